@@ -1,0 +1,166 @@
+"""The command line: parse options, call the library, render, exit.
+
+Exit codes (DESIGN.md): 0 clean (warnings allowed), 1 errors found or a known failure, 2 usage
+error, 3 unexpected internal error. Heavy modules are imported inside the commands so that
+``marketctl --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from marketctl import __version__
+from marketctl.errors import MarketctlError, RootNotFoundError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _root(ctx: click.Context) -> Path:
+    from marketctl.sources import find_root
+
+    given: Path | None = ctx.obj["root"]
+    if given is not None:
+        if not (given / "markets").is_dir():
+            raise RootNotFoundError(
+                f"{given} has no markets/ folder", "pass the folder that holds markets/ to --root"
+            )
+        return given.resolve()
+    found = find_root(Path.cwd())
+    if found is None:
+        raise RootNotFoundError(
+            f"no markets/ folder in {Path.cwd()} or any folder above it",
+            "run marketctl inside a config repository, or pass --root DIR",
+        )
+    return found
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="marketctl")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder that holds markets/ (default: found by walking up from here).",
+)
+@click.pass_context
+def cli(ctx: click.Context, root: Path | None) -> None:
+    """Markets as code: validate, explain and build the markets under markets/."""
+    ctx.ensure_object(dict)
+    ctx.obj["root"] = root
+
+
+@cli.command()
+@click.argument("markets", nargs=-1)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github", "sarif"]),
+    default="text",
+    show_default=True,
+    help="How to print findings.",
+)
+@click.option("--strict", is_flag=True, help="Count warnings as errors.")
+@click.option("--select", multiple=True, metavar="PREFIX", help="Only codes with this prefix (MKT5).")
+@click.option("--ignore", multiple=True, metavar="PREFIX", help="Skip codes with this prefix.")
+@click.pass_context
+def validate(
+    ctx: click.Context,
+    markets: tuple[str, ...],
+    output_format: str,
+    strict: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+) -> None:
+    """Check MARKETS (default: all) against the schemas and the rule catalogue."""
+    from marketctl.reporters import REPORTERS
+    from marketctl.settings import read_settings
+    from marketctl.sources import WorktreeSource
+    from marketctl.validation import validate_source
+
+    root = _root(ctx)
+    settings = read_settings(root).merged(select, ignore)
+    _, report = validate_source(WorktreeSource(root), markets, settings)
+    click.echo(REPORTERS[output_format].render(report), nl=False)
+    ctx.exit(EXIT_FINDINGS if report.failed(strict) else EXIT_OK)
+
+
+@cli.command()
+@click.argument("market")
+@click.argument("key")
+@click.pass_context
+def explain(ctx: click.Context, market: str, key: str) -> None:
+    """Show KEY of MARKET as resolved, the file:line it came from and what it overrode.
+
+    KEY starts with the file kind: warranty.legal_guarantee, tax.rates.standard,
+    market.currency, or messages.<locale>.<message key>.
+    """
+    from marketctl.explain import explain as explain_key
+    from marketctl.explain import render_explanation
+    from marketctl.loading import load_repository
+    from marketctl.sources import WorktreeSource
+    from marketctl.validation import select_markets
+
+    repository = load_repository(WorktreeSource(_root(ctx)))
+    (code,) = select_markets(repository, [market])
+    click.echo(render_explanation(explain_key(repository.market(code), key)), nl=False)
+
+
+@cli.command()
+@click.argument("code", required=False)
+def rules(code: str | None) -> None:
+    """List the rule catalogue, or print one rule's documentation (marketctl rules MKT301)."""
+    from marketctl.rules import catalogue
+    from marketctl.ruledocs import render_catalogue, render_rule
+
+    if code is None:
+        click.echo(render_catalogue(), nl=False)
+        return
+    found = catalogue().get(code.upper())
+    if found is None:
+        import difflib
+
+        guess = difflib.get_close_matches(code.upper(), list(catalogue()), n=1)
+        raise MarketctlError(
+            f"no rule {code}",
+            f"did you mean {guess[0]}?" if guess else "run `marketctl rules` for the list",
+        )
+    click.echo(render_rule(found), nl=False)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+def main() -> None:
+    """Entry point: the one place that turns exceptions into exit codes."""
+    try:
+        cli.main(prog_name="marketctl", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(EXIT_USAGE if isinstance(error, click.UsageError) else EXIT_FINDINGS)
+    except click.Abort:
+        _fail("Aborted.", EXIT_FINDINGS)
+    except MarketctlError as error:
+        text = f"Error: {error.message}"
+        if error.hint:
+            text += f"\n  {error.hint}"
+        _fail(text, EXIT_FINDINGS)
+    except BrokenPipeError:
+        sys.exit(EXIT_FINDINGS)
+    except Exception as error:  # the one place that catches everything: exit code 3
+        if os.environ.get("MARKETCTL_DEBUG"):
+            raise
+        _fail(
+            f"marketctl: internal error: {type(error).__name__}: {error}\n"
+            "  this is a bug in marketctl: please report it with the command you ran "
+            "(set MARKETCTL_DEBUG=1 for the traceback)",
+            EXIT_INTERNAL,
+        )
+    sys.exit(EXIT_OK)

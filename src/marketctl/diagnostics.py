@@ -1,0 +1,83 @@
+"""Findings: what validation says about the markets, as plain values.
+
+Rules yield :class:`Finding` values; reporters render them; nothing here raises or prints.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """A 1-based line and column in a file."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in the repository: a path relative to the root (posix) and a position."""
+
+    file: str
+    line: int = 1
+    column: int = 1
+
+    @classmethod
+    def at(cls, file: str, position: Position | None) -> Location:
+        if position is None:
+            return cls(file)
+        return cls(file, position.line, position.column)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem at one place: the unit of every report."""
+
+    code: str
+    severity: Severity
+    file: str
+    line: int
+    column: int
+    message: str
+    hint: str = ""
+    market: str | None = None
+
+    @property
+    def location(self) -> Location:
+        return Location(self.file, self.line, self.column)
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.file, self.line, self.column, self.code, self.message)
+
+    def with_severity(self, severity: Severity) -> Finding:
+        return replace(self, severity=severity)
+
+
+def unique_sorted(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings in file order, each reported once.
+
+    A value in ``_defaults`` that breaks a rule would otherwise be reported once per market that
+    inherits it; the market is dropped from the identity for that reason.
+    """
+    seen: dict[tuple[str, str, int, int, str], Finding] = {}
+    for finding in findings:
+        key = (finding.code, finding.file, finding.line, finding.column, finding.message)
+        seen.setdefault(key, finding)
+    return sorted(seen.values(), key=Finding.sort_key)

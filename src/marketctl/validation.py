@@ -1,0 +1,160 @@
+"""Validation: loading findings, schema findings and rule findings, for a set of markets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+import difflib
+from dataclasses import dataclass, replace
+
+from marketctl.diagnostics import Finding, Location, Severity, unique_sorted
+from marketctl.documents import Document
+from marketctl.errors import UnknownMarketError
+from marketctl.loading import load_repository, schema_kind
+from marketctl.markets import LAYERED_KINDS, Layer, Market, Repository
+from marketctl.rules import catalogue
+from marketctl.schemas import check_document, check_required
+from marketctl.settings import Settings
+from marketctl.sources import Source
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of a validation run."""
+
+    findings: tuple[Finding, ...]
+    markets: tuple[str, ...]
+    files: int
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
+
+    def failed(self, strict: bool = False) -> bool:
+        return self.errors > 0 or (strict and self.warnings > 0)
+
+
+def select_markets(repository: Repository, names: Iterable[str]) -> list[str]:
+    """The markets named on the command line, all markets when none is named."""
+    names = [name.lower() for name in names]
+    if not names:
+        return list(repository.markets)
+    for name in names:
+        if name not in repository.markets:
+            guess = difflib.get_close_matches(name, list(repository.markets), n=1)
+            known = ", ".join(repository.markets) or "none"
+            raise UnknownMarketError(
+                f"no market '{name}' in markets/",
+                f"did you mean '{guess[0]}'?" if guess else f"the markets are: {known}",
+            )
+    return list(dict.fromkeys(names))
+
+
+def validate_source(
+    source: Source, names: Iterable[str] = (), settings: Settings | None = None
+) -> tuple[Repository, Report]:
+    """Load and validate; the repository is returned for the commands that go on (build)."""
+    repository = load_repository(source)
+    return repository, validate_repository(repository, select_markets(repository, names), settings)
+
+
+def validate_repository(
+    repository: Repository, codes: list[str], settings: Settings | None = None
+) -> Report:
+    settings = settings or Settings()
+    documents = _documents(repository)
+    findings = list(repository.findings)
+    schema_errors: set[str] = set()
+    for layer in repository.layers:
+        for relative, document in _layer_documents(layer):
+            problems = check_document(document, schema_kind(layer, relative))
+            if problems:
+                schema_errors.add(document.path)
+            findings.extend(problems)
+
+    for code in codes:
+        market = repository.market(code)
+        findings.extend(_required_findings(market))
+        if _is_checkable(market, schema_errors):
+            for rule in catalogue().values():
+                if rule.check_market is not None and not rule.retired:
+                    findings.extend(
+                        replace(finding, market=finding.market or code)
+                        for finding in rule.check_market(market)
+                    )
+    shared_ok = not any(path in schema_errors for path in repository.shared_files)
+    if shared_ok:
+        for rule in catalogue().values():
+            if rule.check_repository is not None and not rule.retired:
+                findings.extend(rule.check_repository(repository))
+
+    everything = set(codes) == set(repository.markets)
+    directories = {layer.directory for code in codes for layer in repository.market(code).layers}
+    shared = set(repository.shared_files)
+    kept = [
+        finding.with_severity(settings.severity_of(finding.code, finding.severity))
+        for finding in findings
+        if everything
+        or finding.file in shared
+        or any(finding.file.startswith(directory + "/") for directory in directories)
+    ]
+    kept = [
+        finding
+        for finding in kept
+        if settings.is_selected(finding.code) and not _ignored_inline(finding, documents)
+    ]
+    checked = [path for path in documents if everything or path in shared
+               or any(path.startswith(d + "/") for d in directories)]
+    return Report(tuple(unique_sorted(kept)), tuple(codes), len(checked))
+
+
+def _layer_documents(layer: Layer) -> list[tuple[str, Document]]:
+    pairs = [(f"{kind}.yaml", document) for kind, document in layer.files.items()]
+    pairs += [(f"messages/{tag}.yaml", document) for tag, document in layer.messages.items()]
+    return pairs
+
+
+def _documents(repository: Repository) -> dict[str, Document]:
+    return {
+        document.path: document
+        for layer in repository.layers
+        for _, document in _layer_documents(layer)
+    }
+
+
+def _is_checkable(market: Market, schema_errors: set[str]) -> bool:
+    """Rules read resolved values; they run once the market's files load and fit the schema."""
+    for layer in market.layers:
+        if layer.broken:
+            return False
+        if any(path in schema_errors for path in (d.path for _, d in _layer_documents(layer))):
+            return False
+    return "market" in market.own.files
+
+
+def _required_findings(market: Market) -> list[Finding]:
+    findings: list[Finding] = []
+    own_market = market.own.files.get("market")
+    fallback = own_market.value_location(()) if own_market else Location(
+        f"{market.own.directory}/market.yaml"
+    )
+    for kind in LAYERED_KINDS:
+        resolved = market.resolved[kind]
+        if any(kind in layer.broken for layer in market.layers):
+            continue
+        if not resolved.documents and kind == "rollout":
+            continue
+        own = market.own.files.get(kind)
+        where = own.value_location(()) if own else fallback
+        findings.extend(check_required(resolved, kind, where))
+    return findings
+
+
+def _ignored_inline(finding: Finding, documents: dict[str, Document]) -> bool:
+    document = documents.get(finding.file)
+    if document is None:
+        return False
+    return finding.code in document.ignores.get(finding.line, frozenset())
