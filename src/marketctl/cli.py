@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
-
 import click
 
 from marketctl import __version__
@@ -131,36 +129,40 @@ def rules(code: str | None) -> None:
     click.echo(render_rule(found), nl=False)
 
 
-def _fail(message: str, code: int) -> NoReturn:
+def _fail(message: str, code: int) -> int:
     click.echo(message, err=True)
-    sys.exit(code)
+    return code
 
 
-def main() -> None:
-    """Entry point: the one place that turns exceptions into exit codes."""
+def run(argv: list[str] | None = None) -> int:
+    """Run the command line and return its exit code: the one place that maps exceptions."""
     try:
-        cli.main(prog_name="marketctl", standalone_mode=False)
+        cli.main(args=argv, prog_name="marketctl", standalone_mode=False)
     except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
+        return done.exit_code
     except click.ClickException as error:
         error.show()
-        sys.exit(EXIT_USAGE if isinstance(error, click.UsageError) else EXIT_FINDINGS)
+        return EXIT_USAGE if isinstance(error, click.UsageError) else EXIT_FINDINGS
     except click.Abort:
-        _fail("Aborted.", EXIT_FINDINGS)
+        return _fail("Aborted.", EXIT_FINDINGS)
     except MarketctlError as error:
         text = f"Error: {error.message}"
         if error.hint:
             text += f"\n  {error.hint}"
-        _fail(text, EXIT_FINDINGS)
+        return _fail(text, EXIT_FINDINGS)
     except BrokenPipeError:
-        sys.exit(EXIT_FINDINGS)
+        return EXIT_FINDINGS
     except Exception as error:  # the one place that catches everything: exit code 3
         if os.environ.get("MARKETCTL_DEBUG"):
             raise
-        _fail(
+        return _fail(
             f"marketctl: internal error: {type(error).__name__}: {error}\n"
             "  this is a bug in marketctl: please report it with the command you ran "
             "(set MARKETCTL_DEBUG=1 for the traceback)",
             EXIT_INTERNAL,
         )
-    sys.exit(EXIT_OK)
+    return EXIT_OK
+
+
+def main() -> None:
+    sys.exit(run())

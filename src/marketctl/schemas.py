@@ -67,15 +67,27 @@ def check_document(document: Document, kind: str) -> list[Finding]:
     return findings
 
 
-def check_required(resolved: Resolved, kind: str, fallback: Location) -> list[Finding]:
-    """Keys the resolved market lacks, reported at the latest mapping that could hold them."""
+def check_required(
+    resolved: Resolved, kind: str, own: Document | None, fallback: Location
+) -> list[Finding]:
+    """Keys the resolved market lacks.
+
+    A mapping written whole by one file is reported where that file wrote it; a mapping that
+    layers merge is reported in the market's own file (``own``), where the key should be added.
+    """
     findings: list[Finding] = []
     for error in validator(kind).iter_errors(resolved.data):
         if error.validator != "required":
             continue
         path: Path = tuple(error.absolute_path)
         missing = [key for key in error.validator_value if key not in error.instance]
-        where = resolved.location(path) or fallback
+        if path in resolved.origins or (path and resolved.origin(path) is not None
+                                        and path not in resolved.contributors):
+            where = resolved.origins[path].location if path in resolved.origins else fallback
+        elif own is not None:
+            where = own.value_location(path)
+        else:
+            where = fallback
         container = _describe_path(path) or f"{kind}.yaml"
         for key in missing:
             findings.append(

@@ -147,9 +147,9 @@ def _required_findings(market: Market) -> list[Finding]:
             continue
         if not resolved.documents and kind == "rollout":
             continue
-        own = market.own.files.get(kind)
-        where = own.value_location(()) if own else fallback
-        findings.extend(check_required(resolved, kind, where))
+        if kind == "market" and own_market is None:
+            continue  # MKT010 already says the file is missing
+        findings.extend(check_required(resolved, kind, market.own.files.get(kind), fallback))
     return findings
 
 

@@ -182,7 +182,20 @@ def test_weights_for_percent_rejects(percent: Any, error: type[Exception]) -> No
 # --- invariants over many units -------------------------------------------------------------
 
 RISING_PERCENTS = [
-    "0", "0.001", "0.5", "1", "5", "9.975", "10", "25", "50", "75", "99", "99.9", "99.999", "100",
+    "0",
+    "0.001",
+    "0.5",
+    "1",
+    "5",
+    "9.975",
+    "10",
+    "25",
+    "50",
+    "75",
+    "99",
+    "99.9",
+    "99.999",
+    "100",
 ]
 
 
@@ -192,7 +205,8 @@ def test_raising_the_percentage_never_removes_a_unit() -> None:
     for percent in RISING_PERCENTS:
         on, off = weights_for_percent(Decimal(percent))
         current = {u for u in units if is_in_rollout("buyback", u, on, off)}
-        assert previous <= current, f"raising to {percent} % removed {sorted(previous - current)[:5]}"
+        removed = sorted(previous - current)[:5]
+        assert previous <= current, f"raising to {percent} % removed {removed}"
         previous = current
     assert previous == set(units)
 
@@ -242,6 +256,7 @@ def test_hash_is_of_feature_then_unit_without_separator() -> None:
 
 
 # --- rejected input -----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("feature", "unit_id"),

@@ -300,13 +300,11 @@ class NumberFormatter:
             # UTS #35: "#" digits are shown only when not zero at the end).
             normal = rounded.normalize(_CONTEXT)
             exponent = normal.as_tuple().exponent
-            assert isinstance(exponent, int)
-            if exponent > -self._min_fraction:
+            assert isinstance(exponent, int)  # finite, checked above
+            if exponent >= -self._min_fraction:
                 rounded = rounded.quantize(self._min_quantum, context=_CONTEXT)
-            elif exponent < 0:
-                rounded = normal
             else:
-                rounded = rounded.quantize(self._min_quantum, context=_CONTEXT)
+                rounded = normal
         return negative, rounded
 
     def _digits(self, rounded: Decimal) -> str:

@@ -1,0 +1,57 @@
+"""Running the CLI in-process and reading its findings, for the tests."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from marketctl.cli import run
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: int
+    out: str
+    err: str
+
+
+def invoke(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> Outcome:
+    capsys.readouterr()
+    code = run(["--root", str(root), *args])
+    captured = capsys.readouterr()
+    return Outcome(code, captured.out, captured.err)
+
+
+def findings(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> list[dict[str, Any]]:
+    outcome = invoke(capsys, root, "validate", "--format", "json", *args)
+    assert outcome.code in (0, 1), outcome.err
+    result: list[dict[str, Any]] = json.loads(outcome.out)["findings"]
+    return result
+
+
+def places(items: list[dict[str, Any]], prefix: str = "MKT") -> list[tuple[str, str, int, int]]:
+    """(code, file, line, column) of each finding whose code starts with prefix."""
+    return [
+        (f["code"], f["file"], f["line"], f["column"])
+        for f in items
+        if f["code"].startswith(prefix)
+    ]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the one occurrence of old in the file (fails loudly when it is not there once)."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    """The 1-based line of the one line that contains needle."""
+    lines = [n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if needle in text]
+    assert len(lines) == 1, f"{needle!r} is on lines {lines} of {path}"
+    return lines[0]

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A copy of this repository's markets/ in a temporary folder, free to break."""
+    root = tmp_path / "config"
+    shutil.copytree(REPOSITORY / "markets", root / "markets")
+    return root
