@@ -137,7 +137,10 @@ def _fail(message: str, code: int) -> int:
 def run(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code: the one place that maps exceptions."""
     try:
-        cli.main(args=argv, prog_name="marketctl", standalone_mode=False)
+        # Without standalone mode click returns ctx.exit()'s code instead of raising it.
+        outcome = cli.main(args=argv, prog_name="marketctl", standalone_mode=False)
+        if isinstance(outcome, int):
+            return outcome
     except click.exceptions.Exit as done:
         return done.exit_code
     except click.ClickException as error:

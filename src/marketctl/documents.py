@@ -239,6 +239,11 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Finding]
         ]
     except MarkedYAMLError as error:
         problem = (error.problem or error.context or "invalid YAML").strip()
+        started = error.context_mark
+        if error.problem and error.context and started is not None:
+            # "while parsing a flow sequence" started on an earlier line: say where.
+            what = re.sub(r"^while (parsing|scanning) ", "", str(error.context)).strip()
+            problem += f" ({what} that starts on line {started.line + 1})"
         return None, [
             _finding(
                 "MKT001",

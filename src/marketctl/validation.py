@@ -138,6 +138,8 @@ def _is_checkable(market: Market, schema_errors: set[str]) -> bool:
 def _required_findings(market: Market) -> list[Finding]:
     findings: list[Finding] = []
     own_market = market.own.files.get("market")
+    if own_market is None:
+        return findings  # MKT010 already says the market is missing its market.yaml
     fallback = own_market.value_location(()) if own_market else Location(
         f"{market.own.directory}/market.yaml"
     )
@@ -147,8 +149,6 @@ def _required_findings(market: Market) -> list[Finding]:
             continue
         if not resolved.documents and kind == "rollout":
             continue
-        if kind == "market" and own_market is None:
-            continue  # MKT010 already says the file is missing
         findings.extend(check_required(resolved, kind, market.own.files.get(kind), fallback))
     return findings
 

@@ -1,0 +1,136 @@
+"""marketctl.cldr: the plain CLDR data that bundles carry."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from babel.core import get_cldr_version
+
+from marketctl.cldr import CldrDataError, currency_data, locale_data
+
+LOCALES = [
+    "ja-JP",
+    "sv-SE",
+    "en-CA",
+    "fr-CA",
+    "en-US",
+    "de-DE",
+    "fr-FR",
+    "en-IN",
+    "ar-EG",
+    "nl-NL",
+    "pl-PL",
+]
+
+
+def test_sv_se_locale_data_exact() -> None:
+    assert locale_data("sv-SE") == {
+        "cldr_locale": "sv_SE",
+        "cldr_version": get_cldr_version(),
+        "numbering_system": "latn",
+        "patterns": {
+            "currency": "#,##0.00\u00a0¤",
+            "decimal": "#,##0.###",
+            "percent": "#,##0\u00a0%",
+        },
+        "plurals": {
+            "cardinal": {"categories": ["one", "other"], "rules": {"one": "i in 1 and v in 0"}},
+            "ordinal": {
+                "categories": ["one", "other"],
+                "rules": {"one": "n mod 10 in 1,2 and n mod 100 not in 11,12"},
+            },
+        },
+        "symbols": {
+            "approximatelySign": "~",
+            "decimal": ",",
+            "exponential": "×10^",
+            "group": "\u00a0",
+            "infinity": "∞",
+            "list": ";",
+            "minusSign": "\u2212",
+            "nan": "NaN",
+            "perMille": "‰",
+            "percentSign": "%",
+            "plusSign": "+",
+            "superscriptingExponent": "×",
+            "timeSeparator": ":",
+        },
+        "tag": "sv-SE",
+    }
+
+
+@pytest.mark.parametrize("tag", LOCALES)
+def test_locale_data_is_plain_json(tag: str) -> None:
+    data = locale_data(tag)
+    # A JSON round trip changes nothing: no Decimal, no tuple, no LocaleDataDict.
+    assert json.loads(json.dumps(data)) == data
+    assert list(data) == sorted(data)
+    assert data["tag"] == tag
+
+
+@pytest.mark.parametrize("tag", LOCALES)
+def test_plural_categories_include_other_in_cldr_order(tag: str) -> None:
+    order = ["zero", "one", "two", "few", "many", "other"]
+    for kind in ("cardinal", "ordinal"):
+        plural = locale_data(tag)["plurals"][kind]
+        assert plural["categories"][-1] == "other"
+        assert plural["categories"] == sorted(plural["categories"], key=order.index)
+        assert set(plural["categories"]) == set(plural["rules"]) | {"other"}
+
+
+def test_plural_data_per_language() -> None:
+    assert locale_data("ja-JP")["plurals"]["cardinal"] == {"categories": ["other"], "rules": {}}
+    assert locale_data("fr-CA")["plurals"]["cardinal"]["categories"] == ["one", "many", "other"]
+    assert locale_data("pl-PL")["plurals"]["cardinal"]["categories"] == [
+        "one",
+        "few",
+        "many",
+        "other",
+    ]
+    assert locale_data("en-CA")["plurals"]["ordinal"]["categories"] == [
+        "one",
+        "two",
+        "few",
+        "other",
+    ]
+
+
+def test_patterns_per_locale() -> None:
+    assert locale_data("en-IN")["patterns"]["decimal"] == "#,##,##0.###"
+    assert locale_data("nl-NL")["patterns"]["currency"] == "¤\u00a0#,##0.00;¤\u00a0-#,##0.00"
+    assert locale_data("fr-FR")["symbols"]["group"] == "\u202f"
+    assert locale_data("fr-CA")["symbols"]["group"] == "\u00a0"
+    # ar-EG's CLDR default numbering system is arab; the bundle has latn, like Babel's default.
+    ar = locale_data("ar-EG")
+    assert ar["numbering_system"] == "latn"
+    assert ar["symbols"]["decimal"] == "."
+    assert ar["cldr_locale"] == "ar_EG"
+
+
+def test_currency_data_exact() -> None:
+    assert currency_data("SEK", ["sv-SE", "en-US", "sv-SE"]) == {
+        "code": "SEK",
+        "digits": 2,
+        "symbols": {"en-US": "SEK", "sv-SE": "kr"},
+    }
+    assert currency_data("JPY", ["ja-JP", "en-US"]) == {
+        "code": "JPY",
+        "digits": 0,
+        "symbols": {"en-US": "¥", "ja-JP": "￥"},
+    }
+    assert currency_data("CAD", ["en-CA", "fr-CA", "en-US"])["symbols"] == {
+        "en-CA": "$",
+        "en-US": "CA$",
+        "fr-CA": "$",
+    }
+    assert currency_data("KWD", [])["digits"] == 3
+
+
+def test_unknown_locale_and_currency() -> None:
+    with pytest.raises(CldrDataError, match="xx-YY"):
+        locale_data("xx-YY")
+    with pytest.raises(CldrDataError, match="ABC"):
+        currency_data("ABC", ["en-US"])
+    with pytest.raises(CldrDataError, match="en-XX"):
+        currency_data("SEK", ["en-XX"])
