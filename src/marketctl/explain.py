@@ -96,7 +96,8 @@ def _show(value: Any) -> str:
 
     if isinstance(value, str):
         return value
-    return json.dumps(value, ensure_ascii=False, default=default)
+    indent = 2 if isinstance(value, dict | list) and len(json.dumps(value, default=default)) > 60 else None
+    return json.dumps(value, ensure_ascii=False, default=default, indent=indent)
 
 
 def render_explanation(explanation: Explanation) -> str:
