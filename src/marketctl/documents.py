@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import ScalarNode
@@ -103,6 +103,21 @@ class _TooLarge(Exception):
     pass
 
 
+class _CustomTag(Exception):
+    def __init__(self, tag: str, path: Path) -> None:
+        super().__init__(tag)
+        self.tag = tag
+        self.path = path
+
+
+def _explicit_tag(node: Any) -> str | None:
+    if isinstance(node, TaggedScalar):
+        return str(node.tag.value)
+    tag = getattr(node, "tag", None)
+    value = getattr(tag, "value", None)
+    return str(value) if value else None
+
+
 class _Converter:
     """Turns ruamel's round-trip tree into plain dicts and lists, recording positions."""
 
@@ -110,41 +125,38 @@ class _Converter:
         self.values: dict[Path, Position] = {}
         self.keys: dict[Path, Position] = {}
         self.nodes = 0
-        self.active: set[int] = set()
 
     def convert(self, node: Any, path: Path) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise _TooLarge(f"more than {MAX_NODES} values (are aliases expanding?)")
-        if isinstance(node, CommentedMap | CommentedSeq):
-            if id(node) in self.active:
-                raise _TooLarge("an alias refers to itself")
-            self.active.add(id(node))
-            try:
-                return self._convert_collection(node, path)
-            finally:
-                self.active.discard(id(node))
-        return _plain_scalar(node)
-
-    def _convert_collection(self, node: CommentedMap | CommentedSeq, path: Path) -> Any:
+        tag = _explicit_tag(node)
+        if tag is not None:
+            # Market files are plain data; a tag (!!python/object, !include) is never meant.
+            raise _CustomTag(tag, path)
         if isinstance(node, CommentedMap):
             result: dict[str, Any] = {}
             for key in node:
-                name = str(_plain_scalar(key)) if not isinstance(key, str) else str(key)
+                name = key if isinstance(key, str) else str(_plain_scalar(key))
                 child = (*path, name)
-                line, column = node.lc.key(key)
-                self.keys[child] = Position(line + 1, column + 1)
-                line, column = node.lc.value(key)
-                self.values[child] = Position(line + 1, column + 1)
+                self._record(self.keys, child, node.lc.key(key))
+                self._record(self.values, child, node.lc.value(key))
                 result[name] = self.convert(node[key], child)
             return result
-        items = []
-        for index, item in enumerate(node):
-            child = (*path, index)
-            line, column = node.lc.item(index)
-            self.values[child] = Position(line + 1, column + 1)
-            items.append(self.convert(item, child))
-        return items
+        if isinstance(node, CommentedSeq):
+            items = []
+            for index, item in enumerate(node):
+                child = (*path, index)
+                self._record(self.values, child, node.lc.item(index))
+                items.append(self.convert(item, child))
+            return items
+        return _plain_scalar(node)
+
+    @staticmethod
+    def _record(table: dict[Path, Position], path: Path, where: Any) -> None:
+        if where is not None:
+            line, column = where[0], where[1]
+            table[path] = Position(line + 1, column + 1)
 
 
 def _plain_scalar(value: Any) -> Any:
@@ -287,6 +299,17 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Finding]
     converter = _Converter()
     try:
         data = converter.convert(loaded, ())
+    except _CustomTag as error:
+        position = converter.values.get(error.path) or converter.keys.get(error.path)
+        return None, [
+            _finding(
+                "MKT001",
+                path,
+                position,
+                f"YAML tag '{error.tag}' is not allowed in market files",
+                "remove the tag and write the plain value",
+            )
+        ]
     except (_TooLarge, RecursionError) as error:
         reason = str(error) or "the file nests too deeply"
         return None, [

@@ -44,13 +44,27 @@ def select_markets(repository: Repository, names: Iterable[str]) -> list[str]:
         return list(repository.markets)
     for name in names:
         if name not in repository.markets:
-            guess = difflib.get_close_matches(name, list(repository.markets), n=1)
             known = ", ".join(repository.markets) or "none"
+            guess = _guess_market(name, list(repository.markets))
             raise UnknownMarketError(
                 f"no market '{name}' in markets/",
-                f"did you mean '{guess[0]}'?" if guess else f"the markets are: {known}",
+                f"did you mean '{guess}'?" if guess else f"the markets are: {known}",
             )
     return list(dict.fromkeys(names))
+
+
+def _guess_market(name: str, known: list[str]) -> str | None:
+    """A market code for a typo ('sw') or a country name ('sweden')."""
+    import pycountry
+
+    try:
+        country = pycountry.countries.lookup(name)
+    except LookupError:
+        country = None
+    if country is not None and country.alpha_2.lower() in known:
+        return str(country.alpha_2.lower())
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    return close[0] if close else None
 
 
 def validate_source(

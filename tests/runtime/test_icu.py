@@ -62,6 +62,9 @@ def test_plural_selects_on_the_displayed_number() -> None:
     # ...with the format of the first number argument in "other" when there is no "#".
     source = "{n, plural, one {{n, number, integer} day} other {{n, number, integer} days}}"
     assert _format(source, n=Decimal("1.2")) == "1 day"
+    # "$1.00" has visible fraction digits, so it is "other" in English, as in ICU.
+    money = "{p, plural, one {{p, number, currency} (one)} other {{p, number, currency}}}"
+    assert _format(money, p=1) == "$1.00"
 
 
 def test_plural_offset_and_hash() -> None:
@@ -137,6 +140,7 @@ def test_tags_are_kept_as_markup() -> None:
     assert _format("<link>Read <strong>more</strong></link>") == (
         "<link>Read <strong>more</strong></link>"
     )
+    assert _format("<b></b><br/><i> </i>") == "<b></b><br/><i> </i>"
     # A "<" that does not start a tag is text; "#" in a tag outside a plural is text too.
     assert _format("a < b <b>#1</b>") == "a < b <b>#1</b>"
 

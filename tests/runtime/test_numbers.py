@@ -192,7 +192,7 @@ def test_rounded_is_the_visible_number() -> None:
     assert str(decimal_formatter(en).rounded(Decimal("-2.50"))) == "-2.5"
     assert str(decimal_formatter(en).rounded(Decimal("1.23456"))) == "1.235"
     usd = _currency("USD", "en-US")
-    assert str(currency_formatter(en, usd).rounded(1)) == "1"
+    assert str(currency_formatter(en, usd).rounded(1)) == "1.00"
     assert str(currency_formatter(en, usd).rounded(Decimal(1))) == "1.00"
 
 

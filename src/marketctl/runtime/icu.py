@@ -134,6 +134,8 @@ _PARSER: Final = Parser(
         "require_other": True,
         "tag_type": _TAG,
         "subnumeric_types": ["plural", "selectordinal", _TAG],
+        # Positions tell "<b></b>" (no contents either) from "<b/>".
+        "include_indices": True,
     },
 )
 # Exact arithmetic for "n - offset", whatever the caller's thread-local decimal context is.
@@ -165,7 +167,14 @@ def _constant(text: str) -> Renderer:
 
 
 class _Compiler:
-    def __init__(self, locale: MessageLocale, key: str | None, escape: Escape | None) -> None:
+    def __init__(
+        self,
+        source: str,
+        locale: MessageLocale,
+        key: str | None,
+        escape: Escape | None,
+    ) -> None:
+        self.source = source
         self.locale = locale
         self.key = key
         self.escape = escape
@@ -182,13 +191,12 @@ class _Compiler:
             if isinstance(node, str):
                 out.append(node)
             elif node.get("type") == _TAG:
-                out.append(f"<{node['name']}")
-                if "contents" in node:
-                    out.append(">")
-                    self.pieces(node["contents"], hash_active, out)
-                    out.append(f"</{node['name']}>")
+                if self.source.endswith("/>", 0, node["end"]):
+                    out.append(f"<{node['name']}/>")
                 else:
-                    out.append("/>")
+                    out.append(f"<{node['name']}>")
+                    self.pieces(node.get("contents", []), hash_active, out)
+                    out.append(f"</{node['name']}>")
             elif node.get("hash"):
                 # "#" means the number only directly in a plural's sub-message (or in a tag
                 # there); inside a nested select or outside any plural it is just "#"
@@ -346,8 +354,11 @@ class _Compiler:
                 )
         other = by_category["other"]  # the parser requires it
         select = (self.locale.ordinal if ordinal else self.locale.cardinal).select
-        visible = (self.selection_formatter(name, options["other"]) or self.locale.decimal).rounded
-        format_hash = self.locale.decimal.format
+        decimal = self.locale.decimal
+        chooser = self.selection_formatter(name, options["other"]) or decimal
+        format_hash, visible = decimal.format, chooser.rounded
+        # Usually "#" and the plural choice use the same format: round once for both.
+        shared = decimal.format_rounded if chooser is decimal else None
 
         def render(args: Mapping[str, object], hash_text: str) -> str:
             try:
@@ -359,12 +370,18 @@ class _Compiler:
             chosen = exact.get(value) if exact else None
             if offset:
                 value = value - offset if type(value) is int else _CONTEXT.subtract(value, offset)
+            text = None
             if chosen is None:
-                chosen = by_category.get(select(visible(value)), other)
+                if shared is not None:
+                    text, shown = shared(value)
+                else:
+                    shown = visible(value)
+                chosen = by_category.get(select(shown), other)
             sub, uses_hash = chosen
             if not uses_hash:
                 return sub(args, "")
-            text = format_hash(value)
+            if text is None:
+                text = format_hash(value)
             return sub(args, escape(text) if escape is not None else text)
 
         return render
@@ -462,6 +479,6 @@ def compile_message(
         ast = _PARSER.parse(source)
     except SyntaxError as error:
         raise MessageSyntaxError(f"invalid ICU message: {error}", key=key) from None
-    compiler = _Compiler(locale, key, escape)
+    compiler = _Compiler(source, locale, key, escape)
     render, _ = compiler.sequence(ast, hash_active=False)
     return CompiledMessage(source, key, frozenset(compiler.arguments), render)

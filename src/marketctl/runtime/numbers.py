@@ -261,8 +261,8 @@ class NumberFormatter:
                 digits = self._group_digits(str(value))
             number = digits + self._int_fraction
         elif isinstance(value, Decimal):
-            negative, rounded = self._round(value)
-            number = self._digits(rounded)
+            negative, plain = self._plain(value)
+            number = self._localize(plain)
         else:
             raise TypeError(
                 f"can only format int or Decimal amounts, not {type(value).__name__}",
@@ -279,43 +279,65 @@ class NumberFormatter:
         formatter's ``FixedDecimal``), so that "1.0" formatted as "1" takes the ``one`` form.
         """
         if type(value) is int:
-            return value * self._multiplier if self._scale else value
+            return self._rounded_int(value)
         if not isinstance(value, Decimal):
             raise TypeError(
                 f"can only format int or Decimal amounts, not {type(value).__name__}",
             )
-        negative, rounded = self._round(value)
-        return rounded.copy_negate() if negative else rounded
+        negative, plain = self._plain(value)
+        return Decimal("-" + plain if negative else plain)
 
-    def _round(self, value: Decimal) -> tuple[bool, Decimal]:
+    def format_rounded(self, value: Number) -> tuple[str, Number]:
+        """:meth:`format` and :meth:`rounded` at the cost of one rounding."""
+        if type(value) is int:
+            return self.format(value), self._rounded_int(value)
+        if not isinstance(value, Decimal):
+            raise TypeError(
+                f"can only format int or Decimal amounts, not {type(value).__name__}",
+            )
+        negative, plain = self._plain(value)
+        number = self._localize(plain)
+        if negative:
+            text = self._negative_prefix + number + self._negative_suffix
+            return text, Decimal("-" + plain)
+        return self._positive_prefix + number + self._positive_suffix, Decimal(plain)
+
+    def _rounded_int(self, value: int) -> Number:
+        scaled = value * self._multiplier if self._scale else value
+        if self._min_fraction:
+            # "$1.00" shows two fraction digits: v = 2 for the plural rules.
+            return Decimal(scaled).quantize(self._min_quantum, context=_CONTEXT)
+        return scaled
+
+    def _plain(self, value: Decimal) -> tuple[bool, str]:
+        """The sign, and the digits shown as ASCII text without grouping ("1234.5")."""
         if not value.is_finite():
             raise ValueError(f"cannot format {value}")
         if self._scale:
             value = value.scaleb(self._scale, _CONTEXT)
         # Babel takes the sign before rounding: -0.001 as a price is "-$0.00", like ICU.
         negative = value.is_signed()
-        rounded = value.copy_abs().quantize(self._quantum, context=_CONTEXT)
+        # The quantum has exactly the maximum fraction digits, so "f" never needs an exponent.
+        plain = format(value.copy_abs().quantize(self._quantum, context=_CONTEXT), "f")
         if self._trim:
             # Drop trailing fraction zeros, keeping at least the minimum (Babel's _format_frac;
             # UTS #35: "#" digits are shown only when not zero at the end).
-            normal = rounded.normalize(_CONTEXT)
-            exponent = normal.as_tuple().exponent
-            assert isinstance(exponent, int)  # finite, checked above
-            if exponent >= -self._min_fraction:
-                rounded = rounded.quantize(self._min_quantum, context=_CONTEXT)
-            else:
-                rounded = normal
-        return negative, rounded
+            integer, _, fraction = plain.partition(".")
+            fraction = fraction.rstrip("0")
+            if len(fraction) < self._min_fraction:
+                fraction = fraction.ljust(self._min_fraction, "0")
+            plain = integer + "." + fraction if fraction else integer
+        return negative, plain
 
-    def _digits(self, rounded: Decimal) -> str:
-        """Digits of a non-negative rounded value with the locale's separators."""
+    def _localize(self, plain: str) -> str:
+        """Group the integer digits and put in the locale's separators."""
+        integer, _, fraction = plain.partition(".")
         if self._fast:
-            text = format(rounded, ",f" if self._primary else "f")
-            integer, _, fraction = text.partition(".")
-            if self._group != ",":
-                integer = integer.replace(",", self._group)
+            if self._primary and len(integer) > 3:
+                integer = format(int(integer), ",")
+                if self._group != ",":
+                    integer = integer.replace(",", self._group)
         else:
-            integer, _, fraction = format(rounded, "f").partition(".")
             integer = self._group_digits(integer)
         return integer + self._decimal + fraction if fraction else integer
 

@@ -1,0 +1,312 @@
+"""What ISO and CLDR say about a territory: its name, currencies, languages, time zones and
+subdivisions.
+
+The market identity rules (MKT2xx) ask these questions; the answers come from authoritative data,
+never from lists typed here: pycountry for ISO 3166-1, ISO 3166-2 and ISO 4217; Babel's copy of
+CLDR's supplemental data for territory currencies (``currencyData``), territory languages
+(``territoryInfo``), locales and time zones (``metaZones``/``timezone.xml``); the IANA tz database
+(``zoneinfo``, and ``zone.tab`` from the tzdata package for zones newer than Babel's CLDR).
+
+Every look-up is cached: validate runs for every market in one process and must stay fast. No
+CLDR locale data file is opened (``Locale.parse`` only checks that a locale exists); pycountry's
+large ISO 3166-2 table is only read when a market names a subdivision.
+"""
+
+from __future__ import annotations
+
+import difflib
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+
+import pycountry
+from babel import Locale, UnknownLocaleError, localedata
+from babel.core import get_global
+
+__all__ = [
+    "CurrencyUse",
+    "LanguageUse",
+    "LocaleTag",
+    "Subdivision",
+    "closest",
+    "country_name",
+    "currency_codes",
+    "currency_name",
+    "is_iana_zone",
+    "locale_exists",
+    "locale_tags",
+    "parse_locale",
+    "subdivision",
+    "subdivisions_of",
+    "territory_currencies",
+    "territory_languages",
+    "territory_zones",
+    "zone_territory",
+]
+
+# CLDR's codes for "no territory": ZZ (unknown, e.g. Etc/UTC's) and 001 (the world).
+_NO_TERRITORY = frozenset({"ZZ", "001"})
+
+
+def closest(word: str, candidates: list[str] | tuple[str, ...], n: int = 3) -> list[str]:
+    """The candidates that look most like ``word`` (difflib), best first."""
+    return difflib.get_close_matches(word, list(candidates), n=n, cutoff=0.6)
+
+
+# ISO 3166-1 -------------------------------------------------------------------------------------
+
+
+@cache
+def country_name(code: str) -> str | None:
+    """The English name of an ISO 3166-1 alpha-2 code (``SE`` → Sweden); None when not a code."""
+    country = pycountry.countries.get(alpha_2=code.upper())
+    if country is None:
+        return None
+    name: str = getattr(country, "common_name", None) or country.name
+    return name
+
+
+def country_named(name: str) -> str | None:
+    """The ISO 3166-1 alpha-2 code of a country name (exact, then pycountry's fuzzy search)."""
+    try:
+        code: str = pycountry.countries.lookup(name).alpha_2
+        return code
+    except LookupError:
+        pass
+    try:
+        matches = pycountry.countries.search_fuzzy(name)
+    except LookupError:
+        return None
+    return str(matches[0].alpha_2) if matches else None
+
+
+# ISO 4217 and CLDR currencyData -----------------------------------------------------------------
+
+
+@cache
+def currency_name(code: str) -> str | None:
+    """The ISO 4217 name of a current currency code; None when ISO 4217 does not list it."""
+    currency = pycountry.currencies.get(alpha_3=code.upper())
+    return str(currency.name) if currency is not None else None
+
+
+@cache
+def currency_codes() -> tuple[str, ...]:
+    return tuple(sorted(str(c.alpha_3) for c in pycountry.currencies))
+
+
+@dataclass(frozen=True)
+class CurrencyUse:
+    """One row of CLDR's ``<region>`` in ``currencyData``: a currency's use in a territory.
+
+    ``start`` and ``end`` are CLDR's ``from`` and ``to`` (inclusive; None when open);
+    ``tender`` is False for CLDR's ``tender="false"`` rows (USN in the US: a code, not money
+    that people pay with).
+    """
+
+    code: str
+    start: date | None
+    end: date | None
+    tender: bool
+
+    def in_use_on(self, day: date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@cache
+def territory_currencies(territory: str) -> tuple[CurrencyUse, ...]:
+    """Every currency CLDR records for a territory, oldest first."""
+    rows = get_global("territory_currencies").get(territory.upper(), ())
+    return tuple(
+        CurrencyUse(
+            code=code,
+            start=date(*start) if start else None,
+            end=date(*end) if end else None,
+            tender=bool(tender),
+        )
+        for code, start, end, tender in rows
+    )
+
+
+def tenders_on(territory: str, day: date) -> list[str]:
+    """The legal tenders of a territory on a day, as ``babel.numbers.get_territory_currencies(
+    territory, day, tender=True, non_tender=False)`` returns them."""
+    return [u.code for u in territory_currencies(territory) if u.tender and u.in_use_on(day)]
+
+
+# CLDR territoryInfo ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LanguageUse:
+    """A language in a territory, from CLDR's ``territoryInfo/languagePopulation``."""
+
+    language: str
+    population_percent: float
+    official_status: str | None  # official | de_facto_official | official_regional | None
+
+    @property
+    def official(self) -> bool:
+        """Official or de facto official in the whole territory (``get_official_languages(
+        territory, de_facto=True)``); a regional status does not count."""
+        return self.official_status in ("official", "de_facto_official")
+
+
+@cache
+def territory_languages(territory: str) -> dict[str, LanguageUse]:
+    """The languages CLDR lists for a territory, keyed by CLDR language id (``fr``,
+    ``iu_Latn``, ``zh_Hant``)."""
+    table = get_global("territory_languages").get(territory.upper(), {})
+    return {
+        language: LanguageUse(
+            language, float(info.get("population_percent") or 0), info.get("official_status")
+        )
+        for language, info in table.items()
+    }
+
+
+# CLDR locales ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LocaleTag:
+    """A BCP 47 tag as CLDR resolves it: ``zh-TW`` is ``zh_Hant_TW``."""
+
+    tag: str
+    identifier: str
+    language: str
+    script: str | None
+    territory: str | None
+
+    @property
+    def language_keys(self) -> tuple[str, ...]:
+        """The keys CLDR's territory data may use for this language, most specific first."""
+        if self.script:
+            return (f"{self.language}_{self.script}", self.language)
+        return (self.language,)
+
+
+@cache
+def parse_locale(tag: str) -> LocaleTag | None:
+    """The locale CLDR has for a BCP 47 tag, or None when CLDR has none.
+
+    ``Locale.parse`` fills in the script from CLDR's likely subtags (``zh-CN`` → ``zh_Hans_CN``)
+    and raises when CLDR has no data for the result; no locale data file is opened.
+    """
+    try:
+        locale = Locale.parse(tag, sep="-")
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+    identifier = str(locale)
+    if not localedata.exists(identifier):
+        return None
+    return LocaleTag(tag, identifier, locale.language, locale.script, locale.territory)
+
+
+def locale_exists(identifier: str) -> bool:
+    """Whether CLDR has a locale with this identifier (``fr_CA``), with its data file."""
+    return bool(localedata.exists(identifier))
+
+
+@cache
+def locale_tags() -> tuple[str, ...]:
+    """Every CLDR locale as a BCP 47 tag (``fr-CA``), for suggestions."""
+    return tuple(sorted(i.replace("_", "-") for i in localedata.locale_identifiers()))
+
+
+# Time zones: CLDR timezone data, the IANA tz database -----------------------------------------
+
+
+@cache
+def is_iana_zone(name: str) -> bool:
+    """Whether the IANA tz database (as zoneinfo finds it) has a zone by this name."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+@cache
+def iana_zones() -> tuple[str, ...]:
+    """Every IANA zone name, for suggestions (walks the tz database: only on an error)."""
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+@cache
+def _zone_tab() -> dict[str, str]:
+    """IANA's ``zone.tab`` (zone → ISO 3166-1 code), for zones newer than Babel's CLDR."""
+    try:
+        text = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError):  # pragma: no cover - tzdata is a dep
+        return {}
+    table: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) >= 3:
+            table[fields[2]] = fields[0]
+    return table
+
+
+def canonical_zone(name: str) -> str:
+    """CLDR's canonical id of a zone: ``Asia/Calcutta`` → ``Asia/Kolkata`` (CLDR aliases)."""
+    aliases: dict[str, str] = get_global("zone_aliases")
+    return aliases.get(name, name)
+
+
+@cache
+def zone_territory(name: str) -> str | None:
+    """The territory a zone belongs to: CLDR's (after resolving its aliases), else IANA's
+    ``zone.tab``; None for zones of no country (``UTC``, ``Etc/GMT+5``)."""
+    territories: dict[str, str] = get_global("zone_territories")
+    territory = territories.get(canonical_zone(name))
+    if territory is None:
+        territory = _zone_tab().get(name)
+    if territory is None or territory in _NO_TERRITORY:
+        return None
+    return territory
+
+
+@cache
+def territory_zones(territory: str) -> tuple[str, ...]:
+    """A territory's zones per CLDR, plus any IANA ``zone.tab`` has that CLDR does not yet."""
+    cldr: list[str] = list(get_global("territory_zones").get(territory.upper(), ()))
+    known = set(cldr)
+    newer = sorted(z for z, t in _zone_tab().items() if t == territory and z not in known
+                   and canonical_zone(z) not in known)
+    return (*cldr, *newer)
+
+
+# ISO 3166-2 ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Subdivision:
+    code: str
+    country: str
+    name: str
+
+
+@cache
+def subdivision(code: str) -> Subdivision | None:
+    """The ISO 3166-2 subdivision with this code (``CA-QC``), in any country; None if unknown."""
+    found = pycountry.subdivisions.get(code=code.upper())
+    if found is None:
+        return None
+    return Subdivision(str(found.code), str(found.country_code), str(found.name))
+
+
+@cache
+def subdivisions_of(country: str) -> tuple[Subdivision, ...]:
+    """Every ISO 3166-2 subdivision of a country, by code."""
+    found = pycountry.subdivisions.get(country_code=country.upper()) or []
+    return tuple(
+        sorted(
+            (Subdivision(str(s.code), str(s.country_code), str(s.name)) for s in found),
+            key=lambda s: s.code,
+        )
+    )
