@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 import click
 
 from marketctl import __version__
@@ -84,6 +85,55 @@ def validate(
     _, report = validate_source(WorktreeSource(root), markets, settings)
     click.echo(REPORTERS[output_format].render(report), nl=False)
     ctx.exit(EXIT_FINDINGS if report.failed(strict) else EXIT_OK)
+
+
+@cli.command()
+@click.argument("markets", nargs=-1)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the bundles (default: dist/ beside markets/).",
+)
+@click.pass_context
+def build(ctx: click.Context, markets: tuple[str, ...], output: Path | None) -> None:
+    """Validate MARKETS (default: all), then compile them into bundles.
+
+    Writes <output>/<cc>.json and <output>/manifest.json, replacing the previous set
+    atomically; writes nothing when validation finds errors.
+    """
+    from marketctl.build import BuildRefusedError
+    from marketctl.build import build as build_bundles
+    from marketctl.reporters import REPORTERS
+    from marketctl.settings import read_settings
+
+    root = _root(ctx)
+    target = output if output is not None else root / "dist"
+    settings = read_settings(root)
+    interactive = sys.stderr.isatty()
+    bar: Any = None
+
+    def progress(code: str) -> None:
+        if bar is not None:
+            bar.update(1, code)
+
+    try:
+        if interactive:
+            with click.progressbar(
+                length=len(markets) or len(list((root / "markets").glob("[a-z][a-z]"))),
+                label="compiling",
+                file=sys.stderr,
+                item_show_func=lambda code: code or "",
+            ) as bar:
+                result = build_bundles(root, markets, target, settings, progress)
+        else:
+            result = build_bundles(root, markets, target, settings, progress)
+    except BuildRefusedError as refused:
+        click.echo(REPORTERS["text"].render(refused.report), nl=False)
+        raise
+    if result.report.findings:
+        click.echo(REPORTERS["text"].render(result.report), nl=False)
+    click.echo(f"built {len(result.bundles)} bundle(s) into {target}: {', '.join(result.bundles)}")
 
 
 @cli.command()

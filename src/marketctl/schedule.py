@@ -65,7 +65,7 @@ __all__ = [
     "start_of_day",
 ]
 
-#: A share is exact to a thousandth of a percent (docs/file-formats.md, schemas/rollout.schema.json).
+#: A share is exact to a thousandth of a percent (docs/file-formats.md, rollout.schema.json).
 MAX_PERCENT_DECIMALS = 3
 
 LocalTimeKind = Literal["invalid", "gap", "fold"]
@@ -183,8 +183,9 @@ def rollout_zone(rollout: Mapping[str, Any], market: Mapping[str, Any]) -> ZoneI
     """The loaded rollout time zone (see :func:`rollout_zone_name`)."""
     name = rollout_zone_name(rollout, market)
     if name is None:
-        raise ScheduleError("no rollout time zone: rollout.yaml has no timezone and the market "
-                            "no timezones")
+        raise ScheduleError(
+            "no rollout time zone: rollout.yaml has no timezone and the market no timezones"
+        )
     return load_zone(name)
 
 
@@ -318,9 +319,7 @@ def compile_steps(steps: Iterable[Mapping[str, Any]], zone: ZoneInfo) -> list[St
     return compiled
 
 
-def compile_rollout(
-    rollout: Mapping[str, Any], market: Mapping[str, Any]
-) -> dict[str, list[Step]]:
+def compile_rollout(rollout: Mapping[str, Any], market: Mapping[str, Any]) -> dict[str, list[Step]]:
     """Every feature of a resolved rollout.yaml in UTC steps, in the market's rollout zone.
 
     For the bundle compiler: raises the first ScheduleError (with ``feature`` and ``index``).
@@ -357,9 +356,10 @@ def _readings(naive: datetime, zone: ZoneInfo) -> tuple[list[datetime], timedelt
     later = naive.replace(tzinfo=zone, fold=1)
     meanings: list[datetime] = []
     for reading in (earlier.astimezone(UTC), later.astimezone(UTC)):
-        if reading not in meanings and reading.astimezone(zone).replace(
-            tzinfo=None, fold=0
-        ) == naive:
+        if (
+            reading not in meanings
+            and reading.astimezone(zone).replace(tzinfo=None, fold=0) == naive
+        ):
             meanings.append(reading)
     before, after = earlier.utcoffset(), later.utcoffset()
     assert before is not None and after is not None  # a ZoneInfo always has an offset

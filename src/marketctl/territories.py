@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import difflib
 import zoneinfo
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import pycountry
 from babel import Locale, UnknownLocaleError, localedata
@@ -30,16 +32,22 @@ __all__ = [
     "LanguageUse",
     "LocaleTag",
     "Subdivision",
+    "canonical_zone",
     "closest",
     "country_name",
+    "country_named",
     "currency_codes",
     "currency_name",
+    "iana_zones",
     "is_iana_zone",
+    "iso_country",
+    "language_use",
     "locale_exists",
     "locale_tags",
     "parse_locale",
     "subdivision",
     "subdivisions_of",
+    "tenders_on",
     "territory_currencies",
     "territory_languages",
     "territory_zones",
@@ -66,6 +74,14 @@ def country_name(code: str) -> str | None:
         return None
     name: str = getattr(country, "common_name", None) or country.name
     return name
+
+
+def iso_country(value: object) -> str | None:
+    """A market's ``country`` value when it is an ISO 3166-1 alpha-2 code, else None: the
+    territory checks (currency, locales, zones, subdivisions) need a real territory."""
+    if isinstance(value, str) and country_name(value) is not None:
+        return value.upper()
+    return None
 
 
 def country_named(name: str) -> str | None:
@@ -216,6 +232,16 @@ def locale_tags() -> tuple[str, ...]:
     return tuple(sorted(i.replace("_", "-") for i in localedata.locale_identifiers()))
 
 
+def language_use(locale: LocaleTag, country: str) -> LanguageUse | None:
+    """What CLDR says about a locale's language in a territory (script-specific key first:
+    ``zh_Hant`` for ``zh-TW``), None when CLDR does not list it there."""
+    languages = territory_languages(country)
+    for key in locale.language_keys:
+        if key in languages:
+            return languages[key]
+    return None
+
+
 # Time zones: CLDR timezone data, the IANA tz database -----------------------------------------
 
 
@@ -254,7 +280,7 @@ def _zone_tab() -> dict[str, str]:
 
 def canonical_zone(name: str) -> str:
     """CLDR's canonical id of a zone: ``Asia/Calcutta`` → ``Asia/Kolkata`` (CLDR aliases)."""
-    aliases: dict[str, str] = get_global("zone_aliases")
+    aliases: Mapping[str, str] = get_global("zone_aliases")
     return aliases.get(name, name)
 
 
@@ -262,7 +288,7 @@ def canonical_zone(name: str) -> str:
 def zone_territory(name: str) -> str | None:
     """The territory a zone belongs to: CLDR's (after resolving its aliases), else IANA's
     ``zone.tab``; None for zones of no country (``UTC``, ``Etc/GMT+5``)."""
-    territories: dict[str, str] = get_global("zone_territories")
+    territories: Mapping[str, str] = get_global("zone_territories")
     territory = territories.get(canonical_zone(name))
     if territory is None:
         territory = _zone_tab().get(name)
@@ -284,6 +310,10 @@ def territory_zones(territory: str) -> tuple[str, ...]:
 # ISO 3166-2 ------------------------------------------------------------------------------------
 
 
+# pycountry's subdivision database is untyped; it loads its table on first use.
+_SUBDIVISIONS: Any = pycountry.subdivisions
+
+
 @dataclass(frozen=True)
 class Subdivision:
     code: str
@@ -294,7 +324,7 @@ class Subdivision:
 @cache
 def subdivision(code: str) -> Subdivision | None:
     """The ISO 3166-2 subdivision with this code (``CA-QC``), in any country; None if unknown."""
-    found = pycountry.subdivisions.get(code=code.upper())
+    found = _SUBDIVISIONS.get(code=code.upper())
     if found is None:
         return None
     return Subdivision(str(found.code), str(found.country_code), str(found.name))
@@ -303,7 +333,7 @@ def subdivision(code: str) -> Subdivision | None:
 @cache
 def subdivisions_of(country: str) -> tuple[Subdivision, ...]:
     """Every ISO 3166-2 subdivision of a country, by code."""
-    found = pycountry.subdivisions.get(country_code=country.upper()) or []
+    found = _SUBDIVISIONS.get(country_code=country.upper()) or []
     return tuple(
         sorted(
             (Subdivision(str(s.code), str(s.country_code), str(s.name)) for s in found),

@@ -224,3 +224,24 @@ def test_compiled_message_metadata() -> None:
     assert isinstance(message, CompiledMessage)
     assert message.arguments == frozenset({"a", "n", "g", "b"})
     assert message.key == "k"
+
+
+def test_runtime_never_opens_babel_locale_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    import babel.localedata
+
+    data = _plain(locale_data("de-DE"))
+    money = _plain(currency_data("EUR", ["de-DE"]))
+    # Rules nobody compiled yet, so that compiling them runs under the patch too.
+    data["plurals"]["cardinal"]["rules"] = {"one": "n in 7", "few": "n within 8..9"}
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the runtime opened Babel's locale database")
+
+    monkeypatch.setattr(babel.localedata, "load", refuse)
+    locale = MessageLocale.from_data(data, money)
+    message = compile_message(
+        "{n, plural, one {# (seven)} few {# (eight or nine)} other {#}}: {p, number, currency}",
+        locale,
+    )
+    assert message.format({"n": 7, "p": Decimal("1299")}) == f"7 (seven): 1.299,00{NBSP}€"
+    assert message.format({"n": Decimal("8.5"), "p": 0}) == f"8,5 (eight or nine): 0,00{NBSP}€"

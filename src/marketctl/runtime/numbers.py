@@ -183,7 +183,6 @@ class NumberFormatter:
         "_fast",
         "_group",
         "_int_fraction",
-        "_max_fraction",
         "_min_fraction",
         "_min_integer",
         "_min_quantum",
@@ -196,6 +195,7 @@ class NumberFormatter:
         "_quantum",
         "_scale",
         "_secondary",
+        "_spec",
         "_trim",
         "pattern",
     )
@@ -225,7 +225,6 @@ class NumberFormatter:
         self._secondary = pattern.secondary_grouping
         self._min_integer = pattern.min_integer_digits
         self._min_fraction = pattern.min_fraction_digits
-        self._max_fraction = pattern.max_fraction_digits
         self._scale = pattern.scale
         self._multiplier = 10**pattern.scale
         self._quantum = Decimal(1).scaleb(-pattern.max_fraction_digits)
@@ -243,6 +242,7 @@ class NumberFormatter:
         self._fast = pattern.min_integer_digits <= 1 and (
             (pattern.primary_grouping, pattern.secondary_grouping) in ((3, 3), (0, 0))
         )
+        self._spec = ",f" if self._fast and pattern.primary_grouping else "f"
 
     def format(self, value: Number) -> str:
         """The value formatted with this pattern (negative values use the negative affixes)."""
@@ -285,6 +285,7 @@ class NumberFormatter:
                 f"can only format int or Decimal amounts, not {type(value).__name__}",
             )
         negative, plain = self._plain(value)
+        plain = plain.replace(",", "")
         return Decimal("-" + plain if negative else plain)
 
     def format_rounded(self, value: Number) -> tuple[str, Number]:
@@ -297,6 +298,7 @@ class NumberFormatter:
             )
         negative, plain = self._plain(value)
         number = self._localize(plain)
+        plain = plain.replace(",", "")
         if negative:
             text = self._negative_prefix + number + self._negative_suffix
             return text, Decimal("-" + plain)
@@ -310,15 +312,15 @@ class NumberFormatter:
         return scaled
 
     def _plain(self, value: Decimal) -> tuple[bool, str]:
-        """The sign, and the digits shown as ASCII text without grouping ("1234.5")."""
+        """The sign, and the digits shown as ASCII text: "1,234.5" when Python's own grouping
+        by threes fits the pattern (see ``_fast``), "1234.5" otherwise."""
         if not value.is_finite():
             raise ValueError(f"cannot format {value}")
         if self._scale:
             value = value.scaleb(self._scale, _CONTEXT)
         # Babel takes the sign before rounding: -0.001 as a price is "-$0.00", like ICU.
         negative = value.is_signed()
-        # The quantum has exactly the maximum fraction digits, so "f" never needs an exponent.
-        plain = format(value.copy_abs().quantize(self._quantum, context=_CONTEXT), "f")
+        plain = format(value.copy_abs().quantize(self._quantum, context=_CONTEXT), self._spec)
         if self._trim:
             # Drop trailing fraction zeros, keeping at least the minimum (Babel's _format_frac;
             # UTS #35: "#" digits are shown only when not zero at the end).
@@ -333,10 +335,8 @@ class NumberFormatter:
         """Group the integer digits and put in the locale's separators."""
         integer, _, fraction = plain.partition(".")
         if self._fast:
-            if self._primary and len(integer) > 3:
-                integer = format(int(integer), ",")
-                if self._group != ",":
-                    integer = integer.replace(",", self._group)
+            if self._group != ",":
+                integer = integer.replace(",", self._group)
         else:
             integer = self._group_digits(integer)
         return integer + self._decimal + fraction if fraction else integer

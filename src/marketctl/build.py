@@ -1,0 +1,237 @@
+"""``marketctl build``: validated markets → ``dist/<cc>.json`` + ``dist/manifest.json``.
+
+The output directory is replaced as a whole: the new set is written into a fresh directory
+beside it and renamed into place, so a reader never sees a mix of old and new bundles and a
+failed or interrupted build leaves the previous output untouched.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from marketctl import __version__
+from marketctl.bundle import FORMAT_VERSION, compile_bundle, serialize
+from marketctl.errors import MarketctlError
+from marketctl.markets import Repository
+from marketctl.settings import Settings
+from marketctl.sources import WorktreeSource
+from marketctl.validation import Report, validate_source
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Revision:
+    """Where the sources came from: a commit (None outside git) and whether markets/ had
+    uncommitted changes."""
+
+    commit: str | None
+    dirty: bool | None
+    committed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    report: Report
+    output: Path | None
+    bundles: Mapping[str, str]  # market code -> sha256
+
+
+class BuildRefusedError(MarketctlError):
+    """Validation found errors: nothing was written."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(
+            f"validation found {report.errors} error(s): nothing was built",
+            "fix the findings above, then build again",
+        )
+        self.report = report
+
+
+def source_revision(root: Path) -> Revision:
+    """The commit and dirtiness of the repository holding ``root``, read with GitPython."""
+    try:
+        import git
+    except ImportError:  # GitPython imports fine but fails without a git executable
+        return Revision(None, None)
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return Revision(None, None)
+    with repo:
+        try:
+            commit = repo.head.commit
+        except ValueError:  # a repository without commits yet
+            return Revision(None, True)
+        markets = os.path.relpath(root / "markets", repo.working_tree_dir or root)
+        dirty = repo.is_dirty(untracked_files=True, path=markets)
+        return Revision(commit.hexsha, dirty, commit.committed_datetime.astimezone(UTC))
+
+
+def build_time(revision: Revision) -> str | None:
+    """SOURCE_DATE_EPOCH, else the commit's time; never the wall clock (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            moment = datetime.fromtimestamp(int(epoch), UTC)
+        except (ValueError, OverflowError, OSError):
+            raise MarketctlError(
+                f"SOURCE_DATE_EPOCH is '{epoch}', not a number of seconds",
+                "unset it, or set it to a Unix timestamp such as $(git log -1 --format=%ct)",
+            ) from None
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if revision.committed_at is not None and not revision.dirty:
+        return revision.committed_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None
+
+
+def manifest(bundles: Mapping[str, bytes], revision: Revision) -> dict[str, Any]:
+    return {
+        "format": FORMAT_VERSION,
+        "generator": {"name": "marketctl", "version": __version__},
+        "source": {
+            "commit": revision.commit,
+            "dirty": revision.dirty,
+            "built_at": build_time(revision),
+        },
+        "bundles": {
+            code: {
+                "file": f"{code}.json",
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "bytes": len(data),
+            }
+            for code, data in sorted(bundles.items())
+        },
+    }
+
+
+def compile_markets(
+    repository: Repository, codes: Iterable[str], progress: Callable[[str], None] | None = None
+) -> dict[str, bytes]:
+    compiled: dict[str, bytes] = {}
+    for code in codes:
+        compiled[code] = serialize(compile_bundle(repository.market(code)))
+        if progress is not None:
+            progress(code)
+    return compiled
+
+
+def build(
+    root: Path,
+    names: Iterable[str],
+    output: Path,
+    settings: Settings | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Validate, compile and write. Raises BuildRefusedError (nothing written) on errors."""
+    repository, report = validate_source(WorktreeSource(root), names, settings)
+    if report.failed():
+        raise BuildRefusedError(report)
+    bundles = compile_markets(repository, report.markets, progress)
+    files = dict((f"{code}.json", data) for code, data in bundles.items())
+    document = manifest(bundles, source_revision(root))
+    files[MANIFEST] = serialize(document)
+    write_directory(output, files)
+    return BuildResult(
+        report, output, {code: entry["sha256"] for code, entry in document["bundles"].items()}
+    )
+
+
+def write_directory(output: Path, files: Mapping[str, bytes]) -> None:
+    """Write ``files`` as the whole new content of ``output``, atomically."""
+    output = output.absolute()
+    if output.exists() and not output.is_dir():
+        raise MarketctlError(f"{output} exists and is not a directory", "choose another -o")
+    parent = output.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(output)
+        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=parent))
+    except OSError as error:
+        raise MarketctlError(f"cannot write into {parent}: {error.strerror}") from None
+    try:
+        for name, data in sorted(files.items()):
+            with open(staging / name, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        staging.chmod(0o755)
+        _swap_into_place(staging, output)
+        _fsync_directory(parent)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise MarketctlError(
+            f"cannot write {output}: {error.strerror or error}",
+            "the previous output, if any, is untouched",
+        ) from None
+    shutil.rmtree(staging, ignore_errors=True)  # after an exchange it holds the old set
+
+
+def _remove_leftovers(output: Path) -> None:
+    """Staging directories of interrupted builds (a crash between write and rename)."""
+    for stale in output.parent.glob(f".{output.name}.new-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _swap_into_place(staging: Path, output: Path) -> None:
+    if not output.exists():
+        os.rename(staging, output)
+        return
+    if _exchange(staging, output):
+        return
+    # No atomic exchange on this system: the old set moves aside for an instant; a reader
+    # then sees no directory rather than a mix (the runtime verifies every checksum anyway).
+    aside = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
+    aside.rmdir()
+    os.rename(output, aside)
+    os.rename(staging, output)
+    os.rename(aside, staging)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Linux renameat2(RENAME_EXCHANGE): swap two directories in one atomic step."""
+    library = ctypes.util.find_library("c")
+    if library is None:
+        return False
+    try:
+        renameat2 = ctypes.CDLL(library, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+                       _RENAME_EXCHANGE)
+    return bool(result == 0)
+
+
+def _fsync_directory(path: Path) -> None:
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def read_manifest(output: Path) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+    return result

@@ -1,0 +1,365 @@
+"""The statutory facts that rules check markets against, from reviewed data files in the package.
+
+``data/consumer_law.yaml`` holds the consumer-law floors (legal guarantee, burden of proof,
+withdrawal, second-hand reductions) and ``data/tax_law.yaml`` the tax-law facts (tax-inclusive
+price display, the second-hand margin scheme, the subdivisions that levy their own tax). They
+ship with marketctl, so markets cannot edit them, and every number in them has a source and an
+effective date: what no library knows lives there, not in the rules (DESIGN.md, Rules).
+
+Both files are keyed by ``EU`` (markets with ``region: eu``) and by ISO 3166-1 country code; for a
+given fact, a country's entry replaces the EU entry for that country. That is how late or stricter
+transposition is written: Sweden applied Directive (EU) 2019/771 from 2022-05-01, not 2022-01-01,
+and gives 36 months instead of 24.
+
+Each file is read once. A malformed file is a bug in marketctl, not in the markets: loading raises
+RuntimeError naming the file and the entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import pycountry
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from marketctl.intervals import Interval, Problem, check_history
+
+EU = "EU"
+T = TypeVar("T")
+CONSUMER_LAW_FILE = "consumer_law.yaml"
+TAX_LAW_FILE = "tax_law.yaml"
+
+# RFC 2606 / RFC 6761: names reserved for examples and tests, never a law's home.
+_RESERVED_HOSTS = ("example.com", "example.net", "example.org")
+_RESERVED_SUFFIXES = (".example", ".invalid", ".localhost", ".test", ".local")
+_PLACEHOLDERS = frozenset({"todo", "tbd", "fixme", "xxx", "?", "...", "…", "-", "n/a", "unknown"})
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a legal fact comes from."""
+
+    title: str
+    url: str
+    ref: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.title}, {self.ref}" if self.ref else self.title
+
+
+@dataclass(frozen=True)
+class Floor:
+    """A statutory minimum (months or days) of one jurisdiction, for one interval."""
+
+    jurisdiction: str
+    name: str
+    value: int
+    interval: Interval
+    source: Source
+
+    @property
+    def unit(self) -> str:
+        return self.name.rsplit("_", 1)[1]
+
+    def describe(self) -> str:
+        """``the floor of 36 months for Sweden, in force from 2022-05-01 (Konsumentköplag ...)``."""
+        return (
+            f"the floor of {self.value} {self.unit} for {jurisdiction_name(self.jurisdiction)}, "
+            f"in force {self.interval} ({self.source})"
+        )
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A yes/no rule of one jurisdiction, for one interval (``value`` false: not required)."""
+
+    jurisdiction: str
+    name: str
+    value: bool
+    interval: Interval
+    source: Source
+
+    def describe(self) -> str:
+        return f"{jurisdiction_name(self.jurisdiction)}, {self.interval} ({self.source})"
+
+
+@dataclass(frozen=True)
+class SubdivisionScope:
+    """The ISO 3166-2 subdivision types of a country that levy their own sales tax."""
+
+    country: str
+    types: frozenset[str]
+    source: Source
+
+
+@dataclass(frozen=True)
+class ConsumerLaw:
+    """``data/consumer_law.yaml``: floors by jurisdiction, then by name, each a history."""
+
+    floors: Mapping[str, Mapping[str, tuple[Floor, ...]]]
+
+    def floor(self, name: str, country: str, region: str | None) -> tuple[Floor, ...]:
+        """The history of a floor for a market: its country's entry, else the EU's."""
+        return _for_market(
+            {code: names.get(name, ()) for code, names in self.floors.items()}, country, region
+        )
+
+
+@dataclass(frozen=True)
+class TaxLaw:
+    """``data/tax_law.yaml``."""
+
+    tax_inclusive_prices: Mapping[str, tuple[Requirement, ...]]
+    margin_scheme: Mapping[str, tuple[Requirement, ...]]
+    regional_tax_subdivisions: Mapping[str, SubdivisionScope]
+
+    def inclusive_prices(self, country: str, region: str | None) -> tuple[Requirement, ...]:
+        """Whether a market must show tax-inclusive prices, as a history."""
+        return _for_market(self.tax_inclusive_prices, country, region)
+
+    def margin_schemes(self, country: str, region: str | None) -> tuple[Requirement, ...]:
+        """Whether the law of a market has a second-hand margin scheme, as a history."""
+        return _for_market(self.margin_scheme, country, region)
+
+
+def _for_market(
+    by_jurisdiction: Mapping[str, tuple[T, ...]], country: str, region: str | None
+) -> tuple[T, ...]:
+    """The country's history if it has one, else the EU's for a market with region: eu."""
+    national = by_jurisdiction.get(country, ())
+    if national:
+        return national
+    if region == "eu":
+        return by_jurisdiction.get(EU, ())
+    return ()
+
+
+def jurisdiction_name(code: str) -> str:
+    """``the EU``, or the country's ISO 3166 name (``Sweden``)."""
+    if code == EU:
+        return "the EU"
+    country = pycountry.countries.get(alpha_2=code)
+    return str(country.name) if country is not None else code
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    """What is wrong with a legal source: the key (``title``/``url``), message and hint."""
+
+    key: str
+    message: str
+    hint: str
+
+
+def source_problems(source: Mapping[str, Any], url_key: str = "url") -> list[SourceProblem]:
+    """Whether a source names its law and links to it over https at a real address.
+
+    The JSON Schemas already require a non-empty title and an ``https://`` link; this also catches
+    what a pattern cannot: a blank or placeholder title and a link to no real site.
+    """
+    problems: list[SourceProblem] = []
+    title = source.get("title")
+    if not isinstance(title, str) or not title.strip():
+        problems.append(SourceProblem(
+            "title", "the source names no law: its title is empty",
+            "write the law's official name, e.g. \"Konsumentköplag (2022:260)\"",
+        ))
+    elif title.strip().lower() in _PLACEHOLDERS:
+        problems.append(SourceProblem(
+            "title", f"the source's title '{title.strip()}' is a placeholder, not a law's name",
+            "write the law's official name, e.g. \"Konsumentköplag (2022:260)\"",
+        ))
+    url = source.get(url_key)
+    if not isinstance(url, str) or not url.strip():
+        problems.append(SourceProblem(
+            url_key, "the source has no link",
+            "add url: an https link to the official text or the authority's page",
+        ))
+        return problems
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https":
+        problems.append(SourceProblem(
+            url_key, f"the link '{url}' is not https",
+            "link the https version of the page",
+        ))
+    elif any(c.isspace() for c in url):
+        problems.append(SourceProblem(
+            url_key, f"the link '{url}' contains a space",
+            "encode spaces as %20, or copy the address from the browser",
+        ))
+    elif (
+        "." not in host
+        or host in _RESERVED_HOSTS
+        or host.endswith(_RESERVED_SUFFIXES)
+        or any(host.endswith("." + reserved) for reserved in _RESERVED_HOSTS)
+    ):
+        problems.append(SourceProblem(
+            url_key, f"the link '{url}' does not point at a real site",
+            "link the official text or the authority's page",
+        ))
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+@cache
+def consumer_law() -> ConsumerLaw:
+    """The packaged consumer-law floors, loaded once."""
+    return parse_consumer_law(_read(CONSUMER_LAW_FILE), CONSUMER_LAW_FILE)
+
+
+@cache
+def tax_law() -> TaxLaw:
+    """The packaged tax-law facts, loaded once."""
+    return parse_tax_law(_read(TAX_LAW_FILE), TAX_LAW_FILE)
+
+
+def _read(name: str) -> str:
+    try:
+        return (resources.files("marketctl") / "data" / name).read_text(encoding="utf-8")
+    except OSError as error:
+        raise RuntimeError(f"marketctl/data/{name} cannot be read: {error}") from error
+
+
+class _Malformed(Exception):
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where}: {problem}")
+
+
+def _load_yaml(text: str, file: str) -> Mapping[str, Any]:
+    try:
+        data = YAML(typ="safe", pure=True).load(text)
+    except YAMLError as error:
+        raise RuntimeError(f"marketctl/data/{file} is not valid YAML: {error}") from error
+    if not isinstance(data, Mapping):
+        raise RuntimeError(f"marketctl/data/{file} must be a mapping")
+    return data
+
+
+def _failure(file: str, error: _Malformed) -> RuntimeError:
+    return RuntimeError(
+        f"marketctl/data/{file} is malformed at {error}; the file ships with marketctl, "
+        "so this is a bug in the package: fix the file (it is reviewed data, see its header)"
+    )
+
+
+def parse_consumer_law(text: str, file: str = CONSUMER_LAW_FILE) -> ConsumerLaw:
+    """``floors: {JURISDICTION: {<name>_months|<name>_days: FACT or [FACT, ...]}}``."""
+    data = _load_yaml(text, file)
+    try:
+        floors: dict[str, dict[str, tuple[Floor, ...]]] = {}
+        for jurisdiction, names in _mapping(data.get("floors"), "floors").items():
+            where = f"floors.{jurisdiction}"
+            _check_jurisdiction(jurisdiction, where)
+            floors[jurisdiction] = {}
+            for name, facts in _mapping(names, where).items():
+                path = f"{where}.{name}"
+                if not isinstance(name, str) or not name.endswith(("_months", "_days")):
+                    raise _Malformed(path, "a floor's name ends in _months or _days")
+                floors[jurisdiction][name] = tuple(
+                    Floor(jurisdiction, name, value, span, source)
+                    for value, span, source in _history(facts, path, int)
+                )
+    except _Malformed as error:
+        raise _failure(file, error) from None
+    return ConsumerLaw(floors)
+
+
+def parse_tax_law(text: str, file: str = TAX_LAW_FILE) -> TaxLaw:
+    """``tax_inclusive_prices`` and ``margin_scheme`` (facts of booleans by jurisdiction) and
+    ``regional_tax_subdivisions`` (``{COUNTRY: {types: [...], source}}``)."""
+    data = _load_yaml(text, file)
+    try:
+        requirements: dict[str, dict[str, tuple[Requirement, ...]]] = {}
+        for section in ("tax_inclusive_prices", "margin_scheme"):
+            requirements[section] = {}
+            for jurisdiction, facts in _mapping(data.get(section), section).items():
+                where = f"{section}.{jurisdiction}"
+                _check_jurisdiction(jurisdiction, where)
+                requirements[section][jurisdiction] = tuple(
+                    Requirement(jurisdiction, section, value, span, source)
+                    for value, span, source in _history(facts, where, bool)
+                )
+        scopes: dict[str, SubdivisionScope] = {}
+        section = "regional_tax_subdivisions"
+        for country, entry in _mapping(data.get(section), section).items():
+            where = f"{section}.{country}"
+            _check_jurisdiction(country, where)
+            entry = _mapping(entry, where)
+            types = entry.get("types")
+            if not isinstance(types, list) or not types or not all(
+                isinstance(t, str) for t in types
+            ):
+                raise _Malformed(f"{where}.types", "a non-empty list of subdivision types")
+            subdivisions: Any = pycountry.subdivisions
+            known = {s.type for s in subdivisions.get(country_code=country) or ()}
+            unknown = sorted(set(types) - known)
+            if unknown:
+                raise _Malformed(
+                    f"{where}.types",
+                    f"{', '.join(unknown)} is not a subdivision type of {country} in pycountry "
+                    f"(known: {', '.join(sorted(known))})",
+                )
+            scopes[country] = SubdivisionScope(
+                country, frozenset(types), _source(entry.get("source"), f"{where}.source")
+            )
+    except _Malformed as error:
+        raise _failure(file, error) from None
+    return TaxLaw(requirements["tax_inclusive_prices"], requirements["margin_scheme"], scopes)
+
+
+def _mapping(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _Malformed(where, "expected a mapping")
+    return value
+
+
+def _check_jurisdiction(code: Any, where: str) -> None:
+    if code != EU and (
+        not isinstance(code, str) or pycountry.countries.get(alpha_2=code) is None
+    ):
+        raise _Malformed(where, f"{code!r} is neither EU nor an ISO 3166-1 alpha-2 country code")
+
+
+def _history(facts: Any, where: str, kind: type) -> list[tuple[Any, Interval, Source]]:
+    """One fact, or a list of them, oldest first and not overlapping."""
+    entries: Sequence[Any] = facts if isinstance(facts, list) else [facts]
+    if not entries:
+        raise _Malformed(where, "an empty list")
+    result: list[tuple[Any, Interval, Source]] = []
+    for index, entry in enumerate(entries):
+        path = f"{where}[{index}]" if isinstance(facts, list) else where
+        entry = _mapping(entry, path)
+        value = entry.get("value")
+        # bool is an int in Python: a floor must not be true, a requirement must be a bool.
+        if type(value) is not kind:
+            raise _Malformed(f"{path}.value", f"expected {kind.__name__}, found {value!r}")
+        if isinstance(value, int) and value < 0:
+            raise _Malformed(f"{path}.value", "a floor is not negative")
+        try:
+            span = Interval.of(entry)
+        except (KeyError, ValueError) as error:
+            raise _Malformed(path, f"from (and until, if any) must be dates: {error}") from None
+        result.append((value, span, _source(entry.get("source"), f"{path}.source")))
+    for problem in check_history(entries, where):
+        if problem.problem in (Problem.ORDER, Problem.OVERLAP):
+            raise _Malformed(where, problem.message)
+    return result
+
+
+def _source(value: Any, where: str) -> Source:
+    source = _mapping(value, where)
+    problems = source_problems(source)
+    if problems:
+        raise _Malformed(f"{where}.{problems[0].key}", problems[0].message)
+    ref = source.get("ref", "")
+    return Source(str(source["title"]).strip(), str(source["url"]), str(ref or ""))
