@@ -17,7 +17,7 @@ RuntimeError naming the file and the entry.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -28,7 +28,7 @@ import pycountry
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from marketctl.intervals import Interval, Problem, check_history
+from marketctl.intervals import ONE_DAY, Interval, Problem, check_history
 
 EU = "EU"
 T = TypeVar("T")
@@ -73,6 +73,21 @@ class Floor:
             f"the floor of {self.value} {self.unit} for {jurisdiction_name(self.jurisdiction)}, "
             f"in force {self.interval} ({self.source})"
         )
+
+    def fix(self, key: str, span: Interval) -> str:
+        """What to write so that an interval ``span`` of a market's history meets this floor."""
+        if self.interval.start > span.start:
+            return (
+                f"end this interval on {self.interval.start - ONE_DAY} and add one from "
+                f"{self.interval.start} with {key}: {self.value} or more"
+            )
+        return f"write {key}: {self.value} or more"
+
+
+def shortfall(value: int, span: Interval, floors: Iterable[Floor]) -> Floor | None:
+    """The strictest floor in force on some day of ``span`` that ``value`` falls short of."""
+    short = [floor for floor in floors if floor.value > value and floor.interval.overlaps(span)]
+    return max(short, key=lambda floor: (floor.value, floor.interval.start), default=None)
 
 
 @dataclass(frozen=True)

@@ -223,3 +223,18 @@ def period_histories(
 def path_name(path: Path) -> str:
     """``("rates", "standard")`` as people write it: ``rates.standard``."""
     return ".".join(str(part) for part in path)
+
+
+def stated_interval(entry: Mapping[str, Any], today: date) -> Interval:
+    """The days a single dated fact (``prices_include_tax``, ``margin_scheme``) speaks for.
+
+    ``from`` and ``until`` when written; a fact without ``from`` is a statement about now, so it
+    is taken to start today (or on its ``until``, if that has passed).
+    """
+    until = entry.get("until")
+    end = None if until is None else parse_date(until)
+    if entry.get("from") is not None:
+        start = parse_date(entry["from"])
+    else:
+        start = today if end is None or end >= today else end
+    return Interval(start, end)

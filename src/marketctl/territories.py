@@ -58,7 +58,7 @@ __all__ = [
 _NO_TERRITORY = frozenset({"ZZ", "001"})
 
 
-def closest(word: str, candidates: list[str] | tuple[str, ...], n: int = 3) -> list[str]:
+def closest(word: str, candidates: list[str] | tuple[str, ...], n: int = 1) -> list[str]:
     """The candidates that look most like ``word`` (difflib), best first."""
     return difflib.get_close_matches(word, list(candidates), n=n, cutoff=0.6)
 

@@ -78,9 +78,8 @@ def check_market(market: Market) -> Iterator[Finding]:
         problems: list[str] = []
         if locale.territory is not None and locale.territory != country:
             name = country_name(locale.territory)
-            problems.append(
-                f"is a locale of {locale.territory}{f' ({name})' if name else ''}, not {country}"
-            )
+            place = f"{locale.territory} ({name})" if name else f"region {locale.territory}"
+            problems.append(f"is for {place}, not {country}")
         use = language_use(locale, country)
         if not is_used(use):
             problems.append(_language_problem(locale.language, country, use))
@@ -94,11 +93,11 @@ def check_market(market: Market) -> Iterator[Finding]:
 
 def _language_problem(language: str, country: str, use: LanguageUse | None) -> str:
     if use is None:
-        return f"CLDR does not list {language} among the languages used in {country}"
+        return f"is in {language}, which CLDR does not list among the languages of {country}"
     return (
-        f"{language} is not official in {country} and CLDR counts "
-        f"{use.population_percent:g} % of its people as speakers "
-        f"(less than {MIN_POPULATION_PERCENT:g} %)"
+        f"is in {language}, which is not official in {country} and spoken by "
+        f"{use.population_percent:g} % of its people per CLDR (less than "
+        f"{MIN_POPULATION_PERCENT:g} %)"
     )
 
 

@@ -132,6 +132,8 @@ def _spells(letters: str, name: str) -> bool:
 
 
 def _by_code(code: str, country: str, own: tuple[Subdivision, ...]) -> list[Subdivision]:
-    suffix = code.split("-", 1)[-1]
+    """Look-alike codes, for a typo in this country's code (not for another country's)."""
+    if not code.startswith(f"{country}-"):
+        return []
     by_code = {s.code: s for s in own}
-    return [by_code[c] for c in closest(f"{country}-{suffix}", list(by_code))]
+    return [by_code[c] for c in closest(code, list(by_code), n=2)]

@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from clitools import edit, invoke
+from jsonschema import Draft202012Validator
+
+from marketctl.build import write_directory
+
+SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
+
+
+def _git(root: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", "-C", str(root), *args], check=True, capture_output=True, text=True,
+        env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+             "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
+             "GIT_AUTHOR_DATE": "2026-11-01T12:00:00Z", "GIT_COMMITTER_DATE": "2026-11-01T12:00:00Z",
+             "PATH": "/usr/bin:/bin:/usr/local/bin"},
+    )
+    return result.stdout.strip()
+
+
+def _build(capsys: pytest.CaptureFixture[str], repo: Path, out: Path, *args: str) -> None:
+    outcome = invoke(capsys, repo, "build", "-o", str(out), *args)
+    assert outcome.code == 0, outcome.out + outcome.err
+
+
+def _files(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+
+
+def test_build_writes_a_bundle_per_market_and_a_manifest(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "dist"
+    _build(capsys, repo, out)
+
+    assert sorted(_files(out)) == ["ca.json", "jp.json", "manifest.json", "se.json"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["format"] == 1
+    assert manifest["source"] == {"commit": None, "dirty": None, "built_at": None}
+    assert sorted(manifest["bundles"]) == ["ca", "jp", "se"]
+    Draft202012Validator(json.loads((SCHEMAS / "manifest.schema.json").read_text())).validate(
+        manifest
+    )
+
+
+def test_every_bundle_validates_against_the_published_schema(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "dist"
+    _build(capsys, repo, out)
+    validator = Draft202012Validator(json.loads((SCHEMAS / "bundle.schema.json").read_text()))
+
+    for code in ("ca", "jp", "se"):
+        bundle = json.loads((out / f"{code}.json").read_text(encoding="utf-8"))
+        errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(bundle)]
+        assert errors == [], code
+
+
+def test_builds_are_byte_identical(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _build(capsys, repo, tmp_path / "one")
+    _build(capsys, repo, tmp_path / "two")
+
+    assert _files(tmp_path / "one") == _files(tmp_path / "two")
+
+
+def test_changing_one_message_changes_one_bundle_and_the_manifest(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _build(capsys, repo, tmp_path / "before")
+    edit(repo / "markets/jp/messages/ja.yaml", "cart.title: \"", "cart.title: \"🛒 ")
+    _build(capsys, repo, tmp_path / "after")
+
+    before, after = _files(tmp_path / "before"), _files(tmp_path / "after")
+    assert sorted(name for name in before if before[name] != after[name]) == [
+        "jp.json",
+        "manifest.json",
+    ]
+
+
+def test_a_failed_build_writes_nothing_and_keeps_the_previous_output(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "dist"
+    _build(capsys, repo, out)
+    previous = _files(out)
+    edit(repo / "markets/se/market.yaml", "currency: SEK", "currency: 752")
+
+    outcome = invoke(capsys, repo, "build", "-o", str(out))
+
+    assert outcome.code == 1
+    assert outcome.err == (
+        "Error: validation found 1 error(s): nothing was built\n"
+        "  fix the findings above, then build again\n"
+    )
+    assert "MKT101" in outcome.out
+    assert _files(out) == previous
+    assert [p.name for p in tmp_path.iterdir()] == ["config", "dist"]
+
+
+def test_replacing_the_output_is_one_swap(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    write_directory(out, {"a.json": b"1", "manifest.json": b"{}"})
+    write_directory(out, {"b.json": b"2", "manifest.json": b"{}"})
+
+    assert _files(out) == {"b.json": b"2", "manifest.json": b"{}"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+
+
+def test_leftovers_of_an_interrupted_build_are_cleaned(tmp_path: Path) -> None:
+    stale = tmp_path / ".dist.new-abc123"
+    stale.mkdir()
+    (stale / "se.json").write_text("half")
+
+    write_directory(tmp_path / "dist", {"manifest.json": b"{}"})
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+
+
+def test_output_that_is_a_file_is_a_usage_error(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "dist"
+    target.write_text("not a directory")
+
+    outcome = invoke(capsys, repo, "build", "-o", str(target))
+
+    assert outcome.code == 2
+    assert outcome.err.splitlines()[-1] == (
+        f"Error: Invalid value for '-o' / '--output': Directory '{target}' is a file."
+    )
+    assert target.read_text() == "not a directory"
+
+
+def test_manifest_records_the_commit_and_dirtiness(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "markets")
+    commit = _git(repo, "rev-parse", "HEAD")
+
+    _build(capsys, repo, tmp_path / "clean")
+    clean = json.loads((tmp_path / "clean/manifest.json").read_text())
+    assert clean["source"] == {"commit": commit, "dirty": False, "built_at": "2026-11-01T12:00:00Z"}
+
+    edit(repo / "markets/jp/messages/ja.yaml", "cart.title: \"", "cart.title: \"🛒 ")
+    _build(capsys, repo, tmp_path / "dirty")
+    dirty = json.loads((tmp_path / "dirty/manifest.json").read_text())
+    assert dirty["source"] == {"commit": commit, "dirty": True, "built_at": None}
+
+
+def test_source_date_epoch_sets_the_build_time(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    _build(capsys, repo, tmp_path / "dist")
+
+    manifest = json.loads((tmp_path / "dist/manifest.json").read_text())
+    assert manifest["source"]["built_at"] == "2026-09-21T14:13:20Z"
+
+
+def test_a_repository_without_commits_builds(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _git(repo, "init", "-q")
+    _build(capsys, repo, tmp_path / "dist")
+
+    manifest = json.loads((tmp_path / "dist/manifest.json").read_text())
+    assert manifest["source"] == {"commit": None, "dirty": True, "built_at": None}
+
+
+def test_build_named_markets_only(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _build(capsys, repo, tmp_path / "dist", "jp")
+
+    assert sorted(_files(tmp_path / "dist")) == ["jp.json", "manifest.json"]
