@@ -51,7 +51,10 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def line_of(path: Path, needle: str) -> int:
     """The 1-based line of the one line that contains needle."""
-    lines = [n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-             if needle in text]
+    lines = [
+        n
+        for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if needle in text
+    ]
     assert len(lines) == 1, f"{needle!r} is on lines {lines} of {path}"
     return lines[0]

@@ -5,9 +5,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from clitools import edit, invoke
 from jsonschema import Draft202012Validator
 
+from clitools import edit, invoke
 from marketctl.build import write_directory
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
@@ -15,11 +15,19 @@ SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 
 def _git(root: Path, *args: str) -> str:
     result = subprocess.run(
-        ["git", "-C", str(root), *args], check=True, capture_output=True, text=True,
-        env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-             "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
-             "GIT_AUTHOR_DATE": "2026-11-01T12:00:00Z", "GIT_COMMITTER_DATE": "2026-11-01T12:00:00Z",
-             "PATH": "/usr/bin:/bin:/usr/local/bin"},
+        ["git", "-C", str(root), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.com",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.com",
+            "GIT_AUTHOR_DATE": "2026-11-01T12:00:00Z",
+            "GIT_COMMITTER_DATE": "2026-11-01T12:00:00Z",
+            "PATH": "/usr/bin:/bin:/usr/local/bin",
+        },
     )
     return result.stdout.strip()
 
@@ -75,7 +83,7 @@ def test_changing_one_message_changes_one_bundle_and_the_manifest(
     repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     _build(capsys, repo, tmp_path / "before")
-    edit(repo / "markets/jp/messages/ja.yaml", "cart.title: \"", "cart.title: \"🛒 ")
+    edit(repo / "markets/jp/messages/ja.yaml", 'cart.title: "', 'cart.title: "🛒 ')
     _build(capsys, repo, tmp_path / "after")
 
     before, after = _files(tmp_path / "before"), _files(tmp_path / "after")
@@ -151,7 +159,7 @@ def test_manifest_records_the_commit_and_dirtiness(
     clean = json.loads((tmp_path / "clean/manifest.json").read_text())
     assert clean["source"] == {"commit": commit, "dirty": False, "built_at": "2026-11-01T12:00:00Z"}
 
-    edit(repo / "markets/jp/messages/ja.yaml", "cart.title: \"", "cart.title: \"🛒 ")
+    edit(repo / "markets/jp/messages/ja.yaml", 'cart.title: "', 'cart.title: "🛒 ')
     _build(capsys, repo, tmp_path / "dirty")
     dirty = json.loads((tmp_path / "dirty/manifest.json").read_text())
     assert dirty["source"] == {"commit": commit, "dirty": True, "built_at": None}

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from clitools import findings, invoke, places
 
 CASES = Path(__file__).parent / "cases"

@@ -5,8 +5,8 @@ import os
 from pathlib import Path
 
 import pytest
-from clitools import edit, findings, invoke, line_of, places
 
+from clitools import edit, findings, invoke, line_of, places
 from marketctl import __version__
 
 
@@ -25,7 +25,8 @@ def test_text_finding_format(repo: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert outcome.code == 1
     assert outcome.out.splitlines()[:2] == [
         "markets/se/market.yaml:9:10: MKT101 error: locales: expected a list, got text 'sv-SE'",
-        "    hint: The market's locales as BCP 47 tags; the first is the default.",
+        "    hint: write a list: [sv-SE] (The market's locales as BCP 47 tags; "
+        "the first is the default)",
     ]
 
 
@@ -80,7 +81,7 @@ def test_json_report_lists_markets_and_findings(
         "line": line_of(repo / "markets/jp/market.yaml", "currency: 392"),
         "column": 11,
         "message": "currency: expected text, got number 392",
-        "hint": "ISO 4217 code of the currency prices are set and charged in.",
+        "hint": "write text (ISO 4217 code of the currency prices are set and charged in)",
         "market": None,
     }
 
@@ -103,7 +104,9 @@ def test_unknown_market_is_a_known_failure(repo: Path, capsys: pytest.CaptureFix
     assert outcome.err == "Error: no market 'sw' in markets/\n  did you mean 'se'?\n"
 
 
-def test_missing_root_is_a_known_failure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_root_is_a_known_failure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     outcome = invoke(capsys, tmp_path, "validate")
 
     assert outcome.code == 1

@@ -33,7 +33,7 @@ def test_norway_is_not_false_in_yaml_1_2() -> None:
 
 
 def test_not_utf8_points_at_the_first_bad_byte() -> None:
-    _, problems = load_document("t.yaml", "a: 1\nname: Malm".encode() + b"\xf6\n")
+    _, problems = load_document("t.yaml", b"a: 1\nname: Malm" + b"\xf6\n")
     assert [(p.code, p.line, p.column) for p in problems] == [("MKT002", 2, 11)]
     assert problems[0].message == "not UTF-8: byte 0xf6 cannot be decoded"
 

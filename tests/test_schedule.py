@@ -140,14 +140,17 @@ def test_half_hour_fold() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("2026-02-30T09:00", "2026-02-30T09:00 is not a real date and time (day is out of range "
-         "for month)"),
-        ("2026-01-01T24:00", "2026-01-01T24:00 is not a real date and time (hour must be in "
-         "0..23)"),
+        (
+            "2026-02-30T09:00",
+            "2026-02-30T09:00 is not a real date and time (day is out of range for month)",
+        ),
+        (
+            "2026-01-01T24:00",
+            "2026-01-01T24:00 is not a real date and time (hour must be in 0..23)",
+        ),
         ("2026-1-1T09:00", "'2026-1-1T09:00' is not a local date and time YYYY-MM-DDTHH:MM"),
         ("2026-01-01 09:00", "'2026-01-01 09:00' is not a local date and time YYYY-MM-DDTHH:MM"),
-        ("2026-01-01T09:00Z", "'2026-01-01T09:00Z' is not a local date and time "
-         "YYYY-MM-DDTHH:MM"),
+        ("2026-01-01T09:00Z", "'2026-01-01T09:00Z' is not a local date and time YYYY-MM-DDTHH:MM"),
     ],
 )
 def test_invalid_local_time(text: str, message: str) -> None:
@@ -193,8 +196,14 @@ def test_start_of_day() -> None:
 
 @pytest.mark.parametrize(
     ("value", "decimals"),
-    [(25, 0), (Decimal("12.5"), 1), (Decimal("12.500"), 1), (Decimal("9.975"), 3),
-     (Decimal("0.0005"), 4), (Decimal("1E+2"), 0)],
+    [
+        (25, 0),
+        (Decimal("12.5"), 1),
+        (Decimal("12.500"), 1),
+        (Decimal("9.975"), 3),
+        (Decimal("0.0005"), 4),
+        (Decimal("1E+2"), 0),
+    ],
 )
 def test_percent_decimals(value: Decimal | int, decimals: int) -> None:
     assert percent_decimals(value) == decimals
@@ -276,8 +285,9 @@ def test_compile_rollout() -> None:
     assert compile_rollout(rollout, {"timezones": ["America/Vancouver"]}) == {
         "buyback": [Step(utc("2026-12-01T14:00"), Decimal(10), local="2026-12-01T09:00")]
     }
-    broken = {"features": {"instant_quote": [], "buyback": [{"at": "2026-11-01T01:30",
-                                                              "percent": 1}]}}
+    broken = {
+        "features": {"instant_quote": [], "buyback": [{"at": "2026-11-01T01:30", "percent": 1}]}
+    }
     with pytest.raises(LocalTimeError) as caught:
         compile_rollout(broken, {"timezones": ["America/Toronto"]})
     assert (caught.value.feature, caught.value.index, caught.value.kind) == ("buyback", 0, "fold")

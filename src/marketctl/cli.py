@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+
 import click
 
 from marketctl import __version__
@@ -63,7 +64,9 @@ def cli(ctx: click.Context, root: Path | None) -> None:
     help="How to print findings.",
 )
 @click.option("--strict", is_flag=True, help="Count warnings as errors.")
-@click.option("--select", multiple=True, metavar="PREFIX", help="Only codes with this prefix (MKT5).")
+@click.option(
+    "--select", multiple=True, metavar="PREFIX", help="Only codes with this prefix (MKT5)."
+)
 @click.option("--ignore", multiple=True, metavar="PREFIX", help="Skip codes with this prefix.")
 @click.pass_context
 def validate(
@@ -161,8 +164,8 @@ def explain(ctx: click.Context, market: str, key: str) -> None:
 @click.argument("code", required=False)
 def rules(code: str | None) -> None:
     """List the rule catalogue, or print one rule's documentation (marketctl rules MKT301)."""
-    from marketctl.rules import catalogue
     from marketctl.ruledocs import render_catalogue, render_rule
+    from marketctl.rules import catalogue
 
     if code is None:
         click.echo(render_catalogue(), nl=False)

@@ -65,18 +65,24 @@ class Document:
 
     def get(self, path: Path) -> Any:
         """The value at ``path``, or None where the document does not have it."""
-        node: Any = self.data
-        for part in path:
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-                node = node[part]
-            else:
-                return None
-        return node
+        return value_at(self.data, path)
 
 
-class _Constructor(RoundTripConstructor):  # type: ignore[misc]
+def value_at(data: Any, path: Path) -> Any:
+    """The value at ``path`` in plain data, or None where there is none."""
+    node = data
+    for part in path:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            continue
+        if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            continue
+        return None
+    return node
+
+
+class _Constructor(RoundTripConstructor):
     """Round-trip construction, except that dates stay text and fractions are exact."""
 
 

@@ -38,8 +38,9 @@ def explain(market: Market, key: str) -> Explanation:
         guess = difflib.get_close_matches(kind, choices, n=1)
         raise UnknownKeyError(
             f"'{key}' does not start with a file kind",
-            f"did you mean '{guess[0]}'?" if guess else
-            f"start the key with one of: {', '.join(choices)} (e.g. warranty.legal_guarantee)",
+            f"did you mean '{guess[0]}'?"
+            if guess
+            else f"start the key with one of: {', '.join(choices)} (e.g. warranty.legal_guarantee)",
         )
     resolved = market.resolved[kind]
     path = _parse_path(parts[1:])
@@ -49,8 +50,9 @@ def explain(market: Market, key: str) -> Explanation:
         guess = difflib.get_close_matches(str(path[-1]), options, n=1)
         raise UnknownKeyError(
             f"market '{market.code}' has no value at '{key}'",
-            f"did you mean '{'.'.join([kind, *map(str, path[:-1]), guess[0]])}'?" if guess else
-            (f"keys here: {', '.join(options)}" if options else "check the key"),
+            f"did you mean '{'.'.join([kind, *map(str, path[:-1]), guess[0]])}'?"
+            if guess
+            else (f"keys here: {', '.join(options)}" if options else "check the key"),
         )
     merged = tuple(origin.location for origin in resolved.contributors.get(path, []))
     location = resolved.location(path)
@@ -96,7 +98,11 @@ def _show(value: Any) -> str:
 
     if isinstance(value, str):
         return value
-    indent = 2 if isinstance(value, dict | list) and len(json.dumps(value, default=default)) > 60 else None
+    indent = (
+        2
+        if isinstance(value, dict | list) and len(json.dumps(value, default=default)) > 60
+        else None
+    )
     return json.dumps(value, ensure_ascii=False, default=default, indent=indent)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from marketctl.diagnostics import Location
-from marketctl.documents import Document, Path
+from marketctl.documents import Document, Path, value_at
 
 
 @dataclass(frozen=True)
@@ -51,15 +51,7 @@ class Resolved:
         return [origin.document for origin in self.contributors.get((), [])]
 
     def get(self, path: Path) -> Any:
-        node: Any = self.data
-        for part in path:
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-                node = node[part]
-            else:
-                return None
-        return node
+        return value_at(self.data, path)
 
     def has(self, path: Path) -> bool:
         return path in self.origins or path == ()

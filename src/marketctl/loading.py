@@ -59,7 +59,9 @@ def load_repository(source: Source) -> Repository:
                 findings.append(_stray_file(path))
                 continue
             name = parts[1]
-            layer = regions.setdefault(name, Layer(f"{REGIONS}/{name}", f"{MARKETS}/{REGIONS}/{name}"))
+            layer = regions.setdefault(
+                name, Layer(f"{REGIONS}/{name}", f"{MARKETS}/{REGIONS}/{name}")
+            )
             relative = "/".join(parts[2:])
         else:
             directory = parts[0]
@@ -75,14 +77,18 @@ def load_repository(source: Source) -> Repository:
 
     for code, layer in sorted(markets.items()):
         if "market" not in layer.files and "market" not in layer.broken:
-            some_file = min([*layer.files.values(), *layer.messages.values()],
-                            key=lambda d: d.path, default=None)
+            some_file = min(
+                [*layer.files.values(), *layer.messages.values()],
+                key=lambda d: d.path,
+                default=None,
+            )
             where = Location(some_file.path) if some_file else Location(layer.directory)
             findings.append(
                 rule("MKT010").finding(
                     where,
                     f"market '{code}' has no {layer.directory}/market.yaml",
-                    f"add {layer.directory}/market.yaml (country, currency, locales, ...), or remove the folder",
+                    f"add {layer.directory}/market.yaml (country, currency, locales, ...), "
+                    "or remove the folder",
                 )
             )
         market_file = layer.files.get("market")

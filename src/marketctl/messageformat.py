@@ -28,6 +28,7 @@ from marketctl.diagnostics import Location, Position
 from marketctl.documents import Document, Path
 from marketctl.locales import SOURCE_LOCALE
 from marketctl.markets import DEFAULTS, Repository
+from marketctl.runtime.plurals import CATEGORIES
 
 __all__ = [
     "ALLOWED_TAGS",
@@ -39,10 +40,12 @@ __all__ = [
     "PluralCategories",
     "SyntaxProblem",
     "catalogue_texts",
+    "parsed_translations",
     "language_name",
     "parse_message",
     "plural_categories",
     "source_entry",
+    "written",
 ]
 
 # Tags are copied into the output as markup for the UI layer (runtime/icu.py), which renders only
@@ -275,6 +278,11 @@ class PluralCategories:
     examples: Mapping[str, int]  # the smallest non-negative integer in each category
     finite: Mapping[str, frozenset[int]]  # categories only a few small integers reach: those
 
+    @property
+    def ordered(self) -> tuple[str, ...]:
+        """The categories in CLDR's order (zero, one, two, few, many, other)."""
+        return tuple(category for category in CATEGORIES if category in self.categories)
+
     def covered(self, category: str, explicit: set[int], offset: int) -> bool:
         """True where ``=N`` selectors catch every whole number of the category (the category
         is chosen on the number minus the offset, ``=N`` on the number itself)."""
@@ -381,6 +389,26 @@ def catalogue_texts(
             for key, text in document.data.items():
                 if isinstance(text, str):
                     yield CatalogueText(key, tag, text, document, (key,))
+
+
+def parsed_translations(
+    repository: Repository,
+) -> Iterator[tuple[CatalogueText, Message, dict[str, Any], Message]]:
+    """Each translation whose text and source text both parse: the text, its message, the
+    source entry and the source's message (what MKT504, MKT507 and MKT508 compare)."""
+    for text in catalogue_texts(repository, source=False):
+        entry = source_entry(repository, text.key)
+        if entry is None:
+            continue
+        translated = parse_message(text.text)
+        source = parse_message(entry["message"])
+        if isinstance(translated, Message) and isinstance(source, Message):
+            yield text, translated, entry, source
+
+
+def written(name: str, kind: str) -> str:
+    """An argument as ICU writes it: ``{name}``, ``{amount, number, currency}``."""
+    return f"{{{name}}}" if kind == "plain" else f"{{{name}, {kind}}}"
 
 
 # --- positions inside YAML scalars ---------------------------------------------------------------

@@ -6,7 +6,7 @@ Reporters only turn findings into text; they decide nothing.
 from __future__ import annotations
 
 import json
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from marketctl import __version__
 from marketctl.diagnostics import Finding, Severity
@@ -85,7 +85,11 @@ def _escape_property(text: str) -> str:
 class GithubReporter:
     """GitHub Actions workflow commands: an annotation on the line of each finding."""
 
-    _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+    _LEVEL: ClassVar[dict[Severity, str]] = {
+        Severity.ERROR: "error",
+        Severity.WARNING: "warning",
+        Severity.INFO: "notice",
+    }
 
     def render(self, report: Report) -> str:
         rules = catalogue()
@@ -105,7 +109,11 @@ class GithubReporter:
 class SarifReporter:
     """SARIF 2.1.0, for code-scanning dashboards."""
 
-    _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+    _LEVEL: ClassVar[dict[Severity, str]] = {
+        Severity.ERROR: "error",
+        Severity.WARNING: "warning",
+        Severity.INFO: "note",
+    }
 
     def render(self, report: Report) -> str:
         rules = [rule for rule in catalogue().values() if not rule.retired]
@@ -128,9 +136,7 @@ class SarifReporter:
                                     "shortDescription": {"text": rule.summary},
                                     "fullDescription": {"text": rule.doc.strip()},
                                     "help": {"text": rule.doc.strip()},
-                                    "defaultConfiguration": {
-                                        "level": self._LEVEL[rule.severity]
-                                    },
+                                    "defaultConfiguration": {"level": self._LEVEL[rule.severity]},
                                 }
                                 for rule in rules
                             ],

@@ -11,7 +11,9 @@ def render_catalogue() -> str:
     lines = []
     for rule in catalogue().values():
         state = " (retired)" if rule.retired else ""
-        lines.append(f"{rule.code}  {rule.severity.value:<7}  {rule.name:<32} {rule.summary}{state}")
+        lines.append(
+            f"{rule.code}  {rule.severity.value:<7}  {rule.name:<32} {rule.summary}{state}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -33,8 +35,10 @@ def render_markdown() -> str:
     ]
     rules = list(catalogue().values())
     for rule in rules:
-        parts.append(f"| [{rule.code}](#{rule.code.lower()}) | {rule.name} | "
-                     f"{rule.severity.value} | {rule.summary} |")
+        parts.append(
+            f"| [{rule.code}](#{rule.code.lower()}) | {rule.name} | "
+            f"{rule.severity.value} | {rule.summary} |"
+        )
     family = None
     for rule in rules:
         if rule.family != family:

@@ -80,10 +80,10 @@ def check_required(
         if error.validator != "required":
             continue
         path: Path = tuple(error.absolute_path)
-        missing = [key for key in error.validator_value if key not in error.instance]
-        if path in resolved.origins or (path and resolved.origin(path) is not None
-                                        and path not in resolved.contributors):
-            where = resolved.origins[path].location if path in resolved.origins else fallback
+        required: Any = error.validator_value
+        missing = [key for key in required if key not in error.instance]
+        if path in resolved.origins:  # written whole by one file: point at it there
+            where = resolved.origins[path].location
         elif own is not None:
             where = own.value_location(path)
         else:
@@ -113,7 +113,8 @@ def _findings_for(error: ValidationError, document: Document) -> Iterator[Findin
         yield from _findings_for(best_match(error.context), document)
         return
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = list(error.schema.get("properties", {}))
+        schema: Any = error.schema
+        allowed = list(schema.get("properties", {}))
         for key in error.instance:
             if key in allowed:
                 continue
@@ -126,10 +127,9 @@ def _findings_for(error: ValidationError, document: Document) -> Iterator[Findin
             )
         return
     if error.validator == "propertyNames":
-        key = error.instance
-        pattern = error.validator_value.get("pattern", "") if isinstance(
-            error.validator_value, dict
-        ) else ""
+        key = str(error.instance)
+        names: Any = error.validator_value
+        pattern = names.get("pattern", "") if isinstance(names, dict) else ""
         yield rule("MKT101").finding(
             document.key_location((*path, key)),
             f"key '{key}' in {_describe_path(path) or 'the file'} is not a valid name",
@@ -193,46 +193,55 @@ _TYPE_WORDS = {
 
 def _describe_error(error: ValidationError) -> tuple[str, str]:
     value = error.instance
-    schema_description = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
+    schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
+    described = schema.get("description", "")
+    about = f" ({described.rstrip('.')})" if described else ""
     validator_name = error.validator
-    expected = error.validator_value
+    expected: Any = error.validator_value
     if validator_name == "type":
         types = [expected] if isinstance(expected, str) else list(expected)
         wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in types)
-        hint = schema_description or f"write {wanted}"
+        hint = f"write {wanted}{about}"
         if "number" in types and isinstance(value, str):
             hint = f"write the number without quotes or units: {_numeric_part(value)}"
-        if "integer" in types and isinstance(value, Decimal):
+        elif "integer" in types and isinstance(value, Decimal):
             hint = "write a whole number, without a fraction"
+        elif "array" in types and not isinstance(value, dict | list):
+            hint = f"write a list: [{value}]{about}"
         return f"expected {wanted}, got {_type_name(value)}", hint
     if validator_name == "enum":
-        options = [str(o) for o in expected]
+        options = [str(option) for option in expected]
         guess = difflib.get_close_matches(str(value), options, n=1)
         hint = f"did you mean '{guess[0]}'?" if guess else f"use one of: {', '.join(options)}"
         return f"{_type_name(value)} is not one of {', '.join(options)}", hint
+    if schema.get("format") == "date" and validator_name in {"pattern", "format"}:
+        return (
+            f"'{value}' is not a valid date",
+            "write a real calendar date as YYYY-MM-DD, like 2026-04-01",
+        )
     if validator_name in {"pattern", "format"}:
-        if error.schema.get("format") == "date" or validator_name == "format":
-            if error.schema.get("format") == "date":
-                return (
-                    f"'{value}' is not a valid date",
-                    "write a real calendar date as YYYY-MM-DD, like 2026-04-01",
-                )
         return f"'{value}' does not have the expected form", (
-            schema_description or f"it must match {expected}"
+            described or f"it must match {expected}"
         )
     if validator_name in {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}:
-        bound = {"minimum": "at least", "maximum": "at most",
-                 "exclusiveMinimum": "more than", "exclusiveMaximum": "less than"}[validator_name]
-        return f"{value} must be {bound} {expected}", schema_description
+        bound = {
+            "minimum": "at least",
+            "maximum": "at most",
+            "exclusiveMinimum": "more than",
+            "exclusiveMaximum": "less than",
+        }[validator_name]
+        return f"{value} must be {bound} {expected}", described
     if validator_name == "minItems":
-        return f"the list needs at least {expected} item(s)", schema_description
+        return f"the list needs at least {expected} item(s)", described
     if validator_name == "minProperties":
-        return "the mapping is empty", schema_description or "add at least one entry"
+        return "the mapping is empty", described or "add at least one entry"
     if validator_name == "uniqueItems":
         return "the list has duplicate items", "list each item once"
     if validator_name == "minLength":
-        return "the text is empty", schema_description or "write a value"
-    return error.message, schema_description
+        return "the text is empty", described or "write a value"
+    if validator_name == "const":
+        return f"{_type_name(value)} must be {expected}", described
+    return error.message, described
 
 
 def _numeric_part(text: str) -> str:

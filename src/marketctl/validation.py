@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from marketctl.diagnostics import Finding, Location, Severity, unique_sorted
@@ -120,8 +120,11 @@ def validate_repository(
         for finding in kept
         if settings.is_selected(finding.code) and not _ignored_inline(finding, documents)
     ]
-    checked = [path for path in documents if everything or path in shared
-               or any(path.startswith(d + "/") for d in directories)]
+    checked = [
+        path
+        for path in documents
+        if everything or path in shared or any(path.startswith(d + "/") for d in directories)
+    ]
     return Report(tuple(unique_sorted(kept)), tuple(codes), len(checked))
 
 
@@ -154,8 +157,10 @@ def _required_findings(market: Market) -> list[Finding]:
     own_market = market.own.files.get("market")
     if own_market is None:
         return findings  # MKT010 already says the market is missing its market.yaml
-    fallback = own_market.value_location(()) if own_market else Location(
-        f"{market.own.directory}/market.yaml"
+    fallback = (
+        own_market.value_location(())
+        if own_market
+        else Location(f"{market.own.directory}/market.yaml")
     )
     for kind in LAYERED_KINDS:
         resolved = market.resolved[kind]

@@ -8,7 +8,8 @@ fills in the script from CLDR's likely subtags (``zh-TW`` is ``zh_Hant_TW``), th
 and ``en-SE`` but no ``fr-JP``.
 
 The hint suggests the language with the market's country when CLDR has that locale, else the
-language alone, else the CLDR tags that look most alike.
+language alone; for a language CLDR does not know, the country's CLDR locale that looks most
+alike, else any CLDR locale that does.
 
 Failing example::
 
@@ -61,4 +62,5 @@ def _suggestions(tag: str, country: str | None) -> list[str]:
         if country is not None and parse_locale(f"{language}-{country}") is not None:
             return [f"{language}-{country}"]
         return [language]
-    return closest(tag, locale_tags())
+    own = [t for t in locale_tags() if country is not None and t.endswith(f"-{country}")]
+    return closest(tag, own) or closest(tag, locale_tags())

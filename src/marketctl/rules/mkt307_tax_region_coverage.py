@@ -1,31 +1,32 @@
-"""A market's regional taxes leave out a subdivision that levies tax, or name one that does not exist.
+"""Regional taxes leave out a subdivision that levies its own tax.
 
-``regions`` in tax.yaml is keyed by ISO 3166-2 subdivision code. Every key must be a subdivision
-of the market's country (pycountry's ISO 3166-2 data). Where the country's subdivisions levy
-their own sales tax, every one of them has an entry, even when it levies none (``taxes: {}``),
-so that no order in any of them is priced with the wrong tax. Which subdivision types levy tax
-is reviewed data (``marketctl/data/tax_law.yaml``): for Canada, provinces and territories, all
-13 of them. A market of such a country must declare ``regions``.
+``regions`` in tax.yaml is keyed by ISO 3166-2 subdivision code. Where a country's subdivisions
+levy their own sales tax, every one of them has an entry, even when it levies none
+(``taxes: {}``), so that no order in any of them is priced with the wrong tax; a subdivision of a
+type that levies none has no entry. The subdivisions come from pycountry's ISO 3166-2 data of
+the market's country, filtered to the types that levy tax, which are reviewed data
+(``marketctl/data/tax_law.yaml``): for Canada, provinces and territories, all 13 of them. A market
+of such a country must declare ``regions``. A key that is not a subdivision of the country at all
+is MKT208 (subdivision-code).
 
 Failing example::
 
-    # markets/ca/tax.yaml (no entry for Yukon, and a code that does not exist)
+    # markets/ca/tax.yaml (no entry for Yukon)
     regions:
       CA-NT: {national: added, taxes: {}, source: {...}}
-      CA-NF: {national: replaced, taxes: {hst: [...]}}
+      CA-NU: {national: added, taxes: {}, source: {...}}
 
 Passing example::
 
     regions:
-      CA-NL: {national: replaced, taxes: {hst: [...]}}
       CA-NT: {national: added, taxes: {}, source: {...}}
+      CA-NU: {national: added, taxes: {}, source: {...}}
       CA-YT: {national: added, taxes: {}, source: {...}}
       # ... and the other ten provinces and territories
 """
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from typing import Any
 
@@ -47,6 +48,17 @@ def subdivisions(country: str) -> dict[str, Any]:
     return {sub.code: sub for sub in table.get(country_code=country) or ()}
 
 
+def plural(kind: str) -> str:
+    """``Province`` → ``provinces``, ``Territory`` → ``territories``."""
+    word = kind.lower()
+    return word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
+
+
+def with_article(kind: str) -> str:
+    word = kind.lower()
+    return f"an {word}" if word[:1] in "aeiou" else f"a {word}"
+
+
 def check_market(market: Market) -> Iterator[Finding]:
     country = market.market.get("country")
     if not isinstance(country, str):
@@ -56,7 +68,7 @@ def check_market(market: Market) -> Iterator[Finding]:
     taxing = sorted(
         code for code, sub in known.items() if scope is not None and sub.type in scope.types
     )
-    kinds = " and ".join(sorted(f"{t.lower()}s" for t in scope.types)) if scope else ""
+    kinds = " and ".join(sorted(plural(t) for t in scope.types)) if scope else ""
     regions = market.tax.get("regions")
     if not isinstance(regions, dict):
         if taxing:
@@ -69,18 +81,11 @@ def check_market(market: Market) -> Iterator[Finding]:
         return
     for code in regions:
         sub = known.get(code)
-        if sub is None:
-            guess = difflib.get_close_matches(code, list(known), n=1, cutoff=0.5)
+        # A code that is no subdivision of the country is MKT208's (subdivision-code) finding.
+        if sub is not None and scope is not None and sub.type not in scope.types:
             yield rule(CODE).finding(
                 market.key_location("tax", ("regions", code)),
-                f"{code} is not an ISO 3166-2 subdivision of {jurisdiction_name(country)}",
-                f"did you mean '{guess[0]}'?" if guess else
-                f"the subdivisions are: {', '.join(sorted(known)) or 'none'}",
-            )
-        elif scope is not None and sub.type not in scope.types:
-            yield rule(CODE).finding(
-                market.key_location("tax", ("regions", code)),
-                f"{code} ({sub.name}) is a {sub.type.lower()}; only the {kinds} of "
+                f"{code} ({sub.name}) is {with_article(sub.type)}; only the {kinds} of "
                 f"{jurisdiction_name(country)} levy their own sales tax",
                 f"remove {code}, or put its tax under the subdivision that levies it",
             )
@@ -89,7 +94,7 @@ def check_market(market: Market) -> Iterator[Finding]:
             sub = known[code]
             yield rule(CODE).finding(
                 market.key_location("tax", ("regions",)),
-                f"regions has no entry for {code} ({sub.name}, a {sub.type.lower()})",
+                f"regions has no entry for {code} ({sub.name}, {with_article(sub.type)})",
                 f"add {code} with its taxes; where it levies none: "
                 f"{code}: {{national: added, taxes: {{}}, source: {{...}}}}",
             )

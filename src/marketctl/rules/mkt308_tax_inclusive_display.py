@@ -43,10 +43,13 @@ SEVERITY = Severity.ERROR
 def check_market(market: Market) -> Iterator[Finding]:
     country, region = market.market.get("country"), market.market.get("region")
     shown = market.tax.get("prices_include_tax")
-    if not isinstance(country, str) or not isinstance(shown, dict) or shown.get("value") is not False:
+    if not isinstance(country, str) or not isinstance(shown, dict):
         return
+    if shown.get("value") is not False:
+        return  # showing tax-inclusive prices is allowed everywhere
     span = stated_interval(shown, today())
-    for requirement in tax_law().inclusive_prices(country, region if isinstance(region, str) else None):
+    law = tax_law().inclusive_prices(country, region if isinstance(region, str) else None)
+    for requirement in law:
         if requirement.value and requirement.interval.overlaps(span):
             yield rule(CODE).finding(
                 market.location("tax", ("prices_include_tax", "value")),

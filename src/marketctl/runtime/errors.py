@@ -1,0 +1,129 @@
+"""The exceptions of :mod:`marketctl.runtime`, all under :class:`MarketctlRuntimeError`.
+
+Two families: :class:`BundleError` when a bundle set cannot be loaded (its message starts with
+the file at fault), and lookups of something the loaded set does not have (a market, locale,
+message key, feature, tax kind or region, or a rate on a day). Wrong *argument values* (a naive
+datetime, a float amount, a non-ASCII unit id) are plain :class:`ValueError` /
+:class:`TypeError`, and a message formatted without one of its arguments raises
+:class:`marketctl.runtime.icu.MissingArgumentError`; a service maps those to "bad request".
+
+The unknown-thing errors are :class:`LookupError` subclasses, and :class:`UnknownMarketError`
+a :class:`KeyError`, so that ``markets.get("xx")`` and ``"xx" in markets`` behave as for any
+mapping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = [
+    "BundleError",
+    "MarketctlRuntimeError",
+    "NoRateInForceError",
+    "RegionRequiredError",
+    "UnknownFeatureError",
+    "UnknownLocaleError",
+    "UnknownMarketError",
+    "UnknownMessageError",
+    "UnknownTaxError",
+]
+
+
+class MarketctlRuntimeError(Exception):
+    """Base class of every error the runtime raises on purpose."""
+
+    def __str__(self) -> str:
+        # KeyError (a base of UnknownMarketError) would show the message as a quoted repr.
+        return str(self.args[0]) if self.args else ""
+
+
+class BundleError(MarketctlRuntimeError):
+    """A bundle set failed to load or verify: missing, truncated, tampered, unknown version.
+
+    ``str(error)`` is ``"<file>: <problem>"``; ``file`` and ``problem`` hold the two parts.
+    """
+
+    def __init__(self, file: str, problem: str) -> None:
+        super().__init__(f"{file}: {problem}")
+        self.file = file
+        self.problem = problem
+
+
+def _suggestion(name: str, known: Iterable[str]) -> str:
+    import difflib  # only on the error path
+
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _listing(known: Iterable[str]) -> str:
+    names = sorted(known)
+    return ", ".join(names) if names else "none"
+
+
+class UnknownMarketError(MarketctlRuntimeError, KeyError):
+    """``markets[code]`` for a market the loaded set does not have."""
+
+    def __init__(self, code: str, known: Iterable[str]) -> None:
+        known = list(known)
+        super().__init__(
+            f"no market '{code}' in the loaded bundles (markets: {_listing(known)})"
+            f"{_suggestion(code, known)}"
+        )
+        self.code = code
+
+
+class UnknownLocaleError(MarketctlRuntimeError, LookupError):
+    """A locale the market does not have, or a language tag that matches several of its
+    locales."""
+
+    def __init__(self, market: str, locale: str, reason: str) -> None:
+        super().__init__(f"market '{market}' {reason}")
+        self.market = market
+        self.locale = locale
+
+
+class UnknownMessageError(MarketctlRuntimeError, LookupError):
+    """A message key that is not in the market's catalogue."""
+
+    def __init__(self, market: str, key: str, locale: str, known: Iterable[str]) -> None:
+        super().__init__(
+            f"market '{market}' has no message '{key}' (locale {locale})"
+            f"{_suggestion(key, known)}"
+        )
+        self.market = market
+        self.key = key
+        self.locale = locale
+
+
+class UnknownFeatureError(MarketctlRuntimeError, LookupError):
+    """A feature that is not in the market's bundle (not in the feature catalogue)."""
+
+    def __init__(self, market: str, feature: str, known: Iterable[str]) -> None:
+        known = list(known)
+        super().__init__(
+            f"market '{market}' has no feature '{feature}' (features: {_listing(known)})"
+            f"{_suggestion(feature, known)}"
+        )
+        self.market = market
+        self.feature = feature
+
+
+class UnknownTaxError(MarketctlRuntimeError, LookupError):
+    """A tax kind or region the market does not have."""
+
+    def __init__(self, market: str, message: str) -> None:
+        super().__init__(f"market '{market}' {message}")
+        self.market = market
+
+
+class RegionRequiredError(UnknownTaxError):
+    """A tax question without a region, in a market whose tax depends on the region."""
+
+
+class NoRateInForceError(MarketctlRuntimeError, LookupError):
+    """The bundle records no rate for that kind (and region) on that day."""
+
+    def __init__(self, market: str, message: str) -> None:
+        super().__init__(f"market '{market}' {message}")
+        self.market = market
