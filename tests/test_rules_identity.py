@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from babel.core import get_cldr_version
+
 from clitools import edit, findings, line_of, places
 
 TODAY = "2026-11-26"
@@ -46,8 +47,12 @@ def test_country_not_iso(repo: Path, capsys: pytest.CaptureFixture[str]) -> None
         ("MKT201", *at(repo, "markets/se/market.yaml", "country: XS", "XS")),
     ]
     assert said(reported) == [
-        ("MKT201", "error", "country 'XS' is not an ISO 3166-1 alpha-2 code",
-         "did you mean 'SE' (Sweden)?"),
+        (
+            "MKT201",
+            "error",
+            "country 'XS' is not an ISO 3166-1 alpha-2 code",
+            "did you mean 'SE' (Sweden)?",
+        ),
     ]
 
 
@@ -72,7 +77,9 @@ def test_country_of_another_folder(repo: Path, capsys: pytest.CaptureFixture[str
         "write country: SE, or move the market to markets/no/",
     )
     assert said(reported)[3] == (
-        "MKT207", "error", "time zone Europe/Stockholm is in SE (Sweden), not in NO",
+        "MKT207",
+        "error",
+        "time zone Europe/Stockholm is in SE (Sweden), not in NO",
         "did you mean 'Europe/Oslo'?",
     )
 
@@ -93,8 +100,12 @@ def test_currency_not_iso(repo: Path, capsys: pytest.CaptureFixture[str]) -> Non
         ("MKT202", *at(repo, "markets/jp/market.yaml", "currency: JPN", "JPN")),
     ]
     assert said(reported) == [
-        ("MKT202", "error", "currency 'JPN' is not an ISO 4217 code",
-         "did you mean 'JPY' (Yen)? (legal tender in JP per CLDR)"),
+        (
+            "MKT202",
+            "error",
+            "currency 'JPN' is not an ISO 4217 code",
+            "did you mean 'JPY' (Yen)? (legal tender in JP per CLDR)",
+        ),
     ]
 
 
@@ -110,10 +121,13 @@ def test_currency_withdrawn_from_iso(repo: Path, capsys: pytest.CaptureFixture[s
         ("MKT202", *at(repo, "markets/se/market.yaml", "currency: HRK", "HRK")),
     ]
     assert said(reported) == [
-        ("MKT202", "error",
-         "currency 'HRK' is no longer an ISO 4217 code: per CLDR it was HR's currency until "
-         "2023-01-14",
-         "did you mean 'EUR' (Euro)? (legal tender in HR per CLDR)"),
+        (
+            "MKT202",
+            "error",
+            "currency 'HRK' is no longer an ISO 4217 code: per CLDR it was HR's currency until "
+            "2023-01-14",
+            "did you mean 'EUR' (Euro)? (legal tender in HR per CLDR)",
+        ),
     ]
 
 
@@ -136,10 +150,13 @@ def test_currency_not_tender(repo: Path, capsys: pytest.CaptureFixture[str]) -> 
         ("MKT203", *at(repo, "markets/ca/market.yaml", "currency: USD", "USD")),
     ]
     assert said(reported) == [
-        ("MKT203", "warning",
-         f"currency USD is not legal tender in CA today ({TODAY}): CLDR does not list it among "
-         "the territory's currencies",
-         "did you mean 'CAD' (Canadian Dollar)?"),
+        (
+            "MKT203",
+            "warning",
+            f"currency USD is not legal tender in CA today ({TODAY}): CLDR does not list it among "
+            "the territory's currencies",
+            "did you mean 'CAD' (Canadian Dollar)?",
+        ),
     ]
 
 
@@ -218,21 +235,28 @@ def test_locale_unknown(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ]
     version = get_cldr_version()
     assert [(code, message, hint) for code, _, message, hint in said(reported)] == [
-        ("MKT204",
-         f"locale 'fr-JP' is not in CLDR (version {version}), so it has no number, currency or "
-         "plural data",
-         "did you mean 'fr-CA'?"),
-        ("MKT204",
-         f"locale 'xq-JP' is not in CLDR (version {version}), so it has no number, currency or "
-         "plural data",
-         "did you mean 'ja-JP'?"),
+        (
+            "MKT204",
+            f"locale 'fr-JP' is not in CLDR (version {version}), so it has no number, currency or "
+            "plural data",
+            "did you mean 'fr-CA'?",
+        ),
+        (
+            "MKT204",
+            f"locale 'xq-JP' is not in CLDR (version {version}), so it has no number, currency or "
+            "plural data",
+            "did you mean 'ja-JP'?",
+        ),
     ]
 
 
 def test_locale_known_passes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # zh-TW is not a CLDR identifier itself; CLDR's likely subtags make it zh_Hant_TW.
-    edit(repo / "markets/ca/market.yaml", "locales: [en-CA, fr-CA]",
-         "locales: [en-CA, fr-CA, fr, zh-TW]")
+    edit(
+        repo / "markets/ca/market.yaml",
+        "locales: [en-CA, fr-CA]",
+        "locales: [en-CA, fr-CA, fr, zh-TW]",
+    )
 
     assert [f for f in identity(capsys, repo) if f["code"] == "MKT204"] == []
 
@@ -251,10 +275,15 @@ def test_locale_of_another_territory(repo: Path, capsys: pytest.CaptureFixture[s
         ("MKT205", *at(repo, "markets/jp/market.yaml", "locales: [ja-JP, sv-SE]", "sv-SE")),
     ]
     fr_fr, sv_se = said(reported)
-    assert fr_fr == ("MKT205", "warning", "locale fr-FR is for FR (France), not CA",
-                     "did you mean 'fr-CA'?")
+    assert fr_fr == (
+        "MKT205",
+        "warning",
+        "locale fr-FR is for FR (France), not CA",
+        "did you mean 'fr-CA'?",
+    )
     assert sv_se[:3] == (
-        "MKT205", "warning",
+        "MKT205",
+        "warning",
         "locale sv-SE is for SE (Sweden), not JP, and is in sv, which CLDR does not list among "
         "the languages of JP",
     )
@@ -279,19 +308,26 @@ def test_default_locale_not_main_language(repo: Path, capsys: pytest.CaptureFixt
     assert places(reported, "MKT2") == [
         ("MKT206", *at(repo, "markets/ca/market.yaml", "locales: [fr-CA, en-CA]", "fr-CA")),
     ]
-    (code, severity, message, hint), = said(reported)
+    ((code, severity, message, hint),) = said(reported)
     assert (code, severity) == ("MKT206", "warning")
-    assert message.startswith("default locale fr-CA is not in CA's main language among the "
-                              "market's locales: per CLDR en (official, ")
-    assert hint == ("list 'en-CA' first, or add `# marketctl: ignore[MKT206]` on this line if fr "
-                    "is the deliberate default")
+    assert message.startswith(
+        "default locale fr-CA is not in CA's main language among the "
+        "market's locales: per CLDR en (official, "
+    )
+    assert hint == (
+        "list 'en-CA' first, or add `# marketctl: ignore[MKT206]` on this line if fr "
+        "is the deliberate default"
+    )
 
 
 def test_default_locale_passes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # Swedish first in Sweden; and a deliberate French default, silenced on its line.
     edit(repo / "markets/se/market.yaml", "locales: [sv-SE]", "locales: [sv-SE, en-SE]")
-    edit(repo / "markets/ca/market.yaml", "locales: [en-CA, fr-CA]",
-         "locales: [fr-CA, en-CA]  # marketctl: ignore[MKT206]")
+    edit(
+        repo / "markets/ca/market.yaml",
+        "locales: [en-CA, fr-CA]",
+        "locales: [fr-CA, en-CA]  # marketctl: ignore[MKT206]",
+    )
 
     assert places(identity(capsys, repo), "MKT2") == []
 
@@ -301,8 +337,11 @@ def test_default_locale_passes(repo: Path, capsys: pytest.CaptureFixture[str]) -
 
 def test_timezone(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     market = "markets/se/market.yaml"
-    edit(repo / market, "timezones: [Europe/Stockholm]",
-         "timezones: [Europe/Stokholm, Europe/Oslo, UTC]")
+    edit(
+        repo / market,
+        "timezones: [Europe/Stockholm]",
+        "timezones: [Europe/Stokholm, Europe/Oslo, UTC]",
+    )
 
     reported = identity(capsys, repo)
 
@@ -313,12 +352,24 @@ def test_timezone(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
         ("MKT207", *at(repo, market, line, "UTC")),
     ]
     assert said(reported) == [
-        ("MKT207", "error", "time zone 'Europe/Stokholm' is not in the IANA tz database",
-         "did you mean 'Europe/Stockholm'?"),
-        ("MKT207", "error", "time zone Europe/Oslo is in NO (Norway), not in SE",
-         "did you mean 'Europe/Stockholm'?"),
-        ("MKT207", "error", "time zone UTC is not the zone of any country, so not one of SE",
-         "did you mean 'Europe/Stockholm'?"),
+        (
+            "MKT207",
+            "error",
+            "time zone 'Europe/Stokholm' is not in the IANA tz database",
+            "did you mean 'Europe/Stockholm'?",
+        ),
+        (
+            "MKT207",
+            "error",
+            "time zone Europe/Oslo is in NO (Norway), not in SE",
+            "did you mean 'Europe/Stockholm'?",
+        ),
+        (
+            "MKT207",
+            "error",
+            "time zone UTC is not the zone of any country, so not one of SE",
+            "did you mean 'Europe/Stockholm'?",
+        ),
     ]
 
 
@@ -411,14 +462,26 @@ def test_launch_date(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
         ("MKT209", *at(repo, "markets/se/market.yaml", "launch_date: 2027-03-01", "2027")),
     ]
     assert said(reported) == [
-        ("MKT209", "error", "the market is live but has no launch_date",
-         "add launch_date: YYYY-MM-DD, the day the market opened"),
-        ("MKT209", "warning",
-         f"the market is planned but its launch_date 2026-06-01 has passed (today is {TODAY})",
-         "set status: live if the market opened that day, or move launch_date to the planned day"),
-        ("MKT209", "error",
-         f"the market is live but its launch_date 2027-03-01 is in the future (today is {TODAY})",
-         "set status: planned until the launch, or correct the date to the day it opened"),
+        (
+            "MKT209",
+            "error",
+            "the market is live but has no launch_date",
+            "add launch_date: YYYY-MM-DD, the day the market opened",
+        ),
+        (
+            "MKT209",
+            "warning",
+            f"the market is planned but its launch_date 2026-06-01 has passed (today is {TODAY})",
+            "set status: live if the market opened that day, or move launch_date to the "
+            "planned day",
+        ),
+        (
+            "MKT209",
+            "error",
+            "the market is live but its launch_date 2027-03-01 is in the future "
+            f"(today is {TODAY})",
+            "set status: planned until the launch, or correct the date to the day it opened",
+        ),
     ]
 
 

@@ -156,6 +156,7 @@ def test_half_hour_fold() -> None:
 def test_invalid_local_time(text: str, message: str) -> None:
     error = failure(text, "Asia/Tokyo")
     assert (error.kind, str(error), error.alternatives) == ("invalid", message, ())
+    assert error.zone == "Asia/Tokyo"
 
 
 # --- time zones --------------------------------------------------------------------------------

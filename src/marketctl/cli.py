@@ -161,6 +161,39 @@ def explain(ctx: click.Context, market: str, key: str) -> None:
 
 
 @cli.command()
+@click.argument("markets", nargs=-1)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How to print the table.",
+)
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    metavar="PERCENT",
+    help="Exit 1 when a locale of a market translates less than PERCENT % of the source keys.",
+)
+@click.pass_context
+def translations(
+    ctx: click.Context, markets: tuple[str, ...], output_format: str, fail_under: float | None
+) -> None:
+    """Show the share of source message keys each locale of MARKETS (default: all) translates."""
+    from marketctl.coverage import RENDERERS, require_coverage, translation_coverage
+    from marketctl.loading import load_repository
+    from marketctl.sources import WorktreeSource
+    from marketctl.validation import select_markets
+
+    repository = load_repository(WorktreeSource(_root(ctx)))
+    rows = translation_coverage(repository, select_markets(repository, markets))
+    click.echo(RENDERERS[output_format](rows), nl=False)
+    if fail_under is not None:
+        require_coverage(rows, fail_under)
+
+
+@cli.command()
 @click.argument("code", required=False)
 def rules(code: str | None) -> None:
     """List the rule catalogue, or print one rule's documentation (marketctl rules MKT301)."""

@@ -170,6 +170,7 @@ class SourceProblem:
     key: str
     message: str
     hint: str
+    missing: bool = False  # the key is absent: in a market file, MKT103 (missing-key) says so
 
 
 def source_problems(source: Mapping[str, Any], url_key: str = "url") -> list[SourceProblem]:
@@ -184,6 +185,7 @@ def source_problems(source: Mapping[str, Any], url_key: str = "url") -> list[Sou
         problems.append(SourceProblem(
             "title", "the source names no law: its title is empty",
             "write the law's official name, e.g. \"Konsumentköplag (2022:260)\"",
+            missing=title is None,
         ))
     elif title.strip().lower() in _PLACEHOLDERS:
         problems.append(SourceProblem(
@@ -195,6 +197,7 @@ def source_problems(source: Mapping[str, Any], url_key: str = "url") -> list[Sou
         problems.append(SourceProblem(
             url_key, "the source has no link",
             "add url: an https link to the official text or the authority's page",
+            missing=url is None,
         ))
         return problems
     parts = urlsplit(url)
@@ -365,8 +368,13 @@ def _history(facts: Any, where: str, kind: type) -> list[tuple[Any, Interval, So
         except (KeyError, ValueError) as error:
             raise _Malformed(path, f"from (and until, if any) must be dates: {error}") from None
         result.append((value, span, _source(entry.get("source"), f"{path}.source")))
-    for problem in check_history(entries, where):
-        if problem.problem in (Problem.ORDER, Problem.OVERLAP):
+    for problem in check_history(entries, ""):
+        # A floor may end without a successor (gaps and a closed last interval are fine), but
+        # its history is ordered and never has two values on one day; an open interval that is
+        # not the latest (a CURRENT problem at its ``from``) overlaps the ones after it.
+        if problem.problem in (Problem.ORDER, Problem.OVERLAP) or (
+            problem.problem is Problem.CURRENT and problem.key == "from"
+        ):
             raise _Malformed(where, problem.message)
     return result
 

@@ -10,13 +10,26 @@ Japanese page that falls back to English is not translated. The same lookup deci
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from marketctl.errors import MarketctlError
 from marketctl.markets import Market, Repository
 
-__all__ = ["LocaleCoverage", "below", "missing_keys", "render_json", "render_text",
-           "translation_coverage"]
+__all__ = [
+    "RENDERERS",
+    "CoverageError",
+    "LocaleCoverage",
+    "missing_keys",
+    "render_json",
+    "render_text",
+    "require_coverage",
+    "translation_coverage",
+]
+
+
+class CoverageError(MarketctlError):
+    """A locale translates less than ``--fail-under`` asks."""
 
 
 @dataclass(frozen=True)
@@ -58,14 +71,22 @@ def translation_coverage(repository: Repository, codes: list[str]) -> list[Local
     return rows
 
 
-def below(rows: list[LocaleCoverage], threshold: float) -> list[LocaleCoverage]:
-    return [row for row in rows if row.is_below(threshold)]
+def require_coverage(rows: list[LocaleCoverage], threshold: float) -> None:
+    """Raise :class:`CoverageError` naming every market and locale below ``threshold`` %."""
+    below = [row for row in rows if row.is_below(threshold)]
+    if below:
+        listed = ", ".join(f"{r.market} {r.locale} {r.percent:.1f} %" for r in below)
+        raise CoverageError(
+            f"translation coverage is below {threshold:g} %: {listed}",
+            "translate the missing keys; `marketctl validate --select MKT501` lists them",
+        )
 
 
 def render_text(rows: list[LocaleCoverage]) -> str:
     header = ("market", "locale", "translated", "total", "percent")
-    table = [(r.market, r.locale, str(r.translated), str(r.total), f"{r.percent:.1f} %")
-             for r in rows]
+    table = [
+        (r.market, r.locale, str(r.translated), str(r.total), f"{r.percent:.1f} %") for r in rows
+    ]
     widths = [max(len(cells[i]) for cells in (header, *table)) for i in range(len(header))]
     lines = []
     for cells in (header, *table):
@@ -92,3 +113,9 @@ def render_json(rows: list[LocaleCoverage]) -> str:
         ],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+RENDERERS: dict[str, Callable[[list[LocaleCoverage]], str]] = {
+    "text": render_text,
+    "json": render_json,
+}

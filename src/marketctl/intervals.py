@@ -96,24 +96,25 @@ class HistoryProblem:
 def check_history(entries: Sequence[Mapping[str, Any]], name: str) -> list[HistoryProblem]:
     """Every order, overlap, gap and current-interval problem of one history.
 
-    ``name`` says which history it is in messages (``rates.standard``). Overlaps and gaps are
+    ``name`` starts each message (``rates.standard: ...``; none when empty). Overlaps and gaps are
     judged on the history sorted by ``from``, so that a list written out of order is reported once
     as out of order, not again as a chain of overlaps.
     """
     spans = [Interval.of(entry) for entry in entries]
+    prefix = f"{name}: " if name else ""
     problems: list[HistoryProblem] = []
     for index, span in enumerate(spans):
         if span.end is not None and span.end < span.start:
             problems.append(HistoryProblem(
                 Problem.ORDER, index, "until",
-                f"{name}: the interval from {span.start} ends on {span.end}, before it starts",
+                f"{prefix}the interval from {span.start} ends on {span.end}, before it starts",
                 "until is the last day in force: write a date on or after from",
             ))
     for index, (before, after) in enumerate(pairwise(spans), start=1):
         if after.start < before.start:
             problems.append(HistoryProblem(
                 Problem.ORDER, index, "from",
-                f"{name}: the interval from {after.start} is listed after the one from "
+                f"{prefix}the interval from {after.start} is listed after the one from "
                 f"{before.start}",
                 "list the history oldest first",
             ))
@@ -125,14 +126,14 @@ def check_history(entries: Sequence[Mapping[str, Any]], name: str) -> list[Histo
         if second.start <= first.end:
             problems.append(HistoryProblem(
                 Problem.OVERLAP, later, "from",
-                f"{name}: the interval from {second.start} overlaps the one {first}",
+                f"{prefix}the interval from {second.start} overlaps the one {first}",
                 f"start it on {first.end + ONE_DAY}, or end the earlier one on "
                 f"{second.start - ONE_DAY}",
             ))
         elif second.start > first.end + ONE_DAY:
             problems.append(HistoryProblem(
                 Problem.GAP, later, "from",
-                f"{name}: nothing is in force from {first.end + ONE_DAY} to "
+                f"{prefix}nothing is in force from {first.end + ONE_DAY} to "
                 f"{second.start - ONE_DAY}",
                 f"start this interval on {first.end + ONE_DAY}, or add the interval in force "
                 "in between",
@@ -144,7 +145,7 @@ def check_history(entries: Sequence[Mapping[str, Any]], name: str) -> list[Histo
         if spans[earlier].end is None:
             problems.append(HistoryProblem(
                 Problem.CURRENT, earlier, "from",
-                f"{name}: the interval from {spans[earlier].start} has no until, but a later one "
+                f"{prefix}the interval from {spans[earlier].start} has no until, but a later one "
                 f"starts on {spans[later].start}",
                 f"end it with until: {spans[later].start - ONE_DAY}; only the latest interval "
                 "is open-ended",
@@ -153,10 +154,11 @@ def check_history(entries: Sequence[Mapping[str, Any]], name: str) -> list[Histo
     if last.end is not None:
         problems.append(HistoryProblem(
             Problem.CURRENT, latest, "until",
-            f"{name}: no interval is open-ended, so nothing is in force after {last.end}",
+            f"{prefix}no interval is open-ended, so nothing is in force after {last.end}",
             "remove until from the interval in force now, or add the next interval without until",
         ))
-    return sorted(problems, key=lambda p: (p.index, p.key, p.problem.value))
+    rank = {kind: position for position, kind in enumerate(Problem)}
+    return sorted(problems, key=lambda p: (p.index, p.key, rank[p.problem]))
 
 
 def in_force(items: Iterable[T], day: date, interval: Callable[[T], Interval]) -> T | None:

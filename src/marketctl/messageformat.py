@@ -22,6 +22,7 @@ from functools import cache, lru_cache
 from typing import Any, Final
 
 from babel import Locale, UnknownLocaleError
+from babel.plural import PluralRule
 from pyicumessageformat import Parser
 
 from marketctl.diagnostics import Location, Position
@@ -40,9 +41,9 @@ __all__ = [
     "PluralCategories",
     "SyntaxProblem",
     "catalogue_texts",
-    "parsed_translations",
     "language_name",
     "parse_message",
+    "parsed_translations",
     "plural_categories",
     "source_entry",
     "written",
@@ -59,8 +60,17 @@ _PARSER_OPTIONS: Final = {"allow_tags": True, "require_other": False, "include_i
 
 # The argument types of ICU MessageFormat (v1), ICU4J MessageFormat; the parser accepts any word.
 _ARGUMENT_TYPES: Final = frozenset(
-    {"number", "date", "time", "spellout", "ordinal", "duration", "plural", "selectordinal",
-     "select"}
+    {
+        "number",
+        "date",
+        "time",
+        "spellout",
+        "ordinal",
+        "duration",
+        "plural",
+        "selectordinal",
+        "select",
+    }
 )
 _CHOICE_TYPES: Final = frozenset({"plural", "selectordinal", "select"})
 _PLURAL_TYPES: Final = frozenset({"plural", "selectordinal"})
@@ -98,6 +108,11 @@ class Choice:
     @property
     def keys(self) -> list[str]:
         return [selector for selector, _ in self.selectors]
+
+    @property
+    def is_plural(self) -> bool:
+        """plural or selectordinal: branches are CLDR categories and ``=N`` values."""
+        return self.type in _PLURAL_TYPES
 
     @property
     def explicit_values(self) -> set[int]:
@@ -220,8 +235,9 @@ class _Collector:
         for type_, selector, at in self.tokens:
             if type_ != "selector":
                 continue
-            around = [(node, found) for node, found in self.choices
-                      if node["start"] < at < node["end"]]
+            around = [
+                (node, found) for node, found in self.choices if node["start"] < at < node["end"]
+            ]
             if around:
                 max(around, key=lambda pair: pair[0]["start"])[1].append((selector, at))
         choices = []
@@ -233,12 +249,20 @@ class _Collector:
                 seen.add(selector)
                 if selector.startswith("=") and not _EXPLICIT.match(selector):
                     self._fail(f"'{selector}' is not an exact value such as =0", at)
-            choices.append(Choice(str(node["name"]), str(node["type"]), int(node["start"]),
-                                  int(node.get("offset") or 0), tuple(selectors)))
+            choices.append(
+                Choice(
+                    str(node["name"]),
+                    str(node["type"]),
+                    int(node["start"]),
+                    int(node.get("offset") or 0),
+                    tuple(selectors),
+                )
+            )
         if self.problem is not None:
             return self.problem
-        return Message(text, tuple(self.placeholders), tuple(choices), tuple(self.tags),
-                       _displayed_length(ast))
+        return Message(
+            text, tuple(self.placeholders), tuple(choices), tuple(self.tags), _displayed_length(ast)
+        )
 
 
 def _displayed_length(nodes: list[Any]) -> int:
@@ -251,8 +275,9 @@ def _displayed_length(nodes: list[Any]) -> int:
         elif node.get("type") == "tag":
             total += _displayed_length(node.get("contents", []))
         elif "options" in node:
-            total += max((_displayed_length(branch) for branch in node["options"].values()),
-                         default=0)
+            total += max(
+                (_displayed_length(branch) for branch in node["options"].values()), default=0
+            )
         else:
             total += int(node["end"]) - int(node["start"])
     return total
@@ -260,14 +285,16 @@ def _displayed_length(nodes: list[Any]) -> int:
 
 # --- CLDR plural categories ----------------------------------------------------------------------
 
-# Whole numbers to evaluate the rules on: every integer below 2000 (all residues that CLDR's
-# `i mod 10`, `mod 100` and `mod 1000` conditions look at) and, sparsely, numbers up to 2 * 10**7
-# around round values, where `i mod 100000` / `mod 1000000` conditions (French, Italian, Spanish
-# `many` for 1000000) are reached.
-_WHOLE_NUMBERS: Final = tuple(sorted(
-    set(range(2000))
-    | {m * 10**j + r for j in range(3, 8) for m in range(1, 20) for r in range(110)}
-))
+# Whole numbers to evaluate the rules on: every integer below 2000 (all residues CLDR's `i mod 10`,
+# `mod 100` and `mod 1000` conditions look at, and every range it names below 1000) and, sparsely,
+# round numbers up to 2 * 10**7 and a few after them, where the `i mod 100000` and `mod 1000000`
+# conditions are met (French, Italian, Spanish `many` for 1000000).
+_WHOLE_NUMBERS: Final = tuple(
+    sorted(
+        set(range(2000))
+        | {m * 10**j + r for j in range(3, 8) for m in range(1, 20) for r in range(21)}
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -301,6 +328,13 @@ def plural_categories(tag: str, ordinal: bool = False) -> PluralCategories | Non
     except (UnknownLocaleError, ValueError):
         return None
     rule = locale.ordinal_form if ordinal else locale.plural_form
+    return _categories(tuple(sorted(rule.rules.items())))
+
+
+@cache
+def _categories(rules: tuple[tuple[str, str], ...]) -> PluralCategories:
+    """Evaluated once per distinct rule set (fr and fr-CA share theirs)."""
+    rule = PluralRule(dict(rules))
     reached: dict[str, list[int]] = {}
     for number in _WHOLE_NUMBERS:
         reached.setdefault(rule(number), []).append(number)
@@ -308,10 +342,13 @@ def plural_categories(tag: str, ordinal: bool = False) -> PluralCategories | Non
         categories=frozenset(rule.tags) | {"other"},
         examples={category: numbers[0] for category, numbers in reached.items()},
         # Every integer below 2000 is evaluated: a category no integer from 1000 up reaches is
-        # reached only by the few listed (CLDR's integer conditions repeat with period <= 1000
-        # or reach 10**6).
-        finite={category: frozenset(numbers) for category, numbers in reached.items()
-                if numbers[-1] < 1000},
+        # reached only by the few listed (CLDR's integer conditions repeat with a period of at
+        # most 1000, or are met again at 10**5 and 10**6).
+        finite={
+            category: frozenset(numbers)
+            for category, numbers in reached.items()
+            if numbers[-1] < 1000
+        },
     )
 
 
@@ -376,8 +413,9 @@ def catalogue_texts(
     if source and catalogue is not None:
         for key, entry in catalogue.data.items():
             if isinstance(entry, dict) and isinstance(entry.get("message"), str):
-                yield CatalogueText(key, SOURCE_LOCALE, entry["message"], catalogue,
-                                    (key, "message"))
+                yield CatalogueText(
+                    key, SOURCE_LOCALE, entry["message"], catalogue, (key, "message")
+                )
     if not translations:
         return
     for layer in repository.layers:
@@ -393,9 +431,9 @@ def catalogue_texts(
 
 def parsed_translations(
     repository: Repository,
-) -> Iterator[tuple[CatalogueText, Message, dict[str, Any], Message]]:
-    """Each translation whose text and source text both parse: the text, its message, the
-    source entry and the source's message (what MKT504, MKT507 and MKT508 compare)."""
+) -> Iterator[tuple[CatalogueText, Message, Message]]:
+    """Each translation whose text and source text both parse: the text, its message and the
+    source's message (what MKT504, MKT507 and MKT508 compare)."""
     for text in catalogue_texts(repository, source=False):
         entry = source_entry(repository, text.key)
         if entry is None:
@@ -403,7 +441,7 @@ def parsed_translations(
         translated = parse_message(text.text)
         source = parse_message(entry["message"])
         if isinstance(translated, Message) and isinstance(source, Message):
-            yield text, translated, entry, source
+            yield text, translated, source
 
 
 def written(name: str, kind: str) -> str:
@@ -414,9 +452,24 @@ def written(name: str, kind: str) -> str:
 # --- positions inside YAML scalars ---------------------------------------------------------------
 
 _SIMPLE_ESCAPES: Final = {
-    "0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f",
-    "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0",
-    "L": "\u2028", "P": "\u2029",
+    "0": "\0",
+    "a": "\a",
+    "b": "\b",
+    "t": "\t",
+    "\t": "\t",
+    "n": "\n",
+    "v": "\v",
+    "f": "\f",
+    "r": "\r",
+    "e": "\x1b",
+    " ": " ",
+    '"': '"',
+    "/": "/",
+    "\\": "\\",
+    "N": "\x85",
+    "_": "\xa0",
+    "L": "\u2028",
+    "P": "\u2029",
 }
 _HEX_ESCAPES: Final = {"x": 2, "u": 4, "U": 8}
 _BLOCK_HEADER: Final = re.compile(r"^([|>])([1-9][+-]?|[+-][1-9]?)?[ \t]*(#.*)?$")
@@ -497,8 +550,8 @@ class _Output:
 
     def drop_blanks(self) -> None:
         if self.blanks:
-            del self.chars[-self.blanks:]
-            del self.where[-self.blanks:]
+            del self.chars[-self.blanks :]
+            del self.where[-self.blanks :]
         self.blanks = 0
 
     def done(self, end: _Where) -> _Decoded:
@@ -535,13 +588,13 @@ def _decode_flow(lines: list[str], row: int, column: int, quote: str) -> _Decode
             continue
         char = line[i]
         if char == quote:
-            if quote == "'" and line[i + 1:i + 2] == "'":
+            if quote == "'" and line[i + 1 : i + 2] == "'":
                 out.add("'", (row, i))
                 i += 2
                 continue
             return out.done((row, i))
         if quote == '"' and char == "\\":
-            escape = line[i + 1:i + 2]
+            escape = line[i + 1 : i + 2]
             if not escape:  # an escaped line break joins the lines without a space
                 if row + 1 >= len(lines):
                     return None
@@ -554,7 +607,7 @@ def _decode_flow(lines: list[str], row: int, column: int, quote: str) -> _Decode
                 i += 2
                 continue
             width = _HEX_ESCAPES.get(escape)
-            digits = line[i + 2:i + 2 + width] if width else ""
+            digits = line[i + 2 : i + 2 + width] if width else ""
             if not width or len(digits) != width:
                 return None
             try:
@@ -576,7 +629,7 @@ def _decode_plain(lines: list[str], row: int, column: int, indent: int) -> _Deco
         while i < len(line):
             char = line[i]
             comment = char == "#" and i > 0 and line[i - 1] in " \t"
-            if comment or (char == ":" and line[i + 1:i + 2] in ("", " ", "\t")):
+            if comment or (char == ":" and line[i + 1 : i + 2] in ("", " ", "\t")):
                 stopped = True
                 break
             out.add(char, (row, i), blank=char in " \t")

@@ -104,8 +104,9 @@ class LocalTimeError(ScheduleError):
     """A local time that is not a real date and time (``invalid``), never happens in the zone
     (``gap``) or happens twice (``fold``).
 
-    ``alternatives`` are nearby local times that happen exactly once: the same offset before
-    and after the transition (for 02:30 in a one-hour gap or fold: 01:30 and 03:30).
+    ``alternatives`` are nearby local times that happen exactly once: the written time moved
+    back and forward by the size of the change (for 02:30 in a one-hour gap or fold: 01:30 and
+    03:30).
     """
 
     def __init__(
@@ -214,7 +215,11 @@ def format_local(moment: datetime) -> str:
 def local_to_utc(text: str, zone: ZoneInfo) -> datetime:
     """The UTC instant of a local time in ``zone``; LocalTimeError when the time is not a real
     date and time, falls in a DST gap or in a DST fold (see the module docstring)."""
-    naive = parse_local(text)
+    try:
+        naive = parse_local(text)
+    except LocalTimeError as error:
+        error.zone = zone.key
+        raise
     try:
         meanings, before, after = _readings(naive, zone)
     except OverflowError:

@@ -302,8 +302,11 @@ def territory_zones(territory: str) -> tuple[str, ...]:
     """A territory's zones per CLDR, plus any IANA ``zone.tab`` has that CLDR does not yet."""
     cldr: list[str] = list(get_global("territory_zones").get(territory.upper(), ()))
     known = set(cldr)
-    newer = sorted(z for z, t in _zone_tab().items() if t == territory and z not in known
-                   and canonical_zone(z) not in known)
+    newer = sorted(
+        z
+        for z, t in _zone_tab().items()
+        if t == territory and z not in known and canonical_zone(z) not in known
+    )
     return (*cldr, *newer)
 
 

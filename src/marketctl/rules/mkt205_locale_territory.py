@@ -56,7 +56,7 @@ SEVERITY = Severity.WARNING
 
 # The share of a territory's population (CLDR languagePopulation/populationPercent) from which a
 # language without official status counts as used there: a judgement, not CLDR data. English in
-# Sweden (86 %) and Spanish in the US (about 10 %) pass; Japanese in Canada (0.27 %) does not.
+# Sweden (86 %, not official) passes; Japanese in Canada (0.27 %) does not.
 MIN_POPULATION_PERCENT = 5.0
 
 

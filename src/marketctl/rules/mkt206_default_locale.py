@@ -10,7 +10,7 @@ language ranks above the first one's: in Canada English (official, 87 %) above F
 (official, 29 %); in Sweden Swedish (official, 95 %) above English (86 %, not official);
 in Belgium Dutch (official, 55 %) above French (official, 38 %).
 
-Locales of the same language tie (``en-CA`` and ``en``), as do locales CLDR lacks (MKT204).
+Locales of the same language tie (``en-CA`` and ``en``); locales CLDR lacks are left to MKT204.
 Whether each locale belongs to the country at all is MKT205's question. A market that defaults
 to another language on purpose (a Quebec-first launch) says so with
 ``# marketctl: ignore[MKT206]`` on the line of its first locale.

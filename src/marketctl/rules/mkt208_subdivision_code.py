@@ -55,9 +55,7 @@ def check_market(market: Market) -> Iterator[Finding]:
     country = iso_country(market.market.get("country"))
     for kind in _KINDS:
         for path, code, is_key in _codes(market.resolved[kind].data, ()):
-            location = (
-                market.key_location(kind, path) if is_key else market.location(kind, path)
-            )
+            location = market.key_location(kind, path) if is_key else market.location(kind, path)
             finding = _check(code, country, location)
             if finding is not None:
                 yield finding

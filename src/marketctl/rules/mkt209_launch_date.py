@@ -67,9 +67,13 @@ def check_market(market: Market) -> Iterator[Finding]:
             "set status: planned until the launch, or correct the date to the day it opened",
         )
     elif status == "planned" and launch < now:
-        yield rule(CODE).finding(
-            location,
-            f"the market is planned but its launch_date {launch} has passed (today is {now})",
-            "set status: live if the market opened that day, or move launch_date to the "
-            "planned day",
-        ).with_severity(Severity.WARNING)
+        yield (
+            rule(CODE)
+            .finding(
+                location,
+                f"the market is planned but its launch_date {launch} has passed (today is {now})",
+                "set status: live if the market opened that day, or move launch_date to the "
+                "planned day",
+            )
+            .with_severity(Severity.WARNING)
+        )

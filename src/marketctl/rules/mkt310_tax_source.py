@@ -59,6 +59,8 @@ def check_market(market: Market) -> Iterator[Finding]:
     for path in tax_sources(market.tax):
         source = market.resolved["tax"].get(path)
         for problem in source_problems(source):
+            if problem.missing:
+                continue  # MKT103 (missing-key) reports it
             yield rule(CODE).finding(
                 market.location("tax", (*path, problem.key)),
                 f"{path_name(path)}: {problem.message}",

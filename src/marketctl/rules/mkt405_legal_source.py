@@ -51,6 +51,8 @@ def legal_sources(warranty: Mapping[str, Any]) -> Iterator[Path]:
 def check_market(market: Market) -> Iterator[Finding]:
     for path in legal_sources(market.warranty):
         for problem in source_problems(market.resolved["warranty"].get(path)):
+            if problem.missing:
+                continue  # MKT103 (missing-key) reports it
             yield rule(CODE).finding(
                 market.location("warranty", (*path, problem.key)),
                 f"{path_name(path)}: {problem.message}",

@@ -52,19 +52,27 @@ def check_market(market: Market) -> Iterator[Finding]:
             continue
         catalogues = market.catalogues(tag)
         if not catalogues:
-            yield rule(CODE).finding(
-                market.location("market", ("locales", index)),
-                f"locale {tag} has no message catalogue (looked up: {chain}): none of the "
-                f"{len(missing)} messages has a {tag} text",
-                f"translate the messages in {market.own.directory}/messages/{tag}.yaml",
-            ).with_severity(severity)
+            yield (
+                rule(CODE)
+                .finding(
+                    market.location("market", ("locales", index)),
+                    f"locale {tag} has no message catalogue (looked up: {chain}): none of the "
+                    f"{len(missing)} messages has a {tag} text",
+                    f"translate the messages in {market.own.directory}/messages/{tag}.yaml",
+                )
+                .with_severity(severity)
+            )
             continue
         document = catalogues[0][1]
         for key in missing:
             source = market.repository.source_message(key)
             english = f'; the English text is "{source.text}"' if source is not None else ""
-            yield rule(CODE).finding(
-                document.value_location(()),
-                f"'{key}' has no {tag} text in market {market.code} (looked up: {chain})",
-                f"add it to {document.path} or to a catalogue it falls back to{english}",
-            ).with_severity(severity)
+            yield (
+                rule(CODE)
+                .finding(
+                    document.value_location(()),
+                    f"'{key}' has no {tag} text in market {market.code} (looked up: {chain})",
+                    f"add it to {document.path} or to a catalogue it falls back to{english}",
+                )
+                .with_severity(severity)
+            )

@@ -43,6 +43,7 @@ def check_repository(repository: Repository) -> Iterator[Finding]:
         yield rule(CODE).finding(
             text.key_location,
             f"'{text.key}' is not a key of the source catalogue {source.path}",
-            f"did you mean '{guess[0]}'?" if guess else
-            "add the message to the source catalogue first, or remove this one",
+            f"did you mean '{guess[0]}'?"
+            if guess
+            else "add the message to the source catalogue first, or remove this one",
         )

@@ -33,7 +33,7 @@ SEVERITY = Severity.ERROR
 
 
 def check_repository(repository: Repository) -> Iterator[Finding]:
-    for text, translated, _, source in parsed_translations(repository):
+    for text, translated, source in parsed_translations(repository):
         expected = source.arguments
         found = translated.arguments
         for name, kinds in expected.items():
@@ -53,9 +53,13 @@ def check_repository(repository: Repository) -> Iterator[Finding]:
                 yield rule(CODE).finding(
                     text.location_at(placeholder.offset),
                     f"'{text.key}' uses {{{name}}}, which is not an argument of the source",
-                    f"did you mean {{{guess[0]}}}?" if guess else
-                    (f"the source's arguments are {listed}" if listed else
-                     "the source message has no arguments"),
+                    f"did you mean {{{guess[0]}}}?"
+                    if guess
+                    else (
+                        f"the source's arguments are {listed}"
+                        if listed
+                        else "the source message has no arguments"
+                    ),
                 )
             elif kind not in expected[name]:
                 wanted = " or ".join(written(name, k) for k in expected[name])

@@ -44,7 +44,7 @@ def check_repository(repository: Repository) -> Iterator[Finding]:
         if not isinstance(message, Message):
             continue
         for choice in message.choices:
-            if choice.type not in ("plural", "selectordinal"):
+            if not choice.is_plural:
                 continue
             ordinal = choice.type == "selectordinal"
             known = plural_categories(text.tag, ordinal)

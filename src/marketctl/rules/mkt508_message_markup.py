@@ -51,7 +51,7 @@ def check_repository(repository: Repository) -> Iterator[Finding]:
                     f"'{text.key}': <{tag.name}> is not a tag the UI renders",
                     f"use one of {_ALLOWED}",
                 )
-    for text, translated, _, source in parsed_translations(repository):
+    for text, translated, source in parsed_translations(repository):
         expected = {tag.name for tag in source.tags}
         found = {tag.name for tag in translated.tags}
         for name in sorted(expected - found):

@@ -6,17 +6,20 @@ nobody tests. A market whose rollout still lists steps for an expired feature ge
 the feature key. "Today" is the UTC date, or `MARKETCTL_TODAY` when set (for reproducible
 runs).
 
-Failing example (today 2027-07-01)::
+Failing example::
 
-    # markets/_defaults/features.yaml
+    # markets/_defaults/features.yaml (today is 2027-07-01)
     express_checkout: {owner: team-checkout, description: "...", expires: 2027-06-30}
     # markets/se/rollout.yaml
     features:
       express_checkout:
         - {at: 2026-10-26T09:00, percent: 10}
 
-Passing example: remove `express_checkout` from the rollout (and the code), or, if the flag is
-still needed, move its `expires` date in the catalogue.
+Passing example::
+
+    # markets/_defaults/features.yaml: still needed, so the expiry moves (or the flag and its
+    # steps are removed from the code and from every rollout.yaml)
+    express_checkout: {owner: team-checkout, description: "...", expires: 2027-12-31}
 """
 
 from __future__ import annotations

@@ -77,7 +77,7 @@ def check_market(market: Market) -> Iterator[Finding]:
             continue  # MKT602, MKT604 or MKT605 report it; its timeline is not known
     for feature, steps in schedules.items():
         entry = catalogue.get(feature)
-        requires = entry.get("requires") or [] if isinstance(entry, dict) else []
+        requires = (entry.get("requires") or []) if isinstance(entry, dict) else []
         for required in requires:
             if required == feature or required not in catalogue:
                 continue  # MKT609

@@ -88,8 +88,7 @@ class UnknownMessageError(MarketctlRuntimeError, LookupError):
 
     def __init__(self, market: str, key: str, locale: str, known: Iterable[str]) -> None:
         super().__init__(
-            f"market '{market}' has no message '{key}' (locale {locale})"
-            f"{_suggestion(key, known)}"
+            f"market '{market}' has no message '{key}' (locale {locale}){_suggestion(key, known)}"
         )
         self.market = market
         self.key = key

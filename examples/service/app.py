@@ -1,0 +1,317 @@
+"""A small backend service that answers market questions from verified bundles.
+
+    python examples/service/app.py --bundles dist --port 8080
+
+Loads the bundle set at start-up (every message compiled, so a bad set fails now, not on the
+first request) and exits with status 1 and the problem on stderr when the set does not verify.
+Then serves JSON over HTTP (see README.md): price, tax, message and feature decisions per market.
+``kill -HUP`` reloads the bundles; a bad new set is refused and the running one kept.
+
+Standard library only, besides :mod:`marketctl.runtime`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import signal
+import sys
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import FrameType
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from marketctl import runtime
+
+NAME = "marketctl-example-service"
+_INTEGER = re.compile(r"-?[0-9]+")
+_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+class RequestError(Exception):
+    """A request the service refuses: status and message go to the client as JSON."""
+
+    def __init__(self, status: HTTPStatus, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+Query = Mapping[str, str]
+Answer = dict[str, Any]
+
+
+def _query(raw: str) -> dict[str, str]:
+    try:
+        parsed = parse_qs(raw, keep_blank_values=True, strict_parsing=False, errors="strict")
+    except UnicodeDecodeError:
+        raise RequestError(HTTPStatus.BAD_REQUEST, "the query string is not UTF-8") from None
+    query: dict[str, str] = {}
+    for name, values in parsed.items():
+        if len(values) != 1:
+            raise RequestError(HTTPStatus.BAD_REQUEST, f"parameter '{name}' is given twice")
+        query[name] = values[0]
+    return query
+
+
+def _required(query: Query, name: str) -> str:
+    value = query.get(name)
+    if not value:
+        raise RequestError(HTTPStatus.BAD_REQUEST, f"parameter '{name}' is required")
+    return value
+
+
+def _amount(text: str, name: str) -> Decimal:
+    if not _DECIMAL.fullmatch(text):
+        raise RequestError(
+            HTTPStatus.BAD_REQUEST, f"parameter '{name}' must be a decimal amount such as 1299.00"
+        )
+    return Decimal(text)
+
+
+def _day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise RequestError(
+            HTTPStatus.BAD_REQUEST, "parameter 'on' must be a date such as 2026-01-01"
+        ) from None
+
+
+def _moment(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise RequestError(
+            HTTPStatus.BAD_REQUEST,
+            "parameter 'at' must be a time with its offset, such as 2027-01-20T00:00:00Z",
+        ) from None
+    if moment.tzinfo is None:
+        raise RequestError(
+            HTTPStatus.BAD_REQUEST,
+            f"parameter 'at' has no UTC offset ({text}): add Z or +09:00",
+        )
+    return moment
+
+
+def _argument(text: str) -> object:
+    """A message argument from the query string: integers and decimals become numbers."""
+    if _INTEGER.fullmatch(text):
+        return int(text)
+    if _DECIMAL.fullmatch(text):
+        return Decimal(text)
+    return text
+
+
+def price(market: runtime.Market, query: Query) -> Answer:
+    amount = _amount(_required(query, "amount"), "amount")
+    locale = market.resolve_locale(query.get("locale"))
+    return {
+        "market": market.code,
+        "locale": locale,
+        "currency": market.currency,
+        "amount": str(market.round_price(amount)),
+        "formatted": market.format_price(amount, locale),
+    }
+
+
+def tax(market: runtime.Market, query: Query) -> Answer:
+    kind = query.get("kind", "standard")
+    region = query.get("region")
+    on = _day(query.get("on"))
+    rate = market.tax_rate(kind, region=region, on=on)
+    answer: Answer = {
+        "market": market.code,
+        "kind": kind,
+        "region": region,
+        "on": None if on is None else on.isoformat(),
+        "rate": str(rate),
+        "prices_include_tax": market.prices_include_tax,
+    }
+    if "net" in query:
+        net = _amount(query["net"], "net")
+        answer["net"] = str(market.round_price(net))
+        answer["gross"] = str(market.gross_price(net, kind, region, on))
+    elif "gross" in query:
+        gross = _amount(query["gross"], "gross")
+        answer["gross"] = str(market.round_price(gross))
+        answer["net"] = str(market.net_price(gross, kind, region, on))
+    return answer
+
+
+def message(market: runtime.Market, query: Query) -> Answer:
+    key = _required(query, "key")
+    locale = market.resolve_locale(query.get("locale"))
+    args = {name: _argument(value) for name, value in query.items() if name not in ("key", "locale")}
+    return {
+        "market": market.code,
+        "key": key,
+        "locale": locale,
+        "text": market.format_message(key, args, locale),
+    }
+
+
+def feature(market: runtime.Market, query: Query) -> Answer:
+    name = _required(query, "name")
+    unit = _required(query, "unit")
+    at = _moment(query.get("at"))
+    return {
+        "market": market.code,
+        "feature": name,
+        "unit": unit,
+        "at": None if at is None else at.isoformat(),
+        "enabled": market.feature_enabled(name, unit, at),
+        "percent": str(market.feature_percent(name, at)),
+    }
+
+
+ENDPOINTS: dict[str, Callable[[runtime.Market, Query], Answer]] = {
+    "price": price,
+    "tax": tax,
+    "message": message,
+    "feature": feature,
+}
+
+
+def answer(markets: runtime.Markets, target: str) -> tuple[HTTPStatus, Answer]:
+    """The status and JSON body for a GET of ``target`` (path and query)."""
+    parts = urlsplit(target)
+    segments = [s for s in parts.path.split("/") if s]
+    try:
+        query = _query(parts.query)
+        if segments == ["healthz"]:
+            return HTTPStatus.OK, {
+                "status": "ok",
+                "markets": sorted(markets),
+                "source": dict(markets.source),
+            }
+        if segments == ["markets"]:
+            return HTTPStatus.OK, {
+                "markets": [
+                    {
+                        "code": market.code,
+                        "name": market.name,
+                        "currency": market.currency,
+                        "locales": list(market.locales),
+                    }
+                    for market in markets.values()
+                ]
+            }
+        if len(segments) == 3 and segments[0] == "markets" and segments[2] in ENDPOINTS:
+            market = markets[segments[1]]
+            return HTTPStatus.OK, ENDPOINTS[segments[2]](market, query)
+        raise RequestError(HTTPStatus.NOT_FOUND, f"no such endpoint: {parts.path}")
+    except RequestError as error:
+        return error.status, _error(type(error).__name__, error.message)
+    except runtime.RegionRequiredError as error:
+        return HTTPStatus.BAD_REQUEST, _error(type(error).__name__, str(error))
+    except (
+        runtime.UnknownMarketError,
+        runtime.UnknownLocaleError,
+        runtime.UnknownMessageError,
+        runtime.UnknownFeatureError,
+        runtime.UnknownTaxError,
+        runtime.NoRateInForceError,
+    ) as error:
+        return HTTPStatus.NOT_FOUND, _error(type(error).__name__, str(error))
+    except (runtime.MessageError, ValueError, TypeError) as error:
+        return HTTPStatus.BAD_REQUEST, _error(type(error).__name__, str(error))
+
+
+def _error(kind: str, message: str) -> Answer:
+    return {"error": {"type": kind, "message": message}}
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = NAME
+    markets: runtime.Markets
+    access_log = False
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        try:
+            status, body = answer(self.markets, self.path)
+        except Exception as error:  # a bug: answer, and keep serving
+            sys.stderr.write(f"{NAME}: internal error on {self.path}: {error!r}\n")
+            status, body = HTTPStatus.INTERNAL_SERVER_ERROR, _error("InternalError", "internal")
+        self._send(status, body)
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._send(
+            HTTPStatus.METHOD_NOT_ALLOWED, _error("RequestError", "only GET is supported")
+        )
+
+    def _send(self, status: HTTPStatus, body: Answer) -> None:
+        data = json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.access_log:
+            super().log_message(format, *args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Market answers over HTTP, from bundles.")
+    parser.add_argument("--bundles", required=True, help="directory written by marketctl build")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    parser.add_argument("--access-log", action="store_true", help="log each request to stderr")
+    options = parser.parse_args(argv)
+
+    try:
+        markets = runtime.load(options.bundles, precompile=True)
+    except runtime.BundleError as error:
+        sys.stderr.write(f"{NAME}: cannot start: {error}\n")
+        return 1
+
+    handler = type("BoundHandler", (Handler,), {"markets": markets})
+    handler.access_log = options.access_log
+    try:
+        server = ThreadingHTTPServer((options.host, options.port), handler)
+    except OSError as error:
+        sys.stderr.write(
+            f"{NAME}: cannot listen on {options.host}:{options.port}: {error.strerror}\n"
+        )
+        return 1
+
+    def reload(signum: int, frame: FrameType | None) -> None:
+        try:
+            markets.reload()
+        except runtime.BundleError as error:
+            sys.stderr.write(f"{NAME}: reload refused, still serving the previous set: {error}\n")
+        else:
+            sys.stderr.write(f"{NAME}: reloaded {', '.join(markets)} from {markets.path}\n")
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(0)
+
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, reload)
+    signal.signal(signal.SIGTERM, stop)
+
+    host, port = server.server_address[:2]
+    # The first line on stdout is the address: scripts and tests read the port from it.
+    print(f"listening on http://{host}:{port}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

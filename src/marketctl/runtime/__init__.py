@@ -1,0 +1,55 @@
+"""What backend services import: load verified bundles, then price, tax, message and feature
+answers per market.
+
+.. code-block:: python
+
+    from marketctl import runtime
+
+    markets = runtime.load("dist")          # verifies manifest, checksums, format versions
+    jp = markets["jp"]
+    jp.format_price(Decimal("1299"))        # '￥1,299'
+    markets["ca"].tax_rate("standard", region="CA-QC")   # Decimal('14.975')
+    jp.message("cart.items", locale="ja", count=3)       # '3点'
+    jp.feature_enabled("buyback", unit_id="user-42", at=datetime.now(UTC))
+    markets.reload()                        # swap in a new build; keeps the old set on failure
+
+This package imports neither click, GitPython nor Jinja2, and Babel only for parsing plural
+rules, on the first message of a locale.
+"""
+
+from __future__ import annotations
+
+from marketctl.runtime._bundles import SUPPORTED_FORMATS
+from marketctl.runtime._market import Market
+from marketctl.runtime._markets import Markets, load
+from marketctl.runtime.errors import (
+    BundleError,
+    MarketctlRuntimeError,
+    NoRateInForceError,
+    RegionRequiredError,
+    UnknownFeatureError,
+    UnknownLocaleError,
+    UnknownMarketError,
+    UnknownMessageError,
+    UnknownTaxError,
+)
+from marketctl.runtime.icu import ArgumentTypeError, MessageError, MissingArgumentError
+
+__all__ = [
+    "SUPPORTED_FORMATS",
+    "ArgumentTypeError",
+    "BundleError",
+    "Market",
+    "MarketctlRuntimeError",
+    "Markets",
+    "MessageError",
+    "MissingArgumentError",
+    "NoRateInForceError",
+    "RegionRequiredError",
+    "UnknownFeatureError",
+    "UnknownLocaleError",
+    "UnknownMarketError",
+    "UnknownMessageError",
+    "UnknownTaxError",
+    "load",
+]

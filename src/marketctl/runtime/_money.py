@@ -1,0 +1,102 @@
+"""Exact money arithmetic: rounding to the currency's digits with the market's rounding, and
+the price formatter that rounds the same way.
+
+Amounts are ``int`` or finite :class:`~decimal.Decimal`; a ``float`` is refused (it is not the
+amount that was written). Intermediate results are exact :class:`~fractions.Fraction` values, so
+no decimal context (the service's thread-local one included) can change a result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
+from fractions import Fraction
+from typing import Any, Final
+
+from marketctl.runtime.numbers import NumberFormatter, parse_pattern
+
+__all__ = ["ROUNDINGS", "PriceFormatter", "exact_amount", "round_fraction"]
+
+#: The bundle's ``price_rounding`` names and the :mod:`decimal` modes they stand for.
+ROUNDINGS: Final = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
+
+# Enough digits for any price; independent of the caller's thread-local context.
+_CONTEXT: Final = Context(prec=60)
+
+Amount = Decimal | int
+
+
+def exact_amount(value: object, name: str) -> Fraction:
+    """An ``int`` or finite ``Decimal`` as an exact fraction; TypeError/ValueError otherwise."""
+    if type(value) is int or (isinstance(value, int) and not isinstance(value, bool)):
+        return Fraction(int(value))
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"{name} must be a finite amount, got {value}")
+        return Fraction(value)
+    raise TypeError(
+        f"{name} must be an int or a Decimal, not {type(value).__name__} (a float is not an "
+        "exact amount: pass Decimal('12.34'))"
+    )
+
+
+def round_fraction(value: Fraction, digits: int, rounding: str) -> Decimal:
+    """``value`` rounded to ``digits`` fraction digits: ``half_up`` rounds ties away from zero
+    (ROUND_HALF_UP), ``half_even`` to the even digit (ROUND_HALF_EVEN)."""
+    scaled = abs(value) * 10**digits
+    units, remainder = divmod(scaled.numerator, scaled.denominator)
+    twice = 2 * remainder
+    if twice > scaled.denominator or (
+        twice == scaled.denominator and (rounding == "half_up" or units % 2 == 1)
+    ):
+        units += 1
+    if value < 0:
+        units = -units
+    return Decimal(units).scaleb(-digits, _CONTEXT)
+
+
+class PriceFormatter(NumberFormatter):
+    """The locale's currency format for the market's currency, rounding a Decimal amount to the
+    currency digits with the market's ``price_rounding`` first.
+
+    :class:`~marketctl.runtime.numbers.NumberFormatter` alone rounds half-even (the CLDR
+    default for displaying numbers); a price on screen must be the amount the market charges,
+    which is rounded with the market's rule. Messages (``{amount, number, currency}``) get this
+    formatter too, so a price reads the same in ``format_price`` and inside a sentence.
+    """
+
+    __slots__ = ("_price_quantum", "_price_rounding")
+
+    def __init__(
+        self,
+        locale: Mapping[str, Any],
+        currency: Mapping[str, Any],
+        rounding: str,
+    ) -> None:
+        tag = locale["tag"]
+        symbols = locale["symbols"]
+        digits: int = currency["digits"]
+        super().__init__(
+            parse_pattern(locale["patterns"]["currency"]),
+            decimal_symbol=symbols["decimal"],
+            group_symbol=symbols["group"],
+            currency_symbol=currency["symbols"][tag],
+            currency_code=currency["code"],
+            fraction_digits=digits,
+        )
+        self._price_quantum = Decimal(1).scaleb(-digits)
+        self._price_rounding = ROUNDINGS[rounding]
+
+    def _round(self, value: Amount) -> Amount:
+        if type(value) is int or not isinstance(value, Decimal) or not value.is_finite():
+            return value  # ints are exact; the base class reports anything else
+        return value.quantize(self._price_quantum, self._price_rounding, _CONTEXT)
+
+    def format(self, value: Amount) -> str:
+        return super().format(self._round(value))
+
+    def rounded(self, value: Amount) -> Amount:
+        return super().rounded(self._round(value))
+
+    def format_rounded(self, value: Amount) -> tuple[str, Amount]:
+        return super().format_rounded(self._round(value))

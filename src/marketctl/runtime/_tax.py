@@ -1,0 +1,192 @@
+"""Tax rates with validity intervals, as a market's bundle records them.
+
+The rate of kind K in region R on day D (DESIGN, "Runtime"; percent, exact decimal) is the
+national K rate in force on D (unless R says ``national: replaced``) plus every regional
+component of R in force on D; regional components (GST's provincial partners: HST, QST, PST,
+RST) add to the ``standard`` kind only.
+
+Where the bundle cannot know the answer, the runtime says so instead of guessing, because a
+wrong rate is a wrong price:
+
+- a market with regions and no region given: :class:`RegionRequiredError` (Canada's national
+  5 % is the price in four territories and provinces out of thirteen);
+- D before the first recorded interval of the national rate or of a regional component, or in
+  no interval of a rate that must be there: :class:`NoRateInForceError` (``CA-BC``'s PST is
+  recorded from 2013-04-01; on 2012-01-01 British Columbia had the 12 % HST, and "GST only"
+  would be wrong). A regional component whose last interval has ended is simply not in force.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Context, Decimal
+from typing import Any, Final
+
+from marketctl.runtime.errors import (
+    NoRateInForceError,
+    RegionRequiredError,
+    UnknownTaxError,
+    _suggestion,
+)
+
+__all__ = ["TaxTable"]
+
+_CONTEXT: Final = Context(prec=60)
+STANDARD: Final = "standard"
+
+
+class _History:
+    """One rate's intervals (``from`` .. ``until``, both inclusive), sorted by start."""
+
+    __slots__ = ("ends", "percents", "starts")
+
+    def __init__(self, intervals: list[Mapping[str, Any]]) -> None:
+        rows = sorted(
+            (
+                date.fromisoformat(item["from"]),
+                None if item.get("until") is None else date.fromisoformat(item["until"]),
+                Decimal(item["percent"]),
+            )
+            for item in intervals
+        )
+        for start, end, percent in rows:
+            if not percent.is_finite() or percent < 0:
+                raise ValueError(f"rate {percent} is not a percentage")
+            if end is not None and end < start:
+                raise ValueError(f"interval from {start} ends before it starts ({end})")
+        self.starts: tuple[date, ...] = tuple(row[0] for row in rows)
+        self.ends: tuple[date | None, ...] = tuple(row[1] for row in rows)
+        self.percents: tuple[Decimal, ...] = tuple(row[2] for row in rows)
+
+    def first(self) -> date | None:
+        return self.starts[0] if self.starts else None
+
+    def at(self, day: date) -> Decimal | None:
+        """The rate in force on ``day``, or None."""
+        index = bisect_right(self.starts, day) - 1
+        if index < 0:
+            return None
+        end = self.ends[index]
+        if end is not None and day > end:
+            return None
+        return self.percents[index]
+
+
+@dataclass(frozen=True, slots=True)
+class _Region:
+    replaces_national: bool
+    components: Mapping[str, _History]
+
+
+class TaxTable:
+    """A market's tax rates; built from the bundle's ``tax`` object."""
+
+    __slots__ = ("_market", "_national", "_regions", "prices_include_tax", "system")
+
+    def __init__(self, market: str, tax: Mapping[str, Any]) -> None:
+        self._market = market
+        self.system: str = tax["system"]
+        self.prices_include_tax: bool = tax["prices_include_tax"]
+        self._national = {kind: _History(list(rows)) for kind, rows in tax["rates"].items()}
+        regions: dict[str, _Region] = {}
+        for code, region in tax.get("regions", {}).items():
+            national = region["national"]
+            if national not in ("added", "replaced"):
+                raise ValueError(f"tax.regions.{code}.national is {national!r}")
+            regions[code] = _Region(
+                national == "replaced",
+                {name: _History(list(rows)) for name, rows in region["taxes"].items()},
+            )
+        self._regions = regions
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(sorted(self._national))
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return tuple(sorted(self._regions))
+
+    def _region(self, region: str | None) -> tuple[str, _Region] | None:
+        if region is None:
+            if self._regions:
+                raise RegionRequiredError(
+                    self._market,
+                    "taxes by region: pass region= one of "
+                    f"{', '.join(self.regions)} (the national rate alone is not the rate "
+                    "in most of them)",
+                )
+            return None
+        if not isinstance(region, str):
+            raise TypeError(f"region must be a str, not {type(region).__name__}")
+        if not self._regions:
+            raise UnknownTaxError(
+                self._market,
+                f"has no regional taxes; call without region (got '{region}')",
+            )
+        code = region.upper()
+        found = self._regions.get(code)
+        if found is None:
+            raise UnknownTaxError(
+                self._market,
+                f"has no tax region '{region}' (regions: {', '.join(self.regions)})"
+                f"{_suggestion(code, self._regions)}",
+            )
+        return code, found
+
+    def rate(self, kind: str, region: str | None, on: date) -> Decimal:
+        national = self._national.get(kind)
+        if national is None:
+            raise UnknownTaxError(
+                self._market,
+                f"has no tax kind '{kind}' (kinds: {', '.join(self.kinds)})",
+            )
+        place = self._region(region)
+        where = "" if place is None else f" in {place[0]}"
+        total = Decimal(0)
+        found = False
+        if place is None or not place[1].replaces_national:
+            percent = national.at(on)
+            if percent is None:
+                raise NoRateInForceError(self._market, self._missing(kind, national, on))
+            total = percent
+            found = True
+        if place is not None and kind == STANDARD:
+            code, info = place
+            for name, history in sorted(info.components.items()):
+                percent = history.at(on)
+                if percent is not None:
+                    total = _CONTEXT.add(total, percent)
+                    found = True
+                    continue
+                first = history.first()
+                if first is not None and on < first:
+                    raise NoRateInForceError(
+                        self._market,
+                        f"records {code}'s {name} only from {first.isoformat()}: the {kind} "
+                        f"rate{where} on {on.isoformat()} is not in the bundle",
+                    )
+        if not found:
+            if place is not None and kind != STANDARD:
+                raise UnknownTaxError(
+                    self._market,
+                    f"has no '{kind}' rate{where}: its regional tax replaces the national "
+                    "rates, and regional taxes have only the standard kind",
+                )
+            raise NoRateInForceError(
+                self._market,
+                f"has no {kind} rate{where} in force on {on.isoformat()}",
+            )
+        return total
+
+    def _missing(self, kind: str, history: _History, on: date) -> str:
+        first = history.first()
+        if first is not None and on < first:
+            return (
+                f"has no {kind} rate in force on {on.isoformat()} (recorded from "
+                f"{first.isoformat()})"
+            )
+        return f"has no {kind} rate in force on {on.isoformat()}"

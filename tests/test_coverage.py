@@ -1,0 +1,132 @@
+"""Translation coverage (issue 3): `marketctl translations` and `--fail-under`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from clitools import edit, findings, invoke, places
+from marketctl.coverage import LocaleCoverage
+
+FR = "markets/_defaults/messages/fr.yaml"
+
+FULL = [
+    "market  locale  translated  total  percent",
+    "ca      en-CA           75     75  100.0 %",
+    "ca      fr-CA           75     75  100.0 %",
+    "jp      ja-JP           75     75  100.0 %",
+    "se      sv-SE           75     75  100.0 %",
+]
+
+
+def test_every_locale_of_the_repository_is_translated(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outcome = invoke(capsys, repo, "translations", "--fail-under", "100")
+
+    assert (outcome.code, outcome.err) == (0, "")
+    assert outcome.out.splitlines() == FULL
+
+
+def test_shared_catalogue_counts_for_every_market_that_reads_it(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(repo / FR, 'cart.title: "Votre panier"\n', "")
+
+    outcome = invoke(capsys, repo, "translations", "ca")
+
+    assert outcome.code == 0
+    assert outcome.out.splitlines() == [
+        FULL[0],
+        FULL[1],
+        "ca      fr-CA           74     75   98.7 %",
+    ]
+
+
+def test_fail_under(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(repo / FR, 'cart.title: "Votre panier"\n', "")
+    edit(repo / "markets/se/market.yaml", "locales: [sv-SE]", "locales: [sv-SE, fi-FI]")
+
+    failed = invoke(capsys, repo, "translations", "--fail-under", "98.7")
+    passed = invoke(capsys, repo, "translations", "ca", "--fail-under", "98.6")
+
+    assert failed.code == 1
+    assert failed.out.splitlines()[-2:] == [
+        FULL[4],
+        "se      fi-FI            0     75    0.0 %",
+    ]
+    assert failed.err == (
+        "Error: translation coverage is below 98.7 %: ca fr-CA 98.7 %, se fi-FI 0.0 %\n"
+        "  translate the missing keys; `marketctl validate --select MKT501` lists them\n"
+    )
+    assert (passed.code, passed.err) == (0, "")
+
+
+def test_the_threshold_is_compared_exactly() -> None:
+    row = LocaleCoverage("ca", "fr-CA", 74, 75)  # 98.666... %
+    assert row.is_below(98.67)
+    assert not row.is_below(98.66)
+    assert not LocaleCoverage("ca", "fr-CA", 75, 75).is_below(100)
+
+
+def test_english_source_counts_only_for_english_locales(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # en-CA falls back to the source; ja-JP does not (Japanese shoppers would see English).
+    edit(repo / "markets/ca/messages/en-CA.yaml", 'search.filter.color: "Colour"\n', "")
+    edit(repo / "markets/jp/messages/ja.yaml", 'cart.title: "ショッピングカート"\n', "")
+
+    outcome = invoke(capsys, repo, "translations", "--format", "json")
+
+    rows = {(r["market"], r["locale"]): r for r in json.loads(outcome.out)["coverage"]}
+    assert rows[("ca", "en-CA")] == {
+        "market": "ca",
+        "locale": "en-CA",
+        "translated": 75,
+        "total": 75,
+        "percent": 100.0,
+    }
+    assert rows[("jp", "ja-JP")] == {
+        "market": "jp",
+        "locale": "ja-JP",
+        "translated": 74,
+        "total": 75,
+        "percent": 98.67,
+    }
+
+
+def test_coverage_and_message_missing_agree(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    catalogue = repo / "markets/jp/messages/ja.yaml"
+    edit(catalogue, 'cart.title: "ショッピングカート"\n', "")
+    edit(catalogue, 'cart.add_button: "カートに入れる"\n', "")
+
+    coverage = json.loads(invoke(capsys, repo, "translations", "jp", "--format", "json").out)
+    missing = places(findings(capsys, repo, "jp"), "MKT501")
+
+    assert coverage["coverage"][0]["total"] - coverage["coverage"][0]["translated"] == 2
+    assert len(missing) == 2
+
+
+def test_source_catalogue_that_does_not_load(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "markets/_defaults/messages/en.yaml").write_text("a: [\n", encoding="utf-8")
+
+    outcome = invoke(capsys, repo, "translations")
+
+    assert (outcome.code, outcome.out) == (1, "")
+    assert outcome.err == (
+        "Error: the source catalogue markets/_defaults/messages/en.yaml did not load\n"
+        "  run `marketctl validate` to see why\n"
+    )
+
+
+def test_unknown_market_and_bad_threshold(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    unknown = invoke(capsys, repo, "translations", "sw")
+    above = invoke(capsys, repo, "translations", "--fail-under", "101")
+
+    assert unknown.code == 1
+    assert unknown.err.splitlines()[0] == "Error: no market 'sw' in markets/"
+    assert above.code == 2
