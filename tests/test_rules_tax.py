@@ -238,9 +238,9 @@ def test_japan_requires_tax_inclusive_prices(
 
     assert places(reported, "MKT3") == [("MKT308", *at(repo, jp, "value: false", "false"))]
     assert said(reported) == [
-        ("MKT308", "prices_include_tax is false from 2021-04-01, but prices shown to consumers "
-         "must include tax: Japan, from 2021-04-01 (消費税法（昭和63年法律第108号）, "
-         "第63条（価格の表示）)",
+        ("MKT308", "prices_include_tax is false from 2021-04-01, but the law of Japan requires "
+         "prices shown to consumers to include tax from 2021-04-01 "
+         "(消費税法（昭和63年法律第108号）, 第63条（価格の表示）)",
          "set value: true and show every price to consumers with tax included"),
     ]
 

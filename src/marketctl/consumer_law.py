@@ -100,9 +100,6 @@ class Requirement:
     interval: Interval
     source: Source
 
-    def describe(self) -> str:
-        return f"{jurisdiction_name(self.jurisdiction)}, {self.interval} ({self.source})"
-
 
 @dataclass(frozen=True)
 class SubdivisionScope:

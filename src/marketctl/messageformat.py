@@ -41,6 +41,7 @@ __all__ = [
     "PluralCategories",
     "SyntaxProblem",
     "catalogue_texts",
+    "is_english",
     "language_name",
     "parse_message",
     "parsed_translations",
@@ -380,10 +381,6 @@ class CatalogueText:
     path: Path
 
     @property
-    def is_source(self) -> bool:
-        return len(self.path) > 1
-
-    @property
     def location(self) -> Location:
         return self.document.value_location(self.path)
 
@@ -404,9 +401,7 @@ def source_entry(repository: Repository, key: str) -> dict[str, Any] | None:
     return None
 
 
-def catalogue_texts(
-    repository: Repository, *, source: bool = True, translations: bool = True
-) -> Iterator[CatalogueText]:
+def catalogue_texts(repository: Repository, *, source: bool = True) -> Iterator[CatalogueText]:
     """Every message text of every catalogue, each once (shared catalogues are not repeated per
     market); values that are not text are left to the schema."""
     catalogue = repository.source_catalogue
@@ -416,8 +411,6 @@ def catalogue_texts(
                 yield CatalogueText(
                     key, SOURCE_LOCALE, entry["message"], catalogue, (key, "message")
                 )
-    if not translations:
-        return
     for layer in repository.layers:
         for tag, document in layer.messages.items():
             if layer.name == DEFAULTS and tag == SOURCE_LOCALE:
@@ -482,7 +475,7 @@ def _document_text(document: Document) -> str | None:
     # Document.text (the file as loaded) is asked of the lead; until it is there, positions
     # inside a value are computed from the value alone (_assumed_double_quoted).
     text = getattr(document, "text", None)
-    return text if isinstance(text, str) else None
+    return text if isinstance(text, str) and text else None
 
 
 def _location_in_scalar(document: Document, path: Path, value: str, offset: int) -> Location:

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from marketctl.clock import today
-from marketctl.consumer_law import tax_law
+from marketctl.consumer_law import jurisdiction_name, tax_law
 from marketctl.diagnostics import Finding, Severity
 from marketctl.intervals import stated_interval
 from marketctl.markets import Market
@@ -53,8 +53,9 @@ def check_market(market: Market) -> Iterator[Finding]:
         if requirement.value and requirement.interval.overlaps(span):
             yield rule(CODE).finding(
                 market.location("tax", ("prices_include_tax", "value")),
-                f"prices_include_tax is false {span}, but prices shown to consumers must include "
-                f"tax: {requirement.describe()}",
+                f"prices_include_tax is false {span}, but the law of "
+                f"{jurisdiction_name(requirement.jurisdiction)} requires prices shown to "
+                f"consumers to include tax {requirement.interval} ({requirement.source})",
                 "set value: true and show every price to consumers with tax included",
             )
             return

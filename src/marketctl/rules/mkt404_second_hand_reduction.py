@@ -5,7 +5,8 @@ may agree for used goods; absent, no reduction is allowed. Directive (EU) 2019/7
 lets a member state allow the parties to agree a shorter period for second-hand goods, not less
 than one year; Spain allows 12 months, Portugal 18, Sweden none. Each interval is compared with
 the law in force on its days (``marketctl/data/consumer_law.yaml``): on a day without a
-second-hand floor there is no reduction, and the reduction is never below the floor. We sell
+second-hand floor of the market's own country there is no reduction (the EU's entry is only the
+bound a member state must respect), and the reduction is never below the floor. We sell
 refurbished goods: where the law keeps the full period for goods sold as refurbished (Portugal),
 that floor applies too. The minimum cannot be longer than the guarantee itself.
 
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from marketctl.consumer_law import consumer_law, jurisdiction_name, shortfall
+from marketctl.consumer_law import EU, consumer_law, jurisdiction_name, shortfall
 from marketctl.diagnostics import Finding, Severity
 from marketctl.intervals import Interval, first_uncovered
 from marketctl.markets import Market
@@ -43,7 +44,11 @@ def check_market(market: Market) -> Iterator[Finding]:
         return
     region = region if isinstance(region, str) else None
     law = consumer_law()
-    second_hand = law.floor("second_hand_min_months", country, region)
+    # The EU entry is only the lowest period a member state may allow (art. 10(6): "not less
+    # than one year"); a reduction exists only where the state used the option, i.e. where the
+    # country has its own entry.
+    allowed = law.floor("second_hand_min_months", country, None)
+    bound = law.floors.get(EU, {}).get("second_hand_min_months", ()) if region == "eu" else ()
     refurbished = law.floor("refurbished_min_months", country, region)
     for index, entry in enumerate(entries):
         reduced = entry.get("second_hand_min_months")
@@ -62,7 +67,7 @@ def check_market(market: Market) -> Iterator[Finding]:
                     f"write {months} or less, or remove it if the law allows no reduction",
                 )
             continue
-        missing = first_uncovered(span, (floor.interval for floor in second_hand))
+        missing = first_uncovered(span, (floor.interval for floor in allowed))
         if missing is not None:
             yield rule(CODE).finding(
                 where,
@@ -73,7 +78,7 @@ def check_market(market: Market) -> Iterator[Finding]:
                 "on the day the law allowed one",
             )
             continue
-        floor = shortfall(reduced, span, (*second_hand, *refurbished))
+        floor = shortfall(reduced, span, (*allowed, *bound, *refurbished))
         if floor is not None:
             refurb = " for goods sold as refurbished" if floor in refurbished else ""
             yield rule(CODE).finding(

@@ -66,9 +66,11 @@ class UnknownMarketError(MarketctlRuntimeError, KeyError):
 
     def __init__(self, code: str, known: Iterable[str]) -> None:
         known = list(known)
+        # Codes are two letters: every code is "close" to every other, so only a different
+        # case is worth suggesting.
+        hint = f"; did you mean '{code.lower()}'?" if code.lower() in known else ""
         super().__init__(
-            f"no market '{code}' in the loaded bundles (markets: {_listing(known)})"
-            f"{_suggestion(code, known)}"
+            f"no market '{code}' in the loaded bundles (markets: {_listing(known)}){hint}"
         )
         self.code = code
 
