@@ -1,12 +1,12 @@
 """Speed and memory of marketctl.runtime against the issue's targets.
 
-    python benchmarks/runtime.py [--bundles DIR] [--runs 15]
+    python benchmarks/runtime.py [--bundles DIR] [--runs 101]
 
 Without --bundles it builds this repository's markets into a temporary directory first
 (`python -m marketctl build`). Prints, in one run:
 
 - loading the whole set with `runtime.load()` against `json.load` of the same files
-  (median of --runs; target: ratio at most 1.5);
+  (median of --runs, interleaved; target: ratio at most 1.5);
 - time per call of `message()` on a cached message (target 5 µs), `feature_enabled()`
   (target 2 µs), `format_price()`, and `tax_rate()` / `gross_price()` for reference;
 - the resident memory of a loaded set, measured in a fresh process (RSS before and after
@@ -57,13 +57,16 @@ def _json_load_all(directory: Path, names: list[str]) -> None:
             json.load(handle)
 
 
-def _median_seconds(function: Callable[[], object], runs: int) -> float:
-    times = []
+def _median_seconds(functions: list[Callable[[], object]], runs: int) -> list[float]:
+    """Median wall time of each function, the runs interleaved so that drift in the machine's
+    speed (other processes, frequency scaling) affects all of them alike."""
+    times: list[list[float]] = [[] for _ in functions]
     for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for function, samples in zip(functions, times, strict=True):
+            start = time.perf_counter()
+            function()
+            samples.append(time.perf_counter() - start)
+    return [statistics.median(samples) for samples in times]
 
 
 def _per_call_us(function: Callable[[], object], number: int = 200_000) -> float:
@@ -125,7 +128,7 @@ def _memory_probe(directory: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bundles", type=Path, help="a directory written by marketctl build")
-    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=101)
     parser.add_argument("--memory-probe", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.memory_probe:
@@ -146,8 +149,9 @@ def _run(directory: Path, runs: int) -> None:
 
     runtime.load(directory)  # warm the imports and the OS cache
     _json_load_all(directory, names)
-    ours = _median_seconds(lambda: runtime.load(directory), runs)
-    theirs = _median_seconds(lambda: _json_load_all(directory, names), runs)
+    ours, theirs = _median_seconds(
+        [lambda: runtime.load(directory), lambda: _json_load_all(directory, names)], runs
+    )
     ratio = ours / theirs
     print(
         f"bundles: {len(names) - 1} markets + manifest, {size / 1024:.1f} KiB, "
@@ -166,7 +170,7 @@ def _run(directory: Path, runs: int) -> None:
     amount = Decimal("1299.00")
 
     print("per call (best of 5 x 200000, µs):")
-    messages = {
+    messages: dict[str, Callable[[], object]] = {
         "message() jp cart.items (plural, =0, #)": lambda: jp.message(
             "cart.items", locale="ja-JP", count=3
         ),
@@ -187,7 +191,7 @@ def _run(directory: Path, runs: int) -> None:
             f"  {label:<46} {cost:6.2f}   target <= {MESSAGE_TARGET_US}  "
             f"{_verdict(cost <= MESSAGE_TARGET_US)}"
         )
-    features = {
+    features: dict[str, Callable[[], object]] = {
         "feature_enabled() jp buyback, at=aware dt": lambda: jp.feature_enabled(
             "buyback", "user-42", moment
         ),
@@ -204,7 +208,7 @@ def _run(directory: Path, runs: int) -> None:
             f"  {label:<46} {cost:6.2f}   target <= {FEATURE_TARGET_US}  "
             f"{_verdict(cost <= FEATURE_TARGET_US)}"
         )
-    others = {
+    others: dict[str, Callable[[], object]] = {
         "format_price() jp Decimal": lambda: jp.format_price(Decimal("1299")),
         "format_price() se Decimal": lambda: se.format_price(amount),
         "format_price() ca fr-CA int": lambda: ca.format_price(1299, "fr-CA"),

@@ -523,8 +523,9 @@ def test_extra_allowed_tag(repo: Path, capsys: pytest.CaptureFixture[str]) -> No
 def test_same_tags_in_another_order_pass(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     edit(
         repo / SV,
-        '"Täcker <strong>alla maskinvarufel</strong>, även batteriet. <link>Se vad som ingår</link>',
-        '"<link>Se vad som ingår</link>: vi täcker <strong>alla maskinvarufel</strong>.',
+        "Täcker <strong>alla maskinvarufel</strong>, även batteriet. <link>Se vad som ingår</link>",
+        "<link>Se vad som ingår</link>: vi täcker "
+        "<strong>alla maskinvarufel</strong>, även batteriet.",
     )
 
     assert places(message_findings(capsys, repo)) == []

@@ -111,7 +111,8 @@ def test_service_answers_then_refuses_a_corrupted_set(repo: Path, tmp_path: Path
     dist = tmp_path / "dist"
     _build(repo, dist)
 
-    with _service(dist, tmp_path / "service.log") as (process, base):
+    log = tmp_path / "service.log"
+    with _service(dist, log) as (process, base):
         status, health = _get(base, "/healthz")
         assert status == 200
         assert health["status"] == "ok"
@@ -159,9 +160,12 @@ def test_service_answers_then_refuses_a_corrupted_set(repo: Path, tmp_path: Path
             {"market": "jp", "key": "cart.items", "locale": "ja-JP", "text": "3点"},
         )
         name = quote("Léa")
-        assert _get(
-            base, f"/markets/ca/message?key=product.watchers&locale=fr&count=3&name={name}"
-        )[1]["text"] == "Léa et 2 autres personnes ont ajouté cet appareil à leurs favoris"
+        assert (
+            _get(base, f"/markets/ca/message?key=product.watchers&locale=fr&count=3&name={name}")[
+                1
+            ]["text"]
+            == "Léa et 2 autres personnes ont ajouté cet appareil à leurs favoris"
+        )
         assert _get(base, "/markets/se/message?key=checkout.total&amount=1299.5")[1]["text"] == (
             f"Totalt: 1{NBSP}299,50{NBSP}kr"
         )
@@ -209,7 +213,7 @@ def test_service_answers_then_refuses_a_corrupted_set(repo: Path, tmp_path: Path
 
         # SIGHUP reloads: a good new build is served, a corrupted one is refused.
         if hasattr(signal, "SIGHUP"):
-            _reload_checks(repo, dist, base, process)
+            _reload_checks(repo, dist, base, process, log)
 
     # A corrupted set: the service refuses to start, naming the file.
     expected = json.loads((dist / "manifest.json").read_text(encoding="utf-8"))
@@ -250,7 +254,9 @@ def _names(base: str) -> dict[str, str]:
     return {m["code"]: m["name"] for m in _get(base, "/markets")[1]["markets"]}
 
 
-def _reload_checks(repo: Path, dist: Path, base: str, process: subprocess.Popen[str]) -> None:
+def _reload_checks(
+    repo: Path, dist: Path, base: str, process: subprocess.Popen[str], log: Path
+) -> None:
     market_file = repo / "markets" / "se" / "market.yaml"
     text = market_file.read_text(encoding="utf-8")
     assert text.count("name: Sweden") == 1
@@ -258,10 +264,21 @@ def _reload_checks(repo: Path, dist: Path, base: str, process: subprocess.Popen[
     _build(repo, dist)
     os.kill(process.pid, signal.SIGHUP)
     _wait_for(lambda: _names(base)["se"] == "Sverige", "the reloaded set")
+    assert log.read_text(encoding="utf-8") == (
+        f"marketctl-example-service: reloaded ca, jp, se from {dist}\n"
+    )
 
+    expected = json.loads((dist / "manifest.json").read_text(encoding="utf-8"))
     _flip_a_byte_in(dist / "jp.json")
+    actual = hashlib.sha256((dist / "jp.json").read_bytes()).hexdigest()
     os.kill(process.pid, signal.SIGHUP)
-    time.sleep(0.5)
+    _wait_for(lambda: "reload refused" in log.read_text(encoding="utf-8"), "the refusal")
+    assert log.read_text(encoding="utf-8").splitlines()[1] == (
+        "marketctl-example-service: reload refused, still serving the previous set: "
+        f"{dist}/jp.json: SHA-256 {actual} does not match manifest.json "
+        f"({expected['bundles']['jp']['sha256']}): the file changed after the build; "
+        "rebuild the directory with marketctl build"
+    )
     assert process.poll() is None
     assert _names(base) == {"ca": "Canada", "jp": "Japan", "se": "Sverige"}
     assert _get(base, "/markets/jp/price?amount=1299")[1]["formatted"] == "￥1,299"

@@ -151,7 +151,9 @@ def tax(market: runtime.Market, query: Query) -> Answer:
 def message(market: runtime.Market, query: Query) -> Answer:
     key = _required(query, "key")
     locale = market.resolve_locale(query.get("locale"))
-    args = {name: _argument(value) for name, value in query.items() if name not in ("key", "locale")}
+    args = {
+        name: _argument(value) for name, value in query.items() if name not in ("key", "locale")
+    }
     return {
         "market": market.code,
         "key": key,
@@ -236,7 +238,7 @@ class Handler(BaseHTTPRequestHandler):
     markets: runtime.Markets
     access_log = False
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         try:
             status, body = answer(self.markets, self.path)
         except Exception as error:  # a bug: answer, and keep serving
@@ -244,10 +246,8 @@ class Handler(BaseHTTPRequestHandler):
             status, body = HTTPStatus.INTERNAL_SERVER_ERROR, _error("InternalError", "internal")
         self._send(status, body)
 
-    def do_POST(self) -> None:  # noqa: N802
-        self._send(
-            HTTPStatus.METHOD_NOT_ALLOWED, _error("RequestError", "only GET is supported")
-        )
+    def do_POST(self) -> None:
+        self._send(HTTPStatus.METHOD_NOT_ALLOWED, _error("RequestError", "only GET is supported"))
 
     def _send(self, status: HTTPStatus, body: Answer) -> None:
         data = json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -260,6 +260,15 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         if self.access_log:
             super().log_message(format, *args)
+
+
+def _bound_handler(markets: runtime.Markets, access_log: bool) -> type[Handler]:
+    class BoundHandler(Handler):
+        pass
+
+    BoundHandler.markets = markets
+    BoundHandler.access_log = access_log
+    return BoundHandler
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -276,10 +285,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"{NAME}: cannot start: {error}\n")
         return 1
 
-    handler = type("BoundHandler", (Handler,), {"markets": markets})
-    handler.access_log = options.access_log
     try:
-        server = ThreadingHTTPServer((options.host, options.port), handler)
+        server = ThreadingHTTPServer(
+            (options.host, options.port), _bound_handler(markets, options.access_log)
+        )
     except OSError as error:
         sys.stderr.write(
             f"{NAME}: cannot listen on {options.host}:{options.port}: {error.strerror}\n"
@@ -301,9 +310,8 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGHUP, reload)
     signal.signal(signal.SIGTERM, stop)
 
-    host, port = server.server_address[:2]
     # The first line on stdout is the address: scripts and tests read the port from it.
-    print(f"listening on http://{host}:{port}", flush=True)
+    print(f"listening on http://{options.host}:{server.server_port}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

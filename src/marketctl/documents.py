@@ -44,6 +44,7 @@ class Document:
     keys: Mapping[Path, Position] = field(default_factory=dict)
     first_line: str = ""
     ignores: Mapping[int, frozenset[str]] = field(default_factory=dict)
+    text: str = field(default="", repr=False)
 
     def value_position(self, path: Path) -> Position:
         """Where the value at ``path`` starts, or its nearest written ancestor."""
@@ -336,5 +337,6 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Finding]
         keys=converter.keys,
         first_line=first_line,
         ignores=_ignores(text),
+        text=text,
     )
     return document, []

@@ -472,10 +472,9 @@ _Decoded = tuple[str, list[_Where]]
 
 
 def _document_text(document: Document) -> str | None:
-    # Document.text (the file as loaded) is asked of the lead; until it is there, positions
-    # inside a value are computed from the value alone (_assumed_double_quoted).
-    text = getattr(document, "text", None)
-    return text if isinstance(text, str) and text else None
+    # A Document built in code has no file text; positions inside a value are then computed
+    # from the value alone (_assumed_double_quoted).
+    return document.text or None
 
 
 def _location_in_scalar(document: Document, path: Path, value: str, offset: int) -> Location:

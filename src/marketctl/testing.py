@@ -30,9 +30,7 @@ from marketctl.runtime import Markets, load
 __all__ = ["build_bundles", "edit_bundle", "load_bundles", "refresh_manifest", "tamper"]
 
 
-def build_bundles(
-    destination: Path, root: Path | None = None, markets: Iterable[str] = ()
-) -> Path:
+def build_bundles(destination: Path, root: Path | None = None, markets: Iterable[str] = ()) -> Path:
     """Validate and compile the markets of ``root`` (the nearest folder above the current
     directory that holds ``markets/`` when None) into ``destination``, as ``marketctl build
     -o destination`` does; returns ``destination``. Raises if validation finds errors."""
@@ -71,9 +69,7 @@ def refresh_manifest(directory: Path) -> None:
     _write_json(path, manifest)
 
 
-def edit_bundle(
-    directory: Path, market: str, change: Callable[[dict[str, Any]], None]
-) -> None:
+def edit_bundle(directory: Path, market: str, change: Callable[[dict[str, Any]], None]) -> None:
     """Apply ``change`` to the parsed bundle of ``market``, write it back and refresh the
     manifest, so the set verifies and the runtime reads the edited content."""
     path = directory / f"{market}.json"

@@ -133,9 +133,7 @@ def test_manifest_that_is_not_json(dist: Path) -> None:
 
 def test_missing_bundle(dist: Path) -> None:
     (dist / "jp.json").unlink()
-    assert _load_error(dist) == (
-        f"{dist}/jp.json: listed in manifest.json but missing; {REBUILD}"
-    )
+    assert _load_error(dist) == (f"{dist}/jp.json: listed in manifest.json but missing; {REBUILD}")
 
 
 def test_truncated_bundle(dist: Path) -> None:
@@ -188,8 +186,7 @@ def test_manifest_without_format_version(dist: Path) -> None:
 def test_bundle_not_listed_in_the_manifest(dist: Path) -> None:
     shutil.copyfile(dist / "se.json", dist / "no.json")
     assert _load_error(dist) == (
-        f"{dist}/no.json: not listed in manifest.json (left over from another build?); "
-        f"{REBUILD}"
+        f"{dist}/no.json: not listed in manifest.json (left over from another build?); {REBUILD}"
     )
 
 
@@ -218,8 +215,7 @@ def test_manifest_file_names_cannot_leave_the_directory(dist: Path) -> None:
 def test_malformed_bundle_content(dist: Path) -> None:
     edit_bundle(dist, "jp", lambda bundle: bundle.update(price_rounding="up"))
     assert _load_error(dist) == (
-        f"{dist}/jp.json: malformed bundle: price_rounding 'up' is not one of half_up, "
-        "half_even"
+        f"{dist}/jp.json: malformed bundle: price_rounding 'up' is not one of half_up, half_even"
     )
     edit_bundle(dist, "jp", lambda bundle: bundle.update(price_rounding="half_up"))
     edit_bundle(dist, "jp", lambda bundle: bundle.pop("currency"))
@@ -310,7 +306,7 @@ def test_readers_are_never_blocked_or_shown_a_partial_set(dist: Path, tmp_path: 
                 for code, name in names.items():
                     if markets[code].name not in (name, "renamed"):
                         problems.append(f"{code} named {markets[code].name}")
-            except Exception as error:  # noqa: BLE001 - any failure is the finding
+            except Exception as error:
                 problems.append(repr(error))
             reads[0] += 1
 
@@ -378,3 +374,10 @@ print(after_load)
     )
     # Babel is only imported to parse plural rules, at the first message, not at load.
     assert result.stdout.splitlines() == ["[]", "[]"]
+
+
+def test_the_runtime_reads_the_format_the_compiler_writes() -> None:
+    # The runtime keeps its own list (it must not import the compiler and Babel's data).
+    from marketctl.bundle import FORMAT_VERSION
+
+    assert FORMAT_VERSION in runtime.SUPPORTED_FORMATS

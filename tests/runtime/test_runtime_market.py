@@ -52,7 +52,9 @@ def markets(built: Path) -> Markets:
 
 
 @pytest.fixture
-def edited(built: Path, tmp_path: Path) -> Callable[[str, Callable[[dict[str, Any]], None]], Market]:
+def edited(
+    built: Path, tmp_path: Path
+) -> Callable[[str, Callable[[dict[str, Any]], None]], Market]:
     """Load a copy of the set with one market's bundle changed."""
 
     def edit(code: str, change: Callable[[dict[str, Any]], None]) -> Market:
@@ -135,7 +137,10 @@ def test_a_language_with_two_locales_is_ambiguous(
     assert ca.format_price(1, locale="fr-fr") == f"1,00{NBSP}$CA"
     with pytest.raises(UnknownLocaleError) as caught:
         ca.format_price(1, locale="fr")
-    assert str(caught.value) == "market 'ca' has several locales for 'fr': fr-CA, fr-FR; name one of them"
+    assert (
+        str(caught.value)
+        == "market 'ca' has several locales for 'fr': fr-CA, fr-FR; name one of them"
+    )
 
 
 # --- tax ------------------------------------------------------------------------------------
@@ -208,7 +213,9 @@ def test_unknown_tax_kind_and_region(markets: Markets) -> None:
     )
     with pytest.raises(UnknownTaxError) as caught:
         markets["jp"].tax_rate("standard", region="JP-13")
-    assert str(caught.value) == "market 'jp' has no regional taxes; call without region (got 'JP-13')"
+    assert (
+        str(caught.value) == "market 'jp' has no regional taxes; call without region (got 'JP-13')"
+    )
     with pytest.raises(UnknownTaxError) as caught:
         markets["se"].tax_rate("luxury")
     assert str(caught.value) == (
@@ -266,10 +273,10 @@ def test_net_to_gross_to_net_gives_the_net_back(markets: Markets) -> None:
     for net in range(0, 3000):
         assert jp.net_price(jp.gross_price(net, on=on), on=on) == net
     for cents in range(0, 3000):
-        net = Decimal(cents).scaleb(-2)
+        amount = Decimal(cents).scaleb(-2)
         for region in ("CA-QC", "CA-ON", "CA-NS"):
-            gross = ca.gross_price(net, region=region, on=on)
-            assert ca.net_price(gross, region=region, on=on) == net
+            gross = ca.gross_price(amount, region=region, on=on)
+            assert ca.net_price(gross, region=region, on=on) == amount
 
 
 def test_amounts_must_be_exact(markets: Markets) -> None:
@@ -363,8 +370,20 @@ def test_messages_en_ca(markets: Markets) -> None:
     ca = markets["ca"]
     assert ca.message("cart.items", count=1) == "1 item"
     assert ca.message("cart.items", locale="en", count=2) == "2 items"
-    ordinals = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 11: "11th", 12: "12th", 13: "13th",
-                21: "21st", 22: "22nd", 23: "23rd", 101: "101st", 111: "111th"}
+    ordinals = {
+        1: "1st",
+        2: "2nd",
+        3: "3rd",
+        4: "4th",
+        11: "11th",
+        12: "12th",
+        13: "13th",
+        21: "21st",
+        22: "22nd",
+        23: "23rd",
+        101: "101st",
+        111: "111th",
+    }
     for count, ordinal in ordinals.items():
         assert ca.message("checkout.nth_order", locale="en-CA", count=count) == (
             f"Thanks for your {ordinal} order with us!"
@@ -436,9 +455,7 @@ def expected_decision(feature: str, unit: str, percent: Decimal) -> bool:
     return h * share.denominator < share.numerator * 2**32
 
 
-def _check_schedule(
-    market: Market, feature: str, steps: list[tuple[datetime, Decimal]]
-) -> None:
+def _check_schedule(market: Market, feature: str, steps: list[tuple[datetime, Decimal]]) -> None:
     first = steps[0][0]
     for unit in UNITS:
         assert market.feature_enabled(feature, unit, at=first - timedelta(seconds=1)) is False
