@@ -56,12 +56,26 @@ def test_duplicate_key_names_both_lines() -> None:
     assert problems[0].message == "duplicate key 'a': already defined on line 1"
 
 
-def test_alias_that_refers_to_itself_loads_without_recursing() -> None:
-    # ruamel leaves the recursive reference empty; it must never loop.
-    document, problems = load_document("t.yaml", b"a: &x\n  b: *x\nc: &y [1, *y]\n")
+def test_alias_inside_its_own_anchor_is_refused() -> None:
+    for text in (b"a: &x\n  b: *x\n", b"c: &y [1, *y]\n"):
+        _, problems = load_document("t.yaml", text)
+        assert [p.code for p in problems] == ["MKT009"]
+        assert problems[0].message == (
+            "refused to load: an alias refers to the mapping or list that contains it"
+        )
+
+
+def test_merge_keys_merge_and_written_keys_win() -> None:
+    document, problems = load_document("t.yaml", b"base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n")
     assert problems == []
     assert document is not None
-    assert document.data == {"a": {"b": None}, "c": [1, None]}
+    assert document.data["m"] == {"y": 3, "x": 1}
+
+
+def test_integers_in_other_bases_and_with_separators() -> None:
+    document, _ = load_document("t.yaml", b"a: 0x1F\nb: 0o17\nc: 017\nd: 1_000\ne: null\nf: ~\n")
+    assert document is not None
+    assert document.data == {"a": 31, "b": 15, "c": 17, "d": 1000, "e": None, "f": None}
 
 
 def test_shared_aliases_within_limits_load() -> None:

@@ -25,9 +25,8 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import pycountry
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
+from marketctl.documents import load_document
 from marketctl.intervals import ONE_DAY, Interval, Problem, check_history
 
 EU = "EU"
@@ -251,12 +250,12 @@ class _Malformed(Exception):
 
 
 def _load_yaml(text: str, file: str) -> Mapping[str, Any]:
-    try:
-        data = YAML(typ="safe", pure=True).load(text)
-    except YAMLError as error:
-        raise RuntimeError(f"marketctl/data/{file} is not valid YAML: {error}") from error
-    if not isinstance(data, Mapping):
-        raise RuntimeError(f"marketctl/data/{file} must be a mapping")
+    # The same loader as the markets: dates stay text (parse_date reads them), numbers exact.
+    document, problems = load_document(f"marketctl/data/{file}", text.encode("utf-8"))
+    if document is None:
+        reasons = "; ".join(f"{p.line}:{p.column}: {p.message}" for p in problems)
+        raise RuntimeError(f"marketctl/data/{file} is not valid YAML: {reasons}")
+    data: Mapping[str, Any] = document.data
     return data
 
 

@@ -15,11 +15,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import ScalarNode
-from ruamel.yaml.scalarbool import ScalarBoolean
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from marketctl.diagnostics import Finding, Location, Position
 from marketctl.rules import catalogue
@@ -83,99 +80,157 @@ def value_at(data: Any, path: Path) -> Any:
     return node
 
 
-class _Constructor(RoundTripConstructor):
-    """Round-trip construction, except that dates stay text and fractions are exact."""
-
-
-def _timestamp_as_text(constructor: RoundTripConstructor, node: ScalarNode) -> str:
-    return str(node.value)
-
-
-def _float_as_decimal(constructor: RoundTripConstructor, node: ScalarNode) -> Decimal | float:
-    text = str(node.value).replace("_", "")
-    if text.lower().lstrip("+-") in {".inf", ".nan"}:
-        # Not a number anyone means as a price or a rate; the schema's bounds reject it.
-        return float(text.lower().replace(".", ""))
-    try:
-        return Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the resolver only sends valid floats here
-        return float(text)
-
-
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
-_Constructor.add_constructor("tag:yaml.org,2002:float", _float_as_decimal)
+# Tags the YAML 1.2 core schema resolves implicitly; anything else was written on purpose
+# (!!python/object, !include, !!binary) and has no place in plain market data.
+_STR, _INT, _FLOAT = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_BOOL, _NULL = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
+_TIMESTAMP, _MERGE = "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:merge"
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
 class _TooLarge(Exception):
     pass
 
 
-class _CustomTag(Exception):
-    def __init__(self, tag: str, path: Path) -> None:
-        super().__init__(tag)
-        self.tag = tag
-        self.path = path
+class _Refused(Exception):
+    """A node that loads as YAML but is not plain market data."""
+
+    def __init__(self, message: str, hint: str, node: Node) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.node = node
 
 
-def _explicit_tag(node: Any) -> str | None:
-    if isinstance(node, TaggedScalar):
-        return str(node.tag.value)
-    tag = getattr(node, "tag", None)
-    value = getattr(tag, "value", None)
-    return str(value) if value else None
+class _Duplicate(Exception):
+    def __init__(self, name: str, first: Node, second: Node) -> None:
+        super().__init__(name)
+        self.name = name
+        self.first = first
+        self.second = second
+
+
+def _position(node: Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _scalar(node: ScalarNode) -> Any:
+    """A scalar as the YAML 1.2 core schema reads it, except that dates stay text and
+    fractions become exact decimals."""
+    text = str(node.value)
+    tag = node.tag
+    if tag in (_STR, _TIMESTAMP):
+        return text
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return text.lower() == "true"
+    if tag == _INT:
+        digits = text.replace("_", "")
+        unsigned = digits.lstrip("+-")
+        return int(digits, 0) if unsigned[:2].lower() in ("0x", "0o") else int(digits, 10)
+    if tag == _FLOAT:
+        digits = text.replace("_", "")
+        if digits.lower().lstrip("+-") in {".inf", ".nan"}:
+            # Not a number anyone means as a price or a rate; the schemas' bounds reject it.
+            return float(digits.lower().replace(".", ""))
+        try:
+            return Decimal(digits)
+        except InvalidOperation:  # pragma: no cover - the resolver only sends valid floats
+            return float(digits)
+    raise _Refused(
+        f"YAML tag '{tag}' is not allowed in market files",
+        "remove the tag and write the plain value",
+        node,
+    )
 
 
 class _Converter:
-    """Turns ruamel's round-trip tree into plain dicts and lists, recording positions."""
+    """Turns composed YAML nodes into plain dicts and lists, recording positions."""
 
     def __init__(self) -> None:
         self.values: dict[Path, Position] = {}
         self.keys: dict[Path, Position] = {}
         self.nodes = 0
+        self.open: set[int] = set()
 
-    def convert(self, node: Any, path: Path) -> Any:
+    def convert(self, node: Node, path: Path) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise _TooLarge(f"more than {MAX_NODES} values (are aliases expanding?)")
-        tag = _explicit_tag(node)
-        if tag is not None:
-            # Market files are plain data; a tag (!!python/object, !include) is never meant.
-            raise _CustomTag(tag, path)
-        if isinstance(node, CommentedMap):
-            result: dict[str, Any] = {}
-            for key in node:
-                name = key if isinstance(key, str) else str(_plain_scalar(key))
+        if isinstance(node, MappingNode | SequenceNode):
+            # An alias inside its own anchor makes the node graph a cycle.
+            if id(node) in self.open:
+                raise _TooLarge("an alias refers to the mapping or list that contains it")
+            self.open.add(id(node))
+            try:
+                return self._collection(node, path)
+            finally:
+                self.open.discard(id(node))
+        if not isinstance(node, ScalarNode):  # pragma: no cover - the composer makes no others
+            raise _Refused("unknown YAML node", "write plain YAML", node)
+        return _scalar(node)
+
+    def _collection(self, node: MappingNode | SequenceNode, path: Path) -> Any:
+        if isinstance(node, MappingNode):
+            if node.tag != _MAP:
+                raise _Refused(
+                    f"YAML tag '{node.tag}' is not allowed in market files",
+                    "remove the tag and write the plain mapping",
+                    node,
+                )
+            return self._mapping(node, path)
+        if node.tag != _SEQ:
+            raise _Refused(
+                f"YAML tag '{node.tag}' is not allowed in market files",
+                "remove the tag and write the plain list",
+                node,
+            )
+        items = []
+        for index, item in enumerate(node.value):
+            child = (*path, index)
+            self.values[child] = _position(item)
+            items.append(self.convert(item, child))
+        return items
+
+    def _mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        written: dict[str, Node] = {}
+        merged: list[Node] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merged.extend(
+                    value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                )
+                continue
+            if not isinstance(key_node, ScalarNode):
+                raise _Refused(
+                    "a key must be plain text, not a list or a mapping",
+                    "write the key as text",
+                    key_node,
+                )
+            key = _scalar(key_node)
+            name = key if isinstance(key, str) else str(key_node.value)
+            if name in written:
+                raise _Duplicate(name, written[name], key_node)
+            written[name] = key_node
+            child = (*path, name)
+            self.keys[child] = _position(key_node)
+            self.values[child] = _position(value_node)
+            result[name] = self.convert(value_node, child)
+        # `<<: *defaults` merges: keys written in the mapping itself win (YAML merge key spec).
+        for source in merged:
+            if not isinstance(source, MappingNode):
+                raise _Refused("'<<' merges only mappings", "merge a mapping alias", source)
+            for key_node, value_node in source.value:
+                name = str(key_node.value)
+                if name in result:
+                    continue
                 child = (*path, name)
-                self._record(self.keys, child, node.lc.key(key))
-                self._record(self.values, child, node.lc.value(key))
-                result[name] = self.convert(node[key], child)
-            return result
-        if isinstance(node, CommentedSeq):
-            items = []
-            for index, item in enumerate(node):
-                child = (*path, index)
-                self._record(self.values, child, node.lc.item(index))
-                items.append(self.convert(item, child))
-            return items
-        return _plain_scalar(node)
-
-    @staticmethod
-    def _record(table: dict[Path, Position], path: Path, where: Any) -> None:
-        if where is not None:
-            line, column = where[0], where[1]
-            table[path] = Position(line + 1, column + 1)
-
-
-def _plain_scalar(value: Any) -> Any:
-    if value is None or isinstance(value, Decimal | float):
-        return value
-    if isinstance(value, bool | ScalarBoolean):
-        return bool(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, str):
-        return str(value)
-    return str(value)
+                self.keys[child] = _position(key_node)
+                self.values[child] = _position(value_node)
+                result[name] = self.convert(value_node, child)
+        return result
 
 
 def _finding(code: str, path: str, position: Position | None, message: str, hint: str) -> Finding:
@@ -238,24 +293,11 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Finding]
             )
         ]
     first_line = text.split("\n", 1)[0].rstrip("\r")
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _Constructor
+    # Composing (not constructing) with the plain YAML 1.2 parser: nodes carry positions,
+    # and nothing but plain data is built from them.
+    yaml = YAML(typ="safe", pure=True)
     try:
-        loaded = yaml.load(text)
-    except DuplicateKeyError as error:
-        first = error.context_mark
-        second = error.problem_mark
-        key = re.search(r'duplicate key "(.*?)"', str(error.problem))
-        name = key.group(1) if key else "?"
-        return None, [
-            _finding(
-                "MKT003",
-                path,
-                Position(second.line + 1, second.column + 1),
-                f"duplicate key '{name}': already defined on line {first.line + 1}",
-                "remove one of the two, or merge them; YAML keeps only one",
-            )
-        ]
+        loaded = yaml.compose(text)
     except MarkedYAMLError as error:
         problem = (error.problem or error.context or "invalid YAML").strip()
         started = error.context_mark
@@ -292,8 +334,8 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Finding]
                 "write the file's content, or delete the file if the layer needs nothing here",
             )
         ]
-    if not isinstance(loaded, CommentedMap):
-        kind = "a list" if isinstance(loaded, CommentedSeq) else f"a {type(loaded).__name__}"
+    if not isinstance(loaded, MappingNode):
+        kind = "a list" if isinstance(loaded, SequenceNode) else "a single value"
         return None, [
             _finding(
                 "MKT005",
@@ -306,17 +348,19 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Finding]
     converter = _Converter()
     try:
         data = converter.convert(loaded, ())
-    except _CustomTag as error:
-        position = converter.values.get(error.path) or converter.keys.get(error.path)
+    except _Duplicate as error:
         return None, [
             _finding(
-                "MKT001",
+                "MKT003",
                 path,
-                position,
-                f"YAML tag '{error.tag}' is not allowed in market files",
-                "remove the tag and write the plain value",
+                _position(error.second),
+                f"duplicate key '{error.name}': already defined on line "
+                f"{error.first.start_mark.line + 1}",
+                "remove one of the two, or merge them; YAML keeps only one",
             )
         ]
+    except _Refused as error:
+        return None, [_finding("MKT001", path, _position(error.node), error.message, error.hint)]
     except (_TooLarge, RecursionError) as error:
         reason = str(error) or "the file nests too deeply"
         return None, [
@@ -328,8 +372,7 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Finding]
                 "write the values out instead of nesting aliases",
             )
         ]
-    line, column = loaded.lc.line, loaded.lc.col
-    converter.values[()] = Position(line + 1, column + 1)
+    converter.values[()] = _position(loaded)
     document = Document(
         path=path,
         data=data,

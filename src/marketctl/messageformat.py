@@ -22,14 +22,13 @@ from functools import cache, lru_cache
 from typing import Any, Final
 
 from babel import Locale, UnknownLocaleError
-from babel.plural import PluralRule
 from pyicumessageformat import Parser
 
 from marketctl.diagnostics import Location, Position
 from marketctl.documents import Document, Path
 from marketctl.locales import SOURCE_LOCALE
 from marketctl.markets import DEFAULTS, Repository
-from marketctl.runtime.plurals import CATEGORIES
+from marketctl.runtime.plurals import CATEGORIES, plural_rules
 
 __all__ = [
     "ALLOWED_TAGS",
@@ -335,12 +334,13 @@ def plural_categories(tag: str, ordinal: bool = False) -> PluralCategories | Non
 @cache
 def _categories(rules: tuple[tuple[str, str], ...]) -> PluralCategories:
     """Evaluated once per distinct rule set (fr and fr-CA share theirs)."""
-    rule = PluralRule(dict(rules))
+    # The runtime's compiled rules: the same CLDR rules, about twenty times faster to call.
+    select = plural_rules(dict(rules)).select
     reached: dict[str, list[int]] = {}
     for number in _WHOLE_NUMBERS:
-        reached.setdefault(rule(number), []).append(number)
+        reached.setdefault(select(number), []).append(number)
     return PluralCategories(
-        categories=frozenset(rule.tags) | {"other"},
+        categories=frozenset(category for category, _ in rules) | {"other"},
         examples={category: numbers[0] for category, numbers in reached.items()},
         # Every integer below 2000 is evaluated: a category no integer from 1000 up reaches is
         # reached only by the few listed (CLDR's integer conditions repeat with a period of at

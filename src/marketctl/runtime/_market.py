@@ -1,10 +1,12 @@
 """One market of a loaded bundle set: prices, tax, messages and feature decisions.
 
-Built once per load from the bundle's plain data, with only cheap work up front (tax and
-rollout tables, the locale matcher). Formatters, plural rules and compiled messages are built
-on first use and cached on the market, so loading stays close to the cost of reading the JSON
-and a repeated call is a few dictionary lookups. The caches only ever grow by adding an entry
-for a key, so concurrent readers at worst compile the same message twice.
+Built once per load from the bundle's plain data, with only a few structural checks up front.
+The tax table, each feature's step arrays (UTC instants as POSIX seconds, integer weights), the
+locale matcher, the formatters and plural rules of a locale and each compiled message are built
+on first use and cached on the market (or all at once by :meth:`Market.precompile`), so loading
+stays close to the cost of reading the JSON and a repeated call is a few dictionary lookups.
+The caches only ever grow by adding an entry for a key, so concurrent readers at worst build
+the same entry twice.
 """
 
 from __future__ import annotations
