@@ -127,8 +127,9 @@ def _messages(market: Market) -> dict[str, Any]:
             if hit is not None:
                 texts[key] = hit.text
         by_locale[tag] = {
-            # Informational: the chain the texts were resolved along, ending at the source.
-            "fallback": list(dict.fromkeys([*fallback_chain(tag), SOURCE_LOCALE])),
+            # Informational: the CLDR parent chain the texts were resolved along (a planned
+            # market's untranslated keys then come from the bundle's source_locale).
+            "fallback": list(fallback_chain(tag)),
             "messages": dict(sorted(texts.items())),
         }
     return by_locale
@@ -156,6 +157,7 @@ def compile_bundle(market: Market) -> dict[str, Any]:
         "warranty": _warranty(market.warranty),
         "features": _features(market),
         "messages": _messages(market),
+        "source_locale": SOURCE_LOCALE,
     }
 
 

@@ -26,8 +26,8 @@ def _parent_exceptions() -> dict[str, str]:
 def fallback_chain(tag: str) -> tuple[str, ...]:
     """The tag and its CLDR parents, most specific first, without ``root``.
 
-    ``fr-CA`` → (``fr-CA``, ``fr``); ``en-CA`` → (``en-CA``, ``en-001``, ``en``): CLDR's
-    parentLocales data, not plain truncation.
+    ``fr-CA`` → (``fr-CA``, ``fr``); ``en-IN`` → (``en-IN``, ``en-001``, ``en``): CLDR's
+    parentLocales data (as Babel ships it), not plain truncation.
     """
     chain = [tag]
     current = to_cldr(tag)
@@ -37,8 +37,31 @@ def fallback_chain(tag: str) -> tuple[str, ...]:
             if "_" not in current:
                 break
             parent = current.rsplit("_", 1)[0]
+            if _drops_an_unlikely_script(current, parent):
+                break  # CLDR: zh_Hant's parent is root, not zh (which is Simplified)
         if parent == "root":
             break
         chain.append(to_bcp47(parent))
         current = parent
     return tuple(chain)
+
+
+@cache
+def _likely_subtags() -> dict[str, str]:
+    from babel.core import get_global
+
+    return dict(get_global("likely_subtags"))
+
+
+def _drops_an_unlikely_script(identifier: str, parent: str) -> bool:
+    """True where truncation removes a script that is not the language's usual one.
+
+    CLDR's parentLocales sends such locales (``zh_Hant``, ``sr_Latn``, ``az_Cyrl``) to root;
+    Babel's copy of that table leaves the root entries out, so it is derived here from the
+    likely-subtags data instead.
+    """
+    parts = identifier.split("_")
+    if len(parts) != 2 or len(parts[1]) != 4 or parent != parts[0]:
+        return False
+    likely = _likely_subtags().get(parts[0], "").split("_")
+    return len(likely) > 1 and likely[1] != parts[1]
