@@ -7,6 +7,7 @@ error, 3 unexpected internal error. Heavy modules are imported inside the comman
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -222,6 +223,16 @@ def _fail(message: str, code: int) -> int:
 
 def run(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code: the one place that maps exceptions."""
+    # A command runs once over bounded input (files are capped in size and node count): the
+    # cyclic collector's pauses while YAML and rule data are built cost more than they free.
+    gc.disable()
+    try:
+        return _run(argv)
+    finally:
+        gc.enable()
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         # Without standalone mode click returns ctx.exit()'s code instead of raising it.
         outcome = cli.main(args=argv, prog_name="marketctl", standalone_mode=False)

@@ -28,6 +28,7 @@ import pycountry
 
 from marketctl.documents import load_document
 from marketctl.intervals import ONE_DAY, Interval, Problem, check_history
+from marketctl.territories import subdivisions_of
 
 EU = "EU"
 T = TypeVar("T")
@@ -314,8 +315,7 @@ def parse_tax_law(text: str, file: str = TAX_LAW_FILE) -> TaxLaw:
                 isinstance(t, str) for t in types
             ):
                 raise _Malformed(f"{where}.types", "a non-empty list of subdivision types")
-            subdivisions: Any = pycountry.subdivisions
-            known = {s.type for s in subdivisions.get(country_code=country) or ()}
+            known = {s.type for s in subdivisions_of(country)}
             unknown = sorted(set(types) - known)
             if unknown:
                 raise _Malformed(

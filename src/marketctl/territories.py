@@ -15,13 +15,14 @@ large ISO 3166-2 table is only read when a market names a subdivision.
 from __future__ import annotations
 
 import difflib
+import json
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import resources
-from typing import Any
+from pathlib import Path
 
 import pycountry
 from babel import Locale, UnknownLocaleError, localedata
@@ -313,33 +314,41 @@ def territory_zones(territory: str) -> tuple[str, ...]:
 # ISO 3166-2 ------------------------------------------------------------------------------------
 
 
-# pycountry's subdivision database is untyped; it loads its table on first use.
-_SUBDIVISIONS: Any = pycountry.subdivisions
-
-
 @dataclass(frozen=True)
 class Subdivision:
     code: str
     country: str
     name: str
+    type: str
+
+
+@cache
+def _subdivision_table() -> dict[str, Subdivision]:
+    """pycountry's ISO 3166-2 table read straight from its JSON file: the same data as
+    ``pycountry.subdivisions``, without the indices it builds (a fifth of the time)."""
+    path = Path(pycountry.DATABASE_DIR) / "iso3166-2.json"
+    entries = json.loads(path.read_text(encoding="utf-8"))["3166-2"]
+    return {
+        entry["code"]: Subdivision(
+            entry["code"], entry["code"].split("-", 1)[0], entry["name"], entry["type"]
+        )
+        for entry in entries
+    }
 
 
 @cache
 def subdivision(code: str) -> Subdivision | None:
     """The ISO 3166-2 subdivision with this code (``CA-QC``), in any country; None if unknown."""
-    found = _SUBDIVISIONS.get(code=code.upper())
-    if found is None:
-        return None
-    return Subdivision(str(found.code), str(found.country_code), str(found.name))
+    return _subdivision_table().get(code.upper())
 
 
 @cache
 def subdivisions_of(country: str) -> tuple[Subdivision, ...]:
     """Every ISO 3166-2 subdivision of a country, by code."""
-    found = _SUBDIVISIONS.get(country_code=country.upper()) or []
+    prefix = country.upper() + "-"
     return tuple(
         sorted(
-            (Subdivision(str(s.code), str(s.country_code), str(s.name)) for s in found),
+            (s for code, s in _subdivision_table().items() if code.startswith(prefix)),
             key=lambda s: s.code,
         )
     )

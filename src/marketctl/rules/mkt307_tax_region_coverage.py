@@ -28,24 +28,21 @@ Passing example::
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
-
-import pycountry
 
 from marketctl.consumer_law import jurisdiction_name, tax_law
 from marketctl.diagnostics import Finding, Severity
 from marketctl.markets import Market
 from marketctl.rules import rule
+from marketctl.territories import Subdivision, subdivisions_of
 
 CODE = "MKT307"
 NAME = "tax-region-coverage"
 SEVERITY = Severity.ERROR
 
 
-def subdivisions(country: str) -> dict[str, Any]:
+def subdivisions(country: str) -> dict[str, Subdivision]:
     """The ISO 3166-2 subdivisions of a country, by code."""
-    table: Any = pycountry.subdivisions
-    return {sub.code: sub for sub in table.get(country_code=country) or ()}
+    return {sub.code: sub for sub in subdivisions_of(country)}
 
 
 def plural(kind: str) -> str:

@@ -19,21 +19,60 @@ rules, on the first message of a locale.
 
 from __future__ import annotations
 
-from marketctl.runtime._bundles import SUPPORTED_FORMATS
-from marketctl.runtime._market import Market
-from marketctl.runtime._markets import Markets, load
-from marketctl.runtime.errors import (
-    BundleError,
-    MarketctlRuntimeError,
-    NoRateInForceError,
-    RegionRequiredError,
-    UnknownFeatureError,
-    UnknownLocaleError,
-    UnknownMarketError,
-    UnknownMessageError,
-    UnknownTaxError,
-)
-from marketctl.runtime.icu import ArgumentTypeError, MessageError, MissingArgumentError
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from marketctl.runtime._bundles import SUPPORTED_FORMATS
+    from marketctl.runtime._market import Market
+    from marketctl.runtime._markets import Markets, load
+    from marketctl.runtime.errors import (
+        BundleError,
+        MarketctlRuntimeError,
+        NoRateInForceError,
+        RegionRequiredError,
+        UnknownFeatureError,
+        UnknownLocaleError,
+        UnknownMarketError,
+        UnknownMessageError,
+        UnknownTaxError,
+    )
+    from marketctl.runtime.icu import ArgumentTypeError, MessageError, MissingArgumentError
+
+# Imported on first use (PEP 562): the validator imports marketctl.runtime.plurals, and
+# importing a submodule runs this file; the whole runtime need not load for that.
+_HOME = {
+    "SUPPORTED_FORMATS": "_bundles",
+    "Market": "_market",
+    "Markets": "_markets",
+    "load": "_markets",
+    "BundleError": "errors",
+    "MarketctlRuntimeError": "errors",
+    "NoRateInForceError": "errors",
+    "RegionRequiredError": "errors",
+    "UnknownFeatureError": "errors",
+    "UnknownLocaleError": "errors",
+    "UnknownMarketError": "errors",
+    "UnknownMessageError": "errors",
+    "UnknownTaxError": "errors",
+    "ArgumentTypeError": "icu",
+    "MessageError": "icu",
+    "MissingArgumentError": "icu",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'marketctl.runtime' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOME])
+
 
 __all__ = [
     "SUPPORTED_FORMATS",
