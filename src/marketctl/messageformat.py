@@ -422,6 +422,15 @@ def catalogue_texts(repository: Repository, *, source: bool = True) -> Iterator[
                     yield CatalogueText(key, tag, text, document, (key,))
 
 
+def parsed_texts(repository: Repository) -> Iterator[tuple[CatalogueText, Message]]:
+    """Each message text (source and translations) that parses, with its message; texts that
+    do not parse are MKT503's."""
+    for text in catalogue_texts(repository):
+        message = parse_message(text.text)
+        if isinstance(message, Message):
+            yield text, message
+
+
 def parsed_translations(
     repository: Repository,
 ) -> Iterator[tuple[CatalogueText, Message, Message]]:

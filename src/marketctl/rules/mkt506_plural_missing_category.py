@@ -24,13 +24,7 @@ from collections.abc import Iterator
 
 from marketctl.diagnostics import Finding, Severity
 from marketctl.markets import Repository
-from marketctl.messageformat import (
-    Message,
-    catalogue_texts,
-    language_name,
-    parse_message,
-    plural_categories,
-)
+from marketctl.messageformat import language_name, parsed_texts, plural_categories
 from marketctl.rules import rule
 
 CODE = "MKT506"
@@ -39,10 +33,7 @@ SEVERITY = Severity.WARNING
 
 
 def check_repository(repository: Repository) -> Iterator[Finding]:
-    for text in catalogue_texts(repository):
-        message = parse_message(text.text)
-        if not isinstance(message, Message):
-            continue
+    for text, message in parsed_texts(repository):
         for choice in message.choices:
             if not choice.is_plural:
                 continue

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 
 from marketctl.diagnostics import Finding, Severity
 from marketctl.markets import Repository
-from marketctl.messageformat import Message, catalogue_texts, parse_message, parsed_translations
+from marketctl.messageformat import parsed_texts, parsed_translations
 from marketctl.rules import rule
 
 CODE = "MKT507"
@@ -32,10 +32,7 @@ SEVERITY = Severity.ERROR
 
 
 def check_repository(repository: Repository) -> Iterator[Finding]:
-    for text in catalogue_texts(repository):
-        message = parse_message(text.text)
-        if not isinstance(message, Message):
-            continue
+    for text, message in parsed_texts(repository):
         for choice in message.choices:
             if choice.type == "select" and "other" not in choice.keys:
                 yield rule(CODE).finding(

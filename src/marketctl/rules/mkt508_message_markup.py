@@ -22,14 +22,7 @@ from collections.abc import Iterator
 
 from marketctl.diagnostics import Finding, Severity
 from marketctl.markets import Repository
-from marketctl.messageformat import (
-    ALLOWED_TAGS,
-    Markup,
-    Message,
-    catalogue_texts,
-    parse_message,
-    parsed_translations,
-)
+from marketctl.messageformat import ALLOWED_TAGS, Markup, parsed_texts, parsed_translations
 from marketctl.rules import rule
 
 CODE = "MKT508"
@@ -40,10 +33,7 @@ _ALLOWED = ", ".join(f"<{name}>" for name in sorted(ALLOWED_TAGS))
 
 
 def check_repository(repository: Repository) -> Iterator[Finding]:
-    for text in catalogue_texts(repository):
-        message = parse_message(text.text)
-        if not isinstance(message, Message):
-            continue
+    for text, message in parsed_texts(repository):
         for tag in message.tags:
             if tag.name not in ALLOWED_TAGS:
                 yield rule(CODE).finding(
