@@ -12,7 +12,7 @@ from clitools import edit, findings, line_of, places
 from marketctl.consumer_law import parse_tax_law, tax_law
 
 TODAY = "2026-11-26"
-CODES = [f"MKT3{n:02d}" for n in range(1, 11)]
+CODES = [f"MKT3{n:02d}" for n in range(1, 12)]
 
 
 @pytest.fixture(autouse=True)
@@ -408,3 +408,33 @@ def test_malformed_tax_law_is_a_package_bug(text: str, problem: str) -> None:
         f"marketctl/data/tax_law.yaml is malformed at {problem}; the file ships with marketctl, "
         "so this is a bug in the package: fix the file (it is reviewed data, see its header)"
     )
+
+
+# MKT311 tax-rate-fraction --------------------------------------------------------------------
+
+
+def test_rate_written_as_a_fraction(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    se = "markets/se/tax.yaml"
+    edit(repo / se, "  reduced:\n    - percent: 12", "  reduced:\n    - percent: 0.12")
+
+    reported = tax_findings(capsys, repo)
+
+    assert places(reported, "MKT3") == [("MKT311", *at(repo, se, "percent: 0.12", "0.12"))]
+    assert said(reported) == [
+        ("MKT311", "rates.reduced: rate 0.12 % (from 2023-07-01) looks like a fraction, not a "
+         "percentage", "write the rate in percent (12 for a rate of that size); if the law "
+         "really sets it below 1 %, keep it with # marketctl: ignore[MKT311] and cite the law"),
+    ]
+
+
+def test_a_fraction_rate_can_be_kept_with_an_inline_ignore(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    se = "markets/se/tax.yaml"
+    edit(
+        repo / se,
+        "  reduced:\n    - percent: 12",
+        "  reduced:\n    - percent: 0.12  # marketctl: ignore[MKT311]",
+    )
+
+    assert places(tax_findings(capsys, repo), "MKT3") == []

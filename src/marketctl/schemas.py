@@ -220,9 +220,12 @@ def _describe_error(error: ValidationError) -> tuple[str, str]:
             "write a real calendar date as YYYY-MM-DD, like 2026-04-01",
         )
     if validator_name in {"pattern", "format"}:
-        return f"'{value}' does not have the expected form", (
-            described or f"it must match {expected}"
-        )
+        fixed = _fixed_form(value, schema.get("pattern"))
+        if fixed is not None:
+            hint = f"did you mean '{fixed}'?{about}"
+        else:
+            hint = described or f"it must match {expected}"
+        return f"'{value}' does not have the expected form", hint
     if validator_name in {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}:
         bound = {
             "minimum": "at least",
@@ -242,6 +245,22 @@ def _describe_error(error: ValidationError) -> tuple[str, str]:
     if validator_name == "const":
         return f"{_type_name(value)} must be {expected}", described
     return error.message, described
+
+
+def _fixed_form(value: Any, pattern: Any) -> str | None:
+    """The usual slips, undone: sv_SE for sv-SE, sek for SEK, stray spaces."""
+    if not isinstance(value, str) or not isinstance(pattern, str):
+        return None
+    candidates = (
+        value.strip(),
+        value.strip().replace("_", "-"),
+        value.strip().upper(),
+        value.strip().replace("_", "-").upper(),
+    )
+    for candidate in candidates:
+        if candidate != value and re.search(pattern, candidate):
+            return candidate
+    return None
 
 
 def _numeric_part(text: str) -> str:
