@@ -57,11 +57,22 @@ def validator(kind: str) -> Draft202012Validator:
     return Draft202012Validator(load_schema(kind), format_checker=FormatChecker())
 
 
+# Kinds layered _defaults → region → market: a key they require may come from another layer,
+# so it is checked on the resolved market (check_required), not file by file.
+LAYERED = frozenset({"market", "tax", "warranty", "rollout"})
+
+
 def check_document(document: Document, kind: str) -> list[Finding]:
-    """Every schema problem in one file, except keys required after layering."""
+    """Every schema problem in one file; for layered kinds, not the keys required after
+    layering."""
     findings: list[Finding] = []
     for error in validator(kind).iter_errors(document.data):
+        if error.validator == "required" and kind in LAYERED:
+            continue
         if error.validator == "required":
+            findings.extend(
+                _missing(error, document.value_location(tuple(error.absolute_path)), kind)
+            )
             continue
         findings.extend(_findings_for(error, document))
     return findings
@@ -80,24 +91,28 @@ def check_required(
         if error.validator != "required":
             continue
         path: Path = tuple(error.absolute_path)
-        required: Any = error.validator_value
-        missing = [key for key in required if key not in error.instance]
         if path in resolved.origins:  # written whole by one file: point at it there
             where = resolved.origins[path].location
         elif own is not None:
             where = own.value_location(path)
         else:
             where = fallback
-        container = _describe_path(path) or f"{kind}.yaml"
-        for key in missing:
-            findings.append(
-                rule("MKT103").finding(
-                    where,
-                    f"'{key}' is required in {container}",
-                    _required_hint(kind, path, key),
-                )
-            )
+        findings.extend(_missing(error, where, kind))
     return findings
+
+
+def _missing(error: ValidationError, where: Location, kind: str) -> list[Finding]:
+    path: Path = tuple(error.absolute_path)
+    required: Any = error.validator_value
+    present: Any = error.instance
+    container = _describe_path(path) or f"{kind}.yaml"
+    return [
+        rule("MKT103").finding(
+            where, f"'{key}' is required in {container}", _required_hint(kind, path, key)
+        )
+        for key in required
+        if key not in present
+    ]
 
 
 def _required_hint(kind: str, path: Path, key: str) -> str:

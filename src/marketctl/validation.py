@@ -91,8 +91,9 @@ def validate_repository(
 
     for code in codes:
         market = repository.market(code)
-        findings.extend(_required_findings(market))
-        if _is_checkable(market, schema_errors):
+        missing = _required_findings(market)
+        findings.extend(missing)
+        if not missing and _is_checkable(market, schema_errors):
             for rule in catalogue().values():
                 if rule.check_market is not None and not rule.retired:
                     findings.extend(

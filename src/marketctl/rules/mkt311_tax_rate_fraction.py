@@ -45,7 +45,7 @@ def check_market(market: Market) -> Iterator[Finding]:
                     market.location("tax", (*path, index, "percent")),
                     f"{path_name(path)}: rate {percent} % (from {entry.get('from')}) looks like "
                     "a fraction, not a percentage",
-                    f"write the rate in percent ({(percent * 100).normalize():f} for a rate of "
+                    f"write the rate in percent ({(Decimal(percent) * 100).normalize():f} for a rate of "
                     "that size); if the law really sets it below 1 %, keep it with "
                     "# marketctl: ignore[MKT311] and cite the law",
                 )
