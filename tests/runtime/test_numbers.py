@@ -73,8 +73,8 @@ def test_contract_examples() -> None:
 
 def test_negative_amounts() -> None:
     assert _price("-1299", "ja-JP") == "-￥1,299"
-    # Babel keeps the pattern's ASCII hyphen; CLDR's sv minusSign would be U+2212.
-    assert _price("-1234.5", "sv-SE") == f"-1{NBSP}234,50{NBSP}kr"
+    # CLDR's sv minusSign is U+2212, as ICU writes it (Babel would keep the ASCII hyphen).
+    assert _price("-1234.5", "sv-SE") == f"\u22121{NBSP}234,50{NBSP}kr"
     assert _price("-1234.5", "fr-CA") == f"-1{NBSP}234,50{NBSP}$"
     assert _price("-1234.5", "en-CA") == "-$1,234.50"
     # An explicit negative subpattern: ¤ -#,##0.00.
@@ -211,8 +211,31 @@ def test_matches_babel(tag: str, code: str, amount: str) -> None:
     locale = _locale(tag)
     value = Decimal(amount)
     currency = _currency(code, tag)
-    assert format_currency(value, locale, currency) == babel_currency(
-        value, code, locale=babel_locale
+    assert format_currency(value, locale, currency) == _with_locale_signs(
+        babel_currency(value, code, locale=babel_locale), locale
     )
-    assert format_decimal(value, locale) == babel_decimal(value, locale=babel_locale)
-    assert format_percent(value, locale) == babel_percent(value, locale=babel_locale)
+    assert format_decimal(value, locale) == _with_locale_signs(
+        babel_decimal(value, locale=babel_locale), locale
+    )
+    assert format_percent(value, locale) == _with_locale_signs(
+        babel_percent(value, locale=babel_locale), locale
+    )
+
+
+def _with_locale_signs(babel_output: str, locale: dict[str, Any]) -> str:
+    """Babel copies a pattern's - and % as ASCII; CLDR (UTS #35) and ICU write the locale's
+    minusSign and percentSign symbols. Nothing else in these outputs holds - or %."""
+    symbols = locale["symbols"]
+    return babel_output.replace("-", symbols["minusSign"]).replace("%", symbols["percentSign"])
+
+
+def test_signs_are_the_locales_as_in_icu() -> None:
+    # What ICU (and so JavaScript's Intl.NumberFormat) writes for these locales.
+    sv = _locale("sv-SE")
+    assert format_currency(Decimal("-1234.5"), sv, _currency("SEK", "sv-SE")) == (
+        f"\u22121{NBSP}234,50{NBSP}kr"
+    )
+    assert format_decimal(Decimal(-1), sv) == "\u22121"
+    assert format_percent(Decimal("-0.25"), sv) == f"\u221225{NBSP}%"
+    en = _locale("en-CA")
+    assert format_currency(Decimal("-1299"), en, _currency("CAD", "en-CA")) == "-$1,299.00"

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 from typing import Any, Final
 
-from marketctl.runtime.numbers import NumberFormatter, parse_pattern
+from marketctl.runtime.numbers import NumberFormatter, parse_pattern, symbols_of
 
 __all__ = ["ROUNDINGS", "PriceFormatter", "exact_amount", "round_fraction"]
 
@@ -74,15 +74,19 @@ class PriceFormatter(NumberFormatter):
         rounding: str,
     ) -> None:
         tag = locale["tag"]
-        symbols = locale["symbols"]
+        decimal, group, minus, plus, percent, per_mille = symbols_of(locale)
         digits: int = currency["digits"]
         super().__init__(
             parse_pattern(locale["patterns"]["currency"]),
-            decimal_symbol=symbols["decimal"],
-            group_symbol=symbols["group"],
+            decimal_symbol=decimal,
+            group_symbol=group,
             currency_symbol=currency["symbols"][tag],
             currency_code=currency["code"],
             fraction_digits=digits,
+            minus_sign=minus,
+            plus_sign=plus,
+            percent_sign=percent,
+            per_mille=per_mille,
         )
         self._price_quantum = Decimal(1).scaleb(-digits)
         self._price_rounding = ROUNDINGS[rounding]

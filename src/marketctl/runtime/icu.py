@@ -10,7 +10,8 @@ Supported syntax (ICU4J ``MessageFormat``, plus FormatJS-style tags):
   ``n - offset`` as it is displayed (ICU's ``PluralSelectorProvider``: ``Decimal("1.0")`` shows as
   "1" and takes ``one``); ``#`` is ``n - offset`` in the locale's decimal format;
 - ``{g, select, a {...} other {...}}`` with a string argument;
-- tags such as ``<b>...</b>`` (self-closing ``<x/>`` too) are copied to the output as literal markup for the UI layer;
+- tags such as ``<b>...</b>`` (self-closing ``<x/>`` too) are copied to the output as
+  literal markup for the UI layer;
   a ``#`` inside a tag inside a plural is the number, as in FormatJS;
 - apostrophe quoting as ``pyicumessageformat`` implements ICU's (``'{'`` is ``{``, ``''`` is ``'``).
 

@@ -4,13 +4,17 @@ A backend service formats prices with this module without touching Babel's local
 the patterns and symbols come from the dicts that :func:`marketctl.cldr.locale_data` and
 :func:`marketctl.cldr.currency_data` put into the bundle at compile time.
 
-The output is byte for byte what ``babel.numbers.format_decimal`` / ``format_percent`` /
+The output is what ``babel.numbers.format_decimal`` / ``format_percent`` /
 ``format_currency(amount, code, locale=...)`` (Babel 2.18, ``numbering_system="latn"``) return
-for the same CLDR data, because the bundle compiler uses Babel and the two must agree. That
-means following Babel where it differs from ICU:
+for the same CLDR data, with one difference where Babel departs from the standard and ICU:
 
-- the ``-`` and ``%`` in a pattern are copied as they are, not replaced with the locale's
-  ``minusSign`` / ``percentSign`` (ICU writes U+2212 for ``sv``; Babel and we write ``-``);
+- the special characters ``-``, ``+``, ``%`` and ``‰`` of a pattern's prefix and suffix stand for
+  the locale's ``minusSign``, ``plusSign``, ``percentSign`` and ``perMille`` symbols (UTS #35,
+  Part 3, "Special Pattern Characters"), as ICU (and every service using it) writes them:
+  ``−1 234,50 kr`` with U+2212 in ``sv``; Babel copies the ASCII characters.
+
+And where Babel and ICU differ in ways no market here meets:
+
 - no CLDR ``currencySpacing`` is applied (UTS #35, Part 3, "Currencies"): ICU formats CHF in
   ``en-US`` as ``CHF 1,299.00``, Babel and we as ``CHF1,299.00``;
 - the currency's ISO 4217 digits (CLDR ``supplementalData/currencyData``, ``digits``) replace the
@@ -41,6 +45,7 @@ __all__ = [
     "integer_formatter",
     "parse_pattern",
     "percent_formatter",
+    "symbols_of",
 ]
 
 # Precision 28 is the default decimal context's, which is what Babel rounds with; a private
@@ -54,7 +59,7 @@ _PATTERN_RE: Final = re.compile(
     r"(?P<number>[0-9@#.,E+]*)"
     r"(?P<suffix>.*)",
 )
-_QUOTED_RE: Final = re.compile(r"'([^']*)'")
+_AFFIX_PARTS_RE: Final = re.compile(r"('[^']*')|([^']+)")
 
 Number = Decimal | int
 
@@ -157,8 +162,13 @@ def parse_pattern(pattern: str) -> NumberPattern:
     )
 
 
-def _affix(text: str, currency_symbol: str | None, currency_code: str | None) -> str:
-    """Substitute the currency sign and drop pattern quoting, as Babel does after formatting."""
+def _affix(
+    text: str,
+    currency_symbol: str | None,
+    currency_code: str | None,
+    signs: Mapping[str, str],
+) -> str:
+    """Substitute the currency sign and the locale's signs, and drop pattern quoting."""
     if "¤" in text:
         if currency_symbol is None or currency_code is None:
             raise ValueError(f"pattern affix {text!r} has a currency sign but no currency")
@@ -167,7 +177,13 @@ def _affix(text: str, currency_symbol: str | None, currency_code: str | None) ->
             # pattern uses it.
             raise ValueError(f"pattern affix {text!r}: currency long names are not supported")
         text = text.replace("¤¤", currency_code).replace("¤", currency_symbol)
-    return _QUOTED_RE.sub(lambda m: m.group(1) or "'", text)
+    pieces = []
+    for quoted, literal in _AFFIX_PARTS_RE.findall(text):
+        if quoted:
+            pieces.append(quoted[1:-1] or "'")  # '' is a quote; 'x' is x, never a symbol
+        else:
+            pieces.append("".join(signs.get(char, char) for char in literal))
+    return "".join(pieces)
 
 
 class NumberFormatter:
@@ -209,16 +225,22 @@ class NumberFormatter:
         currency_symbol: str | None = None,
         currency_code: str | None = None,
         fraction_digits: int | None = None,
+        minus_sign: str = "-",
+        plus_sign: str = "+",
+        percent_sign: str = "%",
+        per_mille: str = "\u2030",
     ) -> None:
+        signs = {"-": minus_sign, "+": plus_sign, "%": percent_sign, "\u2030": per_mille}
         if fraction_digits is not None:
             # A currency's ISO digits override the pattern's, as minimum and maximum (Babel's
             # currency_digits=True, ICU's default currency precision).
             pattern = pattern.with_fraction_digits(fraction_digits, fraction_digits)
         self.pattern = pattern
-        self._positive_prefix = _affix(pattern.positive_prefix, currency_symbol, currency_code)
-        self._positive_suffix = _affix(pattern.positive_suffix, currency_symbol, currency_code)
-        self._negative_prefix = _affix(pattern.negative_prefix, currency_symbol, currency_code)
-        self._negative_suffix = _affix(pattern.negative_suffix, currency_symbol, currency_code)
+        currency = (currency_symbol, currency_code, signs)
+        self._positive_prefix = _affix(pattern.positive_prefix, *currency)
+        self._positive_suffix = _affix(pattern.positive_suffix, *currency)
+        self._negative_prefix = _affix(pattern.negative_prefix, *currency)
+        self._negative_suffix = _affix(pattern.negative_suffix, *currency)
         self._decimal = decimal_symbol
         self._group = group_symbol
         self._primary = pattern.primary_grouping
@@ -367,8 +389,7 @@ class NumberFormatter:
 @lru_cache(maxsize=1024)
 def _formatter(
     pattern: str,
-    decimal_symbol: str,
-    group_symbol: str,
+    symbols: tuple[str, str, str, str, str, str],
     currency_symbol: str | None,
     currency_code: str | None,
     fraction_digits: int | None,
@@ -379,34 +400,47 @@ def _formatter(
         # ICU's "integer" argument style: the decimal pattern with no fraction digits,
         # rounded half-even (NumberFormat.getIntegerInstance).
         parsed = parsed.with_fraction_digits(0, 0)
+    decimal, group, minus, plus, percent, per_mille = symbols
     return NumberFormatter(
         parsed,
-        decimal_symbol=decimal_symbol,
-        group_symbol=group_symbol,
+        decimal_symbol=decimal,
+        group_symbol=group,
         currency_symbol=currency_symbol,
         currency_code=currency_code,
         fraction_digits=fraction_digits,
+        minus_sign=minus,
+        plus_sign=plus,
+        percent_sign=percent,
+        per_mille=per_mille,
     )
 
 
-def _symbols(locale: Mapping[str, Any]) -> tuple[str, str]:
+def symbols_of(locale: Mapping[str, Any]) -> tuple[str, str, str, str, str, str]:
+    """The locale's decimal, group, minus, plus, percent and per-mille symbols (CLDR names)."""
     symbols = locale["symbols"]
-    return symbols["decimal"], symbols["group"]
+    return (
+        symbols["decimal"],
+        symbols["group"],
+        symbols.get("minusSign", "-"),
+        symbols.get("plusSign", "+"),
+        symbols.get("percentSign", "%"),
+        symbols.get("perMille", "\u2030"),
+    )
 
 
 def decimal_formatter(locale: Mapping[str, Any]) -> NumberFormatter:
     """The locale's standard decimal format (``#,##0.###`` for most)."""
-    return _formatter(locale["patterns"]["decimal"], *_symbols(locale), None, None, None, False)
+    return _formatter(locale["patterns"]["decimal"], symbols_of(locale), None, None, None, False)
 
 
 def integer_formatter(locale: Mapping[str, Any]) -> NumberFormatter:
     """The decimal format without fraction digits (ICU ``{n, number, integer}``)."""
-    return _formatter(locale["patterns"]["decimal"], *_symbols(locale), None, None, None, True)
+    return _formatter(locale["patterns"]["decimal"], symbols_of(locale), None, None, None, True)
 
 
 def percent_formatter(locale: Mapping[str, Any]) -> NumberFormatter:
     """The locale's percent format; 0.25 formats as 25%."""
-    return _formatter(locale["patterns"]["percent"], *_symbols(locale), None, None, None, False)
+    return _formatter(locale["patterns"]["percent"], symbols_of(locale), None, None, None, False)
 
 
 def currency_formatter(
@@ -422,7 +456,7 @@ def currency_formatter(
         raise KeyError(f"currency data for {code} has no symbol for locale {tag}") from None
     return _formatter(
         locale["patterns"]["currency"],
-        *_symbols(locale),
+        symbols_of(locale),
         symbol,
         code,
         currency["digits"],
