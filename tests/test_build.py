@@ -191,3 +191,33 @@ def test_build_named_markets_only(
     _build(capsys, repo, tmp_path / "dist", "jp")
 
     assert sorted(_files(tmp_path / "dist")) == ["jp.json", "manifest.json"]
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "openpty"), reason="needs a pseudo-terminal")
+def test_progress_bar_only_on_a_terminal(repo: Path, tmp_path: Path) -> None:
+    import os
+    import sys
+
+    command = [sys.executable, "-m", "marketctl", "--root", str(repo), "build", "-o"]
+    leader, follower = os.openpty()
+    try:
+        on_terminal = subprocess.run(
+            [*command, str(tmp_path / "tty")], stderr=follower, stdout=subprocess.PIPE, check=True
+        )
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(leader)
+    piped = subprocess.run([*command, str(tmp_path / "pipe")], capture_output=True, check=True)
+
+    assert b"compiling" in shown and b"100%" in shown
+    assert piped.stderr == b""
+    assert on_terminal.stdout == piped.stdout.replace(b"/pipe", b"/tty")

@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -116,14 +116,18 @@ def manifest(bundles: Mapping[str, bytes], revision: Revision) -> dict[str, Any]
     }
 
 
+Progress = Callable[[str, int, int], None]
+"""Called after each market is compiled: its code, how many are done, how many in all."""
+
+
 def compile_markets(
-    repository: Repository, codes: Iterable[str], progress: Callable[[str], None] | None = None
+    repository: Repository, codes: Sequence[str], progress: Progress | None = None
 ) -> dict[str, bytes]:
     compiled: dict[str, bytes] = {}
-    for code in codes:
+    for done, code in enumerate(codes, start=1):
         compiled[code] = serialize(compile_bundle(repository.market(code)))
         if progress is not None:
-            progress(code)
+            progress(code, done, len(codes))
     return compiled
 
 
@@ -132,7 +136,7 @@ def build(
     names: Iterable[str],
     output: Path,
     settings: Settings | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Validate, compile and write. Raises BuildRefusedError (nothing written) on errors."""
     repository, report = validate_source(WorktreeSource(root), names, settings)

@@ -114,24 +114,26 @@ def build(ctx: click.Context, markets: tuple[str, ...], output: Path | None) -> 
     root = _root(ctx)
     target = output if output is not None else root / "dist"
     settings = read_settings(root)
-    interactive = sys.stderr.isatty()
     bar: Any = None
 
-    def progress(code: str) -> None:
-        if bar is not None:
-            bar.update(1, code)
-
-    try:
-        if interactive:
-            with click.progressbar(
-                length=len(markets) or len(list((root / "markets").glob("[a-z][a-z]"))),
+    def progress(code: str, done: int, total: int) -> None:
+        # A bar only where a person watches: CI logs get the summary line alone.
+        nonlocal bar
+        if not sys.stderr.isatty():
+            return
+        if bar is None:
+            bar = click.progressbar(
+                length=total,
                 label="compiling",
                 file=sys.stderr,
-                item_show_func=lambda code: code or "",
-            ) as bar:
-                result = build_bundles(root, markets, target, settings, progress)
-        else:
-            result = build_bundles(root, markets, target, settings, progress)
+                item_show_func=lambda item: item or "",
+            )
+        bar.update(1, code)
+        if done == total:
+            bar.render_finish()
+
+    try:
+        result = build_bundles(root, markets, target, settings, progress)
     except BuildRefusedError as refused:
         click.echo(REPORTERS["text"].render(refused.report), nl=False)
         raise
