@@ -110,16 +110,68 @@ def test_a_failed_build_writes_nothing_and_keeps_the_previous_output(
     )
     assert "MKT101" in outcome.out
     assert _files(out) == previous
-    assert [p.name for p in tmp_path.iterdir()] == ["config", "dist"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock", "config", "dist"]
 
 
-def test_replacing_the_output_is_one_swap(tmp_path: Path) -> None:
+def test_replacing_the_output_is_one_swap_and_keeps_the_previous_set(tmp_path: Path) -> None:
     out = tmp_path / "dist"
-    write_directory(out, {"a.json": b"1", "manifest.json": b"{}"})
-    write_directory(out, {"b.json": b"2", "manifest.json": b"{}"})
+    first = {"a.json": b"1", "manifest.json": b'{"generator": {"name": "marketctl"}}'}
+    second = {"b.json": b"2", "manifest.json": b'{"generator": {"name": "marketctl"}}'}
+    write_directory(out, first)
+    write_directory(out, second)
 
-    assert _files(out) == {"b.json": b"2", "manifest.json": b"{}"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+    assert _files(out) == second
+    # The set replaced last stays beside it until the next build, for readers mid-load.
+    assert _files(tmp_path / ".dist.previous") == first
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock", ".dist.previous", "dist"]
+
+
+@pytest.mark.parametrize("target", [".", "markets", "markets/se", ".."])
+def test_build_refuses_to_replace_the_repository(
+    repo: Path, capsys: pytest.CaptureFixture[str], target: str
+) -> None:
+    before = sorted(p.relative_to(repo) for p in repo.rglob("*"))
+
+    outcome = invoke(capsys, repo, "build", "-o", str(repo / target))
+
+    assert outcome.code == 1
+    assert outcome.err == (
+        f"Error: {repo / target} holds the markets themselves: a build replaces its output "
+        "directory\n  write the bundles to a folder of their own, such as -o dist\n"
+    )
+    assert sorted(p.relative_to(repo) for p in repo.rglob("*")) == before
+
+
+def test_build_refuses_a_folder_that_is_not_a_build(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "todo.txt").write_text("keep me")
+
+    outcome = invoke(capsys, repo, "build", "-o", str(notes))
+
+    assert outcome.code == 1
+    assert outcome.err == (
+        f"Error: {notes} is not empty and is not a previous marketctl build\n"
+        "  a build replaces its output directory whole: choose an empty or new folder\n"
+    )
+    assert (notes / "todo.txt").read_text() == "keep me"
+
+
+def test_build_refuses_a_symbolic_link(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    release = tmp_path / "releases" / "r1"
+    release.mkdir(parents=True)
+    link = tmp_path / "dist"
+    link.symlink_to(release)
+
+    outcome = invoke(capsys, repo, "build", "-o", str(link))
+
+    assert outcome.code == 1
+    assert outcome.err.startswith(f"Error: {link} is a symbolic link\n")
+    assert link.is_symlink() and list(release.iterdir()) == []
 
 
 def test_leftovers_of_an_interrupted_build_are_cleaned(tmp_path: Path) -> None:
@@ -129,7 +181,7 @@ def test_leftovers_of_an_interrupted_build_are_cleaned(tmp_path: Path) -> None:
 
     write_directory(tmp_path / "dist", {"manifest.json": b"{}"})
 
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock", "dist"]
 
 
 def test_output_that_is_a_file_is_a_usage_error(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import fcntl
 import hashlib
 import json
 import os
@@ -139,6 +140,7 @@ def build(
     progress: Progress | None = None,
 ) -> BuildResult:
     """Validate, compile and write. Raises BuildRefusedError (nothing written) on errors."""
+    check_output(output.absolute(), root)
     repository, report = validate_source(WorktreeSource(root), names, settings)
     if report.failed():
         raise BuildRefusedError(report)
@@ -152,40 +154,108 @@ def build(
     )
 
 
-def write_directory(output: Path, files: Mapping[str, bytes]) -> None:
-    """Write ``files`` as the whole new content of ``output``, atomically."""
-    output = output.absolute()
+def check_output(output: Path, root: Path | None = None) -> None:
+    """Refuse an output that is not ours to replace.
+
+    The output directory is replaced whole, so it must be missing, empty, or a previous build
+    (it holds a manifest written by marketctl). Never the repository, markets/ or a folder
+    that holds them, and never a link (replacing it would leave the link's target stale).
+    """
+    if output.is_symlink():
+        raise MarketctlError(
+            f"{output} is a symbolic link",
+            "pass the directory itself to -o (bundles replace the directory they are in)",
+        )
     if output.exists() and not output.is_dir():
         raise MarketctlError(f"{output} exists and is not a directory", "choose another -o")
+    if root is not None:
+        resolved, top = output.resolve(), root.resolve()
+        if resolved == top or top.is_relative_to(resolved) or resolved.is_relative_to(
+            top / "markets"
+        ):
+            raise MarketctlError(
+                f"{output} holds the markets themselves: a build replaces its output directory",
+                "write the bundles to a folder of their own, such as -o dist",
+            )
+    if output.is_dir() and any(output.iterdir()) and not _is_previous_build(output):
+        raise MarketctlError(
+            f"{output} is not empty and is not a previous marketctl build",
+            "a build replaces its output directory whole: choose an empty or new folder",
+        )
+
+
+def _is_previous_build(output: Path) -> bool:
+    try:
+        manifest = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    generator = manifest.get("generator") if isinstance(manifest, dict) else None
+    return isinstance(generator, dict) and generator.get("name") == "marketctl"
+
+
+def write_directory(output: Path, files: Mapping[str, bytes]) -> None:
+    """Write ``files`` as the whole new content of ``output``, atomically.
+
+    Builds into the same output take turns (a lock file beside it), so one never removes
+    another's work in progress. The set replaced last is kept as ``.<name>.previous`` until
+    the next build, so a service that was reading it when the swap happened can finish.
+    """
+    output = output.absolute()
+    check_output(output)
     parent = output.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        _remove_leftovers(output)
-        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=parent))
+        lock = open(parent / f".{output.name}.lock", "a+b")  # noqa: SIM115 - held to the end
     except OSError as error:
         raise MarketctlError(f"cannot write into {parent}: {error.strerror}") from None
-    try:
-        for name, data in sorted(files.items()):
-            with open(staging / name, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-        staging.chmod(0o755)
-        _swap_into_place(staging, output)
-        _fsync_directory(parent)
-    except OSError as error:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise MarketctlError(
-            f"cannot write {output}: {error.strerror or error}",
-            "the previous output, if any, is untouched",
-        ) from None
-    shutil.rmtree(staging, ignore_errors=True)  # after an exchange it holds the old set
+    with lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        _remove_leftovers(output)
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=parent))
+        except OSError as error:
+            raise MarketctlError(f"cannot write into {parent}: {error.strerror}") from None
+        try:
+            for name, data in sorted(files.items()):
+                with open(staging / name, "wb") as handle:
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            # mkdtemp makes a private (0700) directory; the output is read by services.
+            staging.chmod(0o777 & ~_umask())
+            _swap_into_place(staging, output)
+            _fsync_directory(parent)
+        except OSError as error:
+            _remove(staging)
+            raise MarketctlError(
+                f"cannot write {output}: {error.strerror or error}",
+                "the previous output, if any, is untouched",
+            ) from None
+        if staging.exists():  # after an exchange it holds the set just replaced
+            previous = parent / f".{output.name}.previous"
+            _remove(previous)
+            os.rename(staging, previous)
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _remove_leftovers(output: Path) -> None:
-    """Staging directories of interrupted builds (a crash between write and rename)."""
-    for stale in output.parent.glob(f".{output.name}.new-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+    """Staging directories of interrupted builds (a crash between write and rename); only
+    called with the output's lock held, so no build is using them."""
+    for pattern in (f".{output.name}.new-*", f".{output.name}.old-*"):
+        for stale in output.parent.glob(pattern):
+            _remove(stale)
 
 
 _RENAME_EXCHANGE = 2
@@ -203,7 +273,11 @@ def _swap_into_place(staging: Path, output: Path) -> None:
     aside = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
     aside.rmdir()
     os.rename(output, aside)
-    os.rename(staging, output)
+    try:
+        os.rename(staging, output)
+    except OSError:
+        os.rename(aside, output)  # put the previous set back before reporting the failure
+        raise
     os.rename(aside, staging)
 
 
@@ -240,8 +314,3 @@ def _fsync_directory(path: Path) -> None:
         pass
     finally:
         os.close(descriptor)
-
-
-def read_manifest(output: Path) -> dict[str, Any]:
-    result: dict[str, Any] = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
-    return result
