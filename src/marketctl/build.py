@@ -21,7 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from marketctl import __version__
+from babel.core import get_cldr_version
+
+from marketctl import __version__, tz
 from marketctl.bundle import FORMAT_VERSION, compile_bundle, serialize
 from marketctl.errors import MarketctlError
 from marketctl.markets import Repository
@@ -100,7 +102,14 @@ def build_time(revision: Revision) -> str | None:
 def manifest(bundles: Mapping[str, bytes], revision: Revision) -> dict[str, Any]:
     return {
         "format": FORMAT_VERSION,
-        "generator": {"name": "marketctl", "version": __version__},
+        # The data releases the bundles were compiled with: what makes two builds of the same
+        # sources differ is a different CLDR (formats, plurals) or tz (UTC instants) release.
+        "generator": {
+            "name": "marketctl",
+            "version": __version__,
+            "cldr": get_cldr_version(),
+            "tzdata": tz.version(),
+        },
         "source": {
             "commit": revision.commit,
             "dirty": revision.dirty,

@@ -21,7 +21,8 @@ instants it can mean:
 A gap or a fold is an error (:class:`LocalTimeError`), never a guess: an hour's difference in a
 rollout is an hour of customers seeing a feature nobody meant them to see.
 
-Time zone data comes from :mod:`zoneinfo`: the system tz database, else the ``tzdata`` package.
+Time zone data comes from the pinned ``tzdata`` package (:mod:`marketctl.tz`), never the
+machine's own tz database, so every machine compiles the same instants.
 Standard library only, so the runtime may import it too.
 """
 
@@ -35,9 +36,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from functools import cache
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
+
+from marketctl import tz
 
 __all__ = [
     "MAX_PERCENT_DECIMALS",
@@ -74,7 +76,6 @@ _LOCAL_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?
 
 # Names the tz database ships that are not places: the machine's own zone (differs per
 # machine), the template for POSIX TZ strings, and "Factory" (the "-00" zone for unset clocks).
-_NOT_PLACES = frozenset({"localtime", "posixrules", "Factory"})
 
 
 class ScheduleError(ValueError):
@@ -143,11 +144,10 @@ class Step:
     local: str = ""
 
 
-@cache
 def known_zones() -> frozenset[str]:
-    """Every IANA time zone name this machine's tz database knows (links such as
-    ``US/Eastern`` included), without the names that are not places."""
-    return frozenset(available_timezones() - _NOT_PLACES)
+    """Every IANA time zone name of the pinned tz data (links such as ``US/Eastern``
+    included), without the names that are not places."""
+    return tz.zone_names()
 
 
 def closest_zone(name: str) -> str | None:
@@ -163,9 +163,10 @@ def closest_zone(name: str) -> str | None:
 
 def load_zone(name: str) -> ZoneInfo:
     """The time zone called ``name``; UnknownTimeZoneError for anything else."""
-    if name not in known_zones():
-        raise UnknownTimeZoneError(name)
-    return ZoneInfo(name)
+    try:
+        return tz.zone(name)
+    except KeyError:
+        raise UnknownTimeZoneError(name) from None
 
 
 def rollout_zone_name(rollout: Mapping[str, Any], market: Mapping[str, Any]) -> str | None:

@@ -5,7 +5,7 @@ The market identity rules (MKT2xx) ask these questions; the answers come from au
 never from lists typed here: pycountry for ISO 3166-1, ISO 3166-2 and ISO 4217; Babel's copy of
 CLDR's supplemental data for territory currencies (``currencyData``), territory languages
 (``territoryInfo``), locales and time zones (``metaZones``/``timezone.xml``); the IANA tz database
-(``zoneinfo``, and ``zone.tab`` from the tzdata package for zones newer than Babel's CLDR).
+(the pinned tzdata package, its ``zone.tab`` for zones newer than Babel's CLDR).
 
 Every look-up is cached: validate runs for every market in one process and must stay fast. No
 CLDR locale data file is opened (``Locale.parse`` only checks that a locale exists); pycountry's
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +26,8 @@ from pathlib import Path
 import pycountry
 from babel import Locale, UnknownLocaleError, localedata
 from babel.core import get_global
+
+from marketctl import tz
 
 __all__ = [
     "CurrencyUse",
@@ -246,20 +247,15 @@ def language_use(locale: LocaleTag, country: str) -> LanguageUse | None:
 # Time zones: CLDR timezone data, the IANA tz database -----------------------------------------
 
 
-@cache
 def is_iana_zone(name: str) -> bool:
-    """Whether the IANA tz database (as zoneinfo finds it) has a zone by this name."""
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        return False
-    return True
+    """Whether the pinned IANA tz data has a zone by this name."""
+    return name in tz.zone_names()
 
 
 @cache
 def iana_zones() -> tuple[str, ...]:
-    """Every IANA zone name, for suggestions (walks the tz database: only on an error)."""
-    return tuple(sorted(zoneinfo.available_timezones()))
+    """Every IANA zone name, for suggestions."""
+    return tuple(sorted(tz.zone_names()))
 
 
 @cache
