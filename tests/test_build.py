@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from clitools import edit, invoke
+from clitools import edit, invoke, line_of
 from marketctl.build import write_directory
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
@@ -273,3 +273,45 @@ def test_progress_bar_only_on_a_terminal(repo: Path, tmp_path: Path) -> None:
     assert b"compiling" in shown and b"100%" in shown
     assert piped.stderr == b""
     assert on_terminal.stdout == piped.stdout.replace(b"/pipe", b"/tty")
+
+
+def test_ignored_errors_that_would_break_a_bundle_still_stop_the_build(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # A step in Stockholm's spring-forward gap, silenced on its line: validate accepts the
+    # waiver, build cannot turn a time that never happens into an instant.
+    rollout = repo / "markets/se/rollout.yaml"
+    edit(
+        rollout,
+        "- {at: 2025-10-01T08:00, percent: 25}",
+        "- {at: 2026-03-29T02:30, percent: 25}  # marketctl: ignore[MKT605,MKT602]",
+    )
+    assert invoke(capsys, repo, "validate", "se").code == 0
+
+    outcome = invoke(capsys, repo, "build", "se", "-o", str(tmp_path / "dist"))
+
+    assert outcome.code == 1
+    assert outcome.err == (
+        "Error: 1 error(s) that a build cannot ignore: nothing was built\n"
+        "  a bundle with these would be wrong or would not load; fix them (ignores and "
+        "severity settings do not apply to them)\n"
+    )
+    assert outcome.out.startswith(f"markets/se/rollout.yaml:{line_of(rollout, '02:30')}:12: MKT605")
+    assert not (tmp_path / "dist").exists()
+
+
+def test_a_broken_message_never_reaches_a_bundle(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (repo / "pyproject.toml").write_text('[tool.marketctl]\nignore = ["MKT5"]\n')
+    edit(
+        repo / "markets/se/messages/sv.yaml",
+        "är tom} one {# vara} other {# varor}}",
+        "är tom} one {# vara} other {# varor}",
+    )
+
+    outcome = invoke(capsys, repo, "build", "se", "-o", str(tmp_path / "dist"))
+
+    assert outcome.code == 1
+    assert outcome.err.startswith("Error: 1 error(s) that a build cannot ignore")
+    assert "MKT503" in outcome.out

@@ -327,3 +327,16 @@ def test_version(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     outcome = invoke(capsys, repo, "--version")
     assert outcome.code == 0
     assert outcome.out == f"marketctl, version {__version__}\n"
+
+
+def test_a_market_is_not_blamed_for_catalogues_it_does_not_read(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(
+        repo / "markets/_defaults/messages/fr.yaml",
+        "vide} one {# article} many {# d’articles} other {# articles}}",
+        "vide} one {# article} many {# d’articles} other {# articles}",
+    )
+
+    assert places(findings(capsys, repo, "jp"), "MKT5") == []
+    assert [code for code, *_ in places(findings(capsys, repo, "ca"), "MKT5")] == ["MKT503"]

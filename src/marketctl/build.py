@@ -16,7 +16,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from babel.core import get_cldr_version
 
 from marketctl import __version__, tz
 from marketctl.bundle import FORMAT_VERSION, compile_bundle, serialize
+from marketctl.diagnostics import Severity
 from marketctl.errors import MarketctlError
 from marketctl.markets import Repository
 from marketctl.settings import Settings
@@ -54,12 +55,33 @@ class BuildResult:
 class BuildRefusedError(MarketctlError):
     """Validation found errors: nothing was written."""
 
-    def __init__(self, report: Report) -> None:
-        super().__init__(
-            f"validation found {report.errors} error(s): nothing was built",
-            "fix the findings above, then build again",
-        )
+    def __init__(self, report: Report, unignorable: bool = False) -> None:
+        if unignorable:
+            super().__init__(
+                f"{report.errors} error(s) that a build cannot ignore: nothing was built",
+                "a bundle with these would be wrong or would not load; fix them (ignores and "
+                "severity settings do not apply to them)",
+            )
+        else:
+            super().__init__(
+                f"validation found {report.errors} error(s): nothing was built",
+                "fix the findings above, then build again",
+            )
         self.report = report
+
+
+# Errors no setting may waive for a build: files that did not load or fit their schema, and
+# messages, steps or times the compiler cannot turn into something a service can use.
+_UNIGNORABLE = ("MKT0", "MKT1", "MKT503", "MKT602", "MKT604", "MKT605")
+
+
+def _unignorable(report: Report) -> Report | None:
+    blocking = tuple(
+        finding
+        for finding in report.unfiltered
+        if finding.code.startswith(_UNIGNORABLE) and finding.severity is Severity.ERROR
+    )
+    return replace(report, findings=blocking) if blocking else None
 
 
 def source_revision(root: Path) -> Revision:
@@ -135,7 +157,16 @@ def compile_markets(
 ) -> dict[str, bytes]:
     compiled: dict[str, bytes] = {}
     for done, code in enumerate(codes, start=1):
-        compiled[code] = serialize(compile_bundle(repository.market(code)))
+        try:
+            compiled[code] = serialize(compile_bundle(repository.market(code)))
+        except (ValueError, KeyError, LookupError) as error:
+            # Validation should have said so first; a market that still cannot compile is
+            # named rather than left to a traceback.
+            raise MarketctlError(
+                f"cannot compile market '{code}': {error}",
+                f"run marketctl validate {code}; if it reports nothing, this is a bug in "
+                "marketctl: please report it",
+            ) from error
         if progress is not None:
             progress(code, done, len(codes))
     return compiled
@@ -153,6 +184,9 @@ def build(
     repository, report = validate_source(WorktreeSource(root), names, settings)
     if report.failed():
         raise BuildRefusedError(report)
+    blocking = _unignorable(report)
+    if blocking is not None:
+        raise BuildRefusedError(blocking, unignorable=True)
     bundles = compile_markets(repository, report.markets, progress)
     files = dict((f"{code}.json", data) for code, data in bundles.items())
     document = manifest(bundles, source_revision(root))
@@ -179,8 +213,10 @@ def check_output(output: Path, root: Path | None = None) -> None:
         raise MarketctlError(f"{output} exists and is not a directory", "choose another -o")
     if root is not None:
         resolved, top = output.resolve(), root.resolve()
-        if resolved == top or top.is_relative_to(resolved) or resolved.is_relative_to(
-            top / "markets"
+        if (
+            resolved == top
+            or top.is_relative_to(resolved)
+            or resolved.is_relative_to(top / "markets")
         ):
             raise MarketctlError(
                 f"{output} holds the markets themselves: a build replaces its output directory",

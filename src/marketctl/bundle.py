@@ -17,6 +17,7 @@ from typing import Any
 from marketctl import cldr
 from marketctl.locales import SOURCE_LOCALE, fallback_chain
 from marketctl.markets import Market
+from marketctl.runtime.icu import MessageLocale, compile_message
 from marketctl.runtime.rollout import weights_for_percent
 from marketctl.schedule import compile_rollout
 
@@ -115,16 +116,20 @@ def _features(market: Market) -> dict[str, Any]:
     return features
 
 
-def _messages(market: Market) -> dict[str, Any]:
+def _messages(market: Market, currency: Mapping[str, Any]) -> dict[str, Any]:
     keys = market.repository.source_keys
     by_locale: dict[str, Any] = {}
     for tag in market.locales:
+        # Every text is compiled as the runtime will: a bundle never holds a message a
+        # service cannot format (an ignored MKT503 must not reach production).
+        formats = MessageLocale.from_data(cldr.locale_data(tag), currency)
         texts: dict[str, str] = {}
         for key in keys:
             hit = market.message(tag, key)
             if hit is None:  # a planned market may show English until translated
                 hit = market.repository.source_message(key)
             if hit is not None:
+                compile_message(hit.text, formats, key=key)
                 texts[key] = hit.text
         by_locale[tag] = {
             # Informational: the CLDR parent chain the texts were resolved along (a planned
@@ -139,6 +144,7 @@ def compile_bundle(market: Market) -> dict[str, Any]:
     """The bundle of one market, from its resolved (and validated) configuration."""
     config = market.market
     locales = market.locales
+    currency = cldr.currency_data(config["currency"], locales)
     return {
         "format": FORMAT_VERSION,
         "market": market.code,
@@ -151,12 +157,12 @@ def compile_bundle(market: Market) -> dict[str, Any]:
         "default_locale": locales[0],
         "timezones": config["timezones"],
         "price_rounding": config["price_rounding"],
-        "currency": cldr.currency_data(config["currency"], locales),
+        "currency": currency,
         "cldr": {tag: cldr.locale_data(tag) for tag in locales},
         "tax": _tax(market.tax),
         "warranty": _warranty(market.warranty),
         "features": _features(market),
-        "messages": _messages(market),
+        "messages": _messages(market, currency),
         "source_locale": SOURCE_LOCALE,
     }
 

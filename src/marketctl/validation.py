@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from marketctl.diagnostics import Finding, Location, Severity, unique_sorted
@@ -24,6 +24,9 @@ class Report:
     findings: tuple[Finding, ...]
     markets: tuple[str, ...]
     files: int
+    # Every finding before --select/--ignore, [tool.marketctl] and inline ignores, with its
+    # rule's own severity: what build checks for problems that make a bundle untrustworthy.
+    unfiltered: tuple[Finding, ...] = ()
 
     @property
     def errors(self) -> int:
@@ -106,27 +109,42 @@ def validate_repository(
             if rule.check_repository is not None and not rule.retired:
                 findings.extend(rule.check_repository(repository))
 
-    everything = set(codes) == set(repository.markets)
-    directories = {layer.directory for code in codes for layer in repository.market(code).layers}
-    shared = set(repository.shared_files)
+    in_scope = _scope(repository, codes)
+    scoped = [finding for finding in findings if in_scope(finding.file)]
     kept = [
         finding.with_severity(settings.severity_of(finding.code, finding.severity))
-        for finding in findings
-        if everything
-        or finding.file in shared
-        or any(finding.file.startswith(directory + "/") for directory in directories)
-    ]
-    kept = [
-        finding
-        for finding in kept
+        for finding in scoped
         if settings.is_selected(finding.code) and not _ignored_inline(finding, documents)
     ]
-    checked = [
-        path
-        for path in documents
-        if everything or path in shared or any(path.startswith(d + "/") for d in directories)
-    ]
-    return Report(tuple(unique_sorted(kept)), tuple(codes), len(checked))
+    checked = [path for path in documents if in_scope(path)]
+    return Report(
+        tuple(unique_sorted(kept)), tuple(codes), len(checked), tuple(unique_sorted(scoped))
+    )
+
+
+def _scope(repository: Repository, codes: list[str]) -> Callable[[str], bool]:
+    """Which files the named markets are made of: their own folders, the shared catalogues,
+    their layers' files, and of the layers' message catalogues only those their locales read
+    (a broken fr.yaml is not Japan's problem)."""
+    if set(codes) == set(repository.markets):
+        return lambda path: True
+    own = tuple(repository.markets[code].directory + "/" for code in codes)
+    layers = {layer.directory + "/" for code in codes for layer in repository.market(code).layers}
+    read = {
+        document.path
+        for code in codes
+        for tag in repository.market(code).locales
+        for _, document in repository.market(code).catalogues(tag)
+    }
+    shared = set(repository.shared_files)
+
+    def in_scope(path: str) -> bool:
+        if path in shared or path in read or path.startswith(own):
+            return True
+        in_layer = any(path.startswith(directory) for directory in layers)
+        return in_layer and "/messages/" not in path
+
+    return in_scope
 
 
 def _layer_documents(layer: Layer) -> list[tuple[str, Document]]:
