@@ -539,3 +539,21 @@ def test_feature_refusals(markets: Markets) -> None:
         jp.feature_enabled("buyback", "usér-42", at=datetime(2020, 1, 20, tzinfo=UTC))
     with pytest.raises(TypeError):
         jp.feature_enabled("buyback", 42, at=datetime(2027, 1, 20, tzinfo=UTC))  # type: ignore[arg-type]
+
+
+def test_today_is_the_markets_local_day(
+    markets: Markets, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import marketctl.runtime._market as market_module
+
+    class FrozenClock(datetime):
+        # 2026-03-31 23:30 UTC is already 1 April, 01:30, in Stockholm: the food rate is 6 %.
+        @classmethod
+        def now(cls, tz: Any = None) -> FrozenClock:
+            moment = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)
+            return cls.fromtimestamp(moment.timestamp(), tz)
+
+    monkeypatch.setattr(market_module, "datetime", FrozenClock)
+
+    assert markets["se"].tax_rate("food") == Decimal("6")
+    assert markets["se"].gross_price(Decimal("100"), "food") == Decimal("106.00")

@@ -14,10 +14,12 @@ from __future__ import annotations
 import time
 from bisect import bisect_right
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
+from functools import cache
 from types import MappingProxyType
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marketctl.runtime._features import Schedule, compile_schedule
 from marketctl.runtime._locales import LocaleMatcher
@@ -52,12 +54,22 @@ def _require(condition: bool, problem: str) -> None:
         raise _MalformedError(problem)
 
 
-def _day(on: date | None) -> date:
+def _day(on: date | None, zone: str) -> date:
     if on is None:
-        return datetime.now(UTC).date()
+        # Rates change at midnight where the market is, not in UTC: Sweden's food rate of
+        # 2026-04-01 applies from 00:00 Stockholm time, which is still 31 March in UTC.
+        return datetime.now(_zone(zone)).date()
     if isinstance(on, datetime) or not isinstance(on, date):
         raise TypeError(f"on must be a date (the day the price applies), not {type(on).__name__}")
     return on
+
+
+@cache
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC  # a machine without this zone's data: the UTC date is the best guess
 
 
 class Market:
@@ -249,14 +261,15 @@ class Market:
         self, kind: str = "standard", region: str | None = None, on: date | None = None
     ) -> Decimal:
         """The tax rate in percent (``Decimal("14.975")``) of ``kind`` in ``region`` on day
-        ``on`` (today's UTC date when None).
+        ``on`` (when None, today in the market's first time zone: rates change at local
+        midnight).
 
         The national rate of that kind (unless the region replaces it) plus every regional
         component in force, for the standard kind. A market with regions needs ``region``
         (:class:`RegionRequiredError`); unknown kind or region: :class:`UnknownTaxError`; a day
         the bundle has no rate for: :class:`NoRateInForceError`.
         """
-        return self._tax.rate(kind, region, _day(on))
+        return self._tax.rate(kind, region, _day(on, self.timezones[0]))
 
     def gross_price(
         self,
