@@ -108,3 +108,10 @@ def test_inline_ignore_comments_are_read_per_line() -> None:
     document, _ = load_document("t.yaml", text)
     assert document is not None
     assert document.ignores == {1: frozenset({"MKT510", "MKT511"})}
+
+
+def test_scalars_the_resolver_calls_numbers_but_are_not_stay_text() -> None:
+    document, problems = load_document("t.yaml", b"a: 0b101\nb: +_\nc: ._\n")
+    assert problems == []
+    assert document is not None
+    assert document.data == {"a": 5, "b": "+_", "c": "._"}

@@ -128,7 +128,11 @@ def _scalar(node: ScalarNode) -> Any:
     if tag == _INT:
         digits = text.replace("_", "")
         unsigned = digits.lstrip("+-")
-        return int(digits, 0) if unsigned[:2].lower() in ("0x", "0o") else int(digits, 10)
+        try:
+            base = 0 if unsigned[:2].lower() in ("0x", "0o", "0b") else 10
+            return int(digits, base)
+        except ValueError:
+            return text  # the resolver's idea of a number ("+_") that is none: text
     if tag == _FLOAT:
         digits = text.replace("_", "")
         if digits.lower().lstrip("+-") in {".inf", ".nan"}:
@@ -136,8 +140,8 @@ def _scalar(node: ScalarNode) -> Any:
             return float(digits.lower().replace(".", ""))
         try:
             return Decimal(digits)
-        except InvalidOperation:  # pragma: no cover - the resolver only sends valid floats
-            return float(digits)
+        except InvalidOperation:
+            return text  # "._" resolves as a float but is no number: text
     raise _Refused(
         f"YAML tag '{tag}' is not allowed in market files",
         "remove the tag and write the plain value",

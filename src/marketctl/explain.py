@@ -25,7 +25,7 @@ class Explanation:
 
 
 def _parse_path(parts: list[str]) -> Path:
-    return tuple(int(part) if part.isdigit() else part for part in parts)
+    return tuple(int(part) if part.isascii() and part.isdigit() else part for part in parts)
 
 
 def explain(market: Market, key: str) -> Explanation:

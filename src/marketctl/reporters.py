@@ -6,6 +6,7 @@ Reporters only turn findings into text; they decide nothing.
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 from typing import ClassVar, Protocol
 
 from marketctl import __version__
@@ -142,7 +143,6 @@ class SarifReporter:
                             ],
                         }
                     },
-                    "originalUriBaseIds": {"%SRCROOT%": {"uri": "./"}},
                     "results": results,
                 }
             ],
@@ -157,7 +157,9 @@ class SarifReporter:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": f.file, "uriBaseId": "%SRCROOT%"},
+                        # Relative to the repository root, which SARIF consumers (GitHub code
+                        # scanning) resolve %SRCROOT% to; percent-encoded as a URI must be.
+                        "artifactLocation": {"uri": quote(f.file), "uriBaseId": "%SRCROOT%"},
                         "region": {"startLine": f.line, "startColumn": f.column},
                     }
                 }

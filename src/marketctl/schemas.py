@@ -232,7 +232,7 @@ def _describe_error(error: ValidationError) -> tuple[str, str]:
     if schema.get("format") == "date" and validator_name in {"pattern", "format"}:
         return (
             f"'{value}' is not a valid date",
-            "write a real calendar date as YYYY-MM-DD, like 2026-04-01",
+            "write a real calendar date between 1900 and 2099 as YYYY-MM-DD, like 2026-04-01",
         )
     if validator_name in {"pattern", "format"}:
         fixed = _fixed_form(value, schema.get("pattern"))
