@@ -6,8 +6,8 @@ Reporters only turn findings into text; they decide nothing.
 from __future__ import annotations
 
 import json
-from urllib.parse import quote
 from typing import ClassVar, Protocol
+from urllib.parse import quote
 
 from marketctl import __version__
 from marketctl.diagnostics import Finding, Severity
