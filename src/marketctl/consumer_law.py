@@ -2,7 +2,8 @@
 
 ``data/consumer_law.yaml`` holds the consumer-law floors (legal guarantee, burden of proof,
 withdrawal, second-hand reductions) and ``data/tax_law.yaml`` the tax-law facts (tax-inclusive
-price display, the second-hand margin scheme, the subdivisions that levy their own tax). They
+price display, the second-hand margin scheme, the subdivisions that levy their own tax, the
+statutory standard rates by country). They
 ship with marketctl, so markets cannot edit them, and every number in them has a source and an
 effective date: what no library knows lives there, not in the rules (DESIGN.md, Rules).
 
@@ -18,7 +19,8 @@ RuntimeError naming the file and the entry.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import Any, TypeVar
@@ -102,6 +104,25 @@ class Requirement:
 
 
 @dataclass(frozen=True)
+class StatutoryRate:
+    """A tax rate the law of one country sets, in percent (exact), for one interval."""
+
+    jurisdiction: str
+    name: str
+    value: Decimal
+    interval: Interval
+    source: Source
+
+    def describe(self) -> str:
+        """``the statutory standard rate for Sweden, 25 % from 2023-07-01 (Mervärdesskattelag
+        (2023:200))``: the rate, its period and the title of its source."""
+        return (
+            f"the statutory {self.name} rate for {jurisdiction_name(self.jurisdiction)}, "
+            f"{self.value} % {self.interval} ({self.source.title})"
+        )
+
+
+@dataclass(frozen=True)
 class SubdivisionScope:
     """The ISO 3166-2 subdivision types of a country that levy their own sales tax."""
 
@@ -130,6 +151,9 @@ class TaxLaw:
     tax_inclusive_prices: Mapping[str, tuple[Requirement, ...]]
     margin_scheme: Mapping[str, tuple[Requirement, ...]]
     regional_tax_subdivisions: Mapping[str, SubdivisionScope]
+    # By ISO 3166-1 country code (never EU: the VAT Directive only sets a floor, art. 97), each
+    # a continuous history, oldest first, whose latest interval is open-ended.
+    standard_rates: Mapping[str, tuple[StatutoryRate, ...]] = field(default_factory=dict)
 
     def inclusive_prices(self, country: str, region: str | None) -> tuple[Requirement, ...]:
         """Whether a market must show tax-inclusive prices, as a history."""
@@ -138,6 +162,10 @@ class TaxLaw:
     def margin_schemes(self, country: str, region: str | None) -> tuple[Requirement, ...]:
         """Whether the law of a market has a second-hand margin scheme, as a history."""
         return _for_market(self.margin_scheme, country, region)
+
+    def standard_rate(self, country: str) -> tuple[StatutoryRate, ...]:
+        """The history of a country's statutory standard rate; empty when marketctl has none."""
+        return tuple(self.standard_rates.get(country, ()))
 
 
 def _for_market(
@@ -290,8 +318,9 @@ def parse_consumer_law(text: str, file: str = CONSUMER_LAW_FILE) -> ConsumerLaw:
 
 
 def parse_tax_law(text: str, file: str = TAX_LAW_FILE) -> TaxLaw:
-    """``tax_inclusive_prices`` and ``margin_scheme`` (facts of booleans by jurisdiction) and
-    ``regional_tax_subdivisions`` (``{COUNTRY: {types: [...], source}}``)."""
+    """``tax_inclusive_prices`` and ``margin_scheme`` (facts of booleans by jurisdiction),
+    ``regional_tax_subdivisions`` (``{COUNTRY: {types: [...], source}}``) and ``standard_rates``
+    (``{COUNTRY: [FACT, ...]}``, percentages, a continuous history whose latest is open)."""
     data = _load_yaml(text, file)
     try:
         requirements: dict[str, dict[str, tuple[Requirement, ...]]] = {}
@@ -326,9 +355,25 @@ def parse_tax_law(text: str, file: str = TAX_LAW_FILE) -> TaxLaw:
             scopes[country] = SubdivisionScope(
                 country, frozenset(types), _source(entry.get("source"), f"{where}.source")
             )
+        rates: dict[str, tuple[StatutoryRate, ...]] = {}
+        section = "standard_rates"
+        for country, facts in _mapping(data.get(section), section).items():
+            where = f"{section}.{country}"
+            if country == EU:
+                raise _Malformed(where, "a standard rate is national: key it by country code")
+            _check_jurisdiction(country, where)
+            if not isinstance(facts, list):
+                raise _Malformed(where, "a list of rates, oldest first")
+            rates[country] = tuple(
+                StatutoryRate(country, "standard", value, span, source)
+                for value, span, source in _history(facts, where, Decimal)
+            )
+            _check_continuous(facts, where)
     except _Malformed as error:
         raise _failure(file, error) from None
-    return TaxLaw(requirements["tax_inclusive_prices"], requirements["margin_scheme"], scopes)
+    return TaxLaw(
+        requirements["tax_inclusive_prices"], requirements["margin_scheme"], scopes, rates
+    )
 
 
 def _mapping(value: Any, where: str) -> Mapping[str, Any]:
@@ -345,7 +390,11 @@ def _check_jurisdiction(code: Any, where: str) -> None:
 
 
 def _history(facts: Any, where: str, kind: type) -> list[tuple[Any, Interval, Source]]:
-    """One fact, or a list of them, oldest first and not overlapping."""
+    """One fact, or a list of them, oldest first and not overlapping.
+
+    ``kind`` is the type of the values: ``bool`` (requirements), ``int`` (floors, in months or
+    days) or ``Decimal`` (percentages, returned as exact decimals).
+    """
     entries: Sequence[Any] = facts if isinstance(facts, list) else [facts]
     if not entries:
         raise _Malformed(where, "an empty list")
@@ -354,8 +403,10 @@ def _history(facts: Any, where: str, kind: type) -> list[tuple[Any, Interval, So
         path = f"{where}[{index}]" if isinstance(facts, list) else where
         entry = _mapping(entry, path)
         value = entry.get("value")
+        if kind is Decimal:
+            value = _percent(value, f"{path}.value")
         # bool is an int in Python: a floor must not be true, a requirement must be a bool.
-        if type(value) is not kind:
+        elif type(value) is not kind:
             raise _Malformed(f"{path}.value", f"expected {kind.__name__}, found {value!r}")
         if isinstance(value, int) and value < 0:
             raise _Malformed(f"{path}.value", "a floor is not negative")
@@ -373,6 +424,28 @@ def _history(facts: Any, where: str, kind: type) -> list[tuple[Any, Interval, So
         ):
             raise _Malformed(where, problem.message)
     return result
+
+
+def _percent(value: Any, where: str) -> Decimal:
+    """A percentage as the loader reads YAML numbers: ``25`` is an int, ``25.5`` a Decimal.
+
+    bool is an int in Python, and ``.inf``/``.nan`` load as floats: none of them is a rate.
+    """
+    if type(value) is int:
+        value = Decimal(value)
+    if type(value) is not Decimal or not value.is_finite():
+        raise _Malformed(where, f"expected a percentage (a YAML number), found {value!r}")
+    if not 0 <= value <= 100:
+        raise _Malformed(where, f"a percentage is from 0 to 100, found {value}")
+    return value
+
+
+def _check_continuous(entries: Sequence[Any], where: str) -> None:
+    """A rate is in force on every day from the first ``from``: no gaps, and the latest interval
+    is open-ended (the rate in force now). Order and overlaps are checked by ``_history``."""
+    for problem in check_history(entries, ""):
+        if problem.problem in (Problem.GAP, Problem.CURRENT):
+            raise _Malformed(where, problem.message)
 
 
 def _source(value: Any, where: str) -> Source:
