@@ -143,6 +143,25 @@ def build(ctx: click.Context, markets: tuple[str, ...], output: Path | None) -> 
 
 
 @cli.command()
+@click.argument("country", metavar="CC")
+@click.option(
+    "--region",
+    metavar="REGION",
+    help="A region under markets/_regions/ to layer under the market (eu).",
+)
+@click.pass_context
+def new(ctx: click.Context, country: str, region: str | None) -> None:
+    """Scaffold markets/<cc>/ for the country CC (ISO 3166-1 alpha-2) from ISO and CLDR data.
+
+    Values that cannot be derived are written as null with a TODO comment, so that
+    `marketctl validate CC` lists them. Writes nothing if the folder exists.
+    """
+    from marketctl.scaffold import render_scaffold, scaffold_market
+
+    click.echo(render_scaffold(scaffold_market(_root(ctx), country, region)), nl=False)
+
+
+@cli.command()
 @click.argument("market")
 @click.argument("key")
 @click.pass_context
