@@ -216,6 +216,37 @@ def translations(
 
 
 @cli.command()
+@click.argument("base")
+@click.argument("head", required=False)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="markdown suits a pull-request comment.",
+)
+@click.pass_context
+def diff(ctx: click.Context, base: str, head: str | None, output_format: str) -> None:
+    """What changes between git revision BASE and HEAD (default: the working tree), market
+    by market, after layering, each change with a risk class."""
+    from marketctl.diff import RENDERERS, compare
+    from marketctl.loading import load_repository
+    from marketctl.sources import GitSource, Source, WorktreeSource
+
+    root = _root(ctx)
+    base_source = GitSource(root, base)
+    head_source: Source = GitSource(root, head) if head else WorktreeSource(root)
+    comparison = compare(
+        load_repository(base_source),
+        load_repository(head_source),
+        base,
+        head or "the working tree",
+    )
+    click.echo(RENDERERS[output_format](comparison), nl=False)
+
+
+@cli.command()
 @click.argument("code", required=False)
 def rules(code: str | None) -> None:
     """List the rule catalogue, or print one rule's documentation (marketctl rules MKT301)."""

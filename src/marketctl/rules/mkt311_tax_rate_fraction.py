@@ -36,6 +36,10 @@ NAME = "tax-rate-fraction"
 SEVERITY = Severity.WARNING
 
 
+def _as_percent(fraction: int | Decimal) -> str:
+    return f"{(Decimal(fraction) * 100).normalize():f}"
+
+
 def check_market(market: Market) -> Iterator[Finding]:
     for path, entries in rate_histories(market.tax):
         for index, entry in enumerate(entries):
@@ -45,7 +49,7 @@ def check_market(market: Market) -> Iterator[Finding]:
                     market.location("tax", (*path, index, "percent")),
                     f"{path_name(path)}: rate {percent} % (from {entry.get('from')}) looks like "
                     "a fraction, not a percentage",
-                    f"write the rate in percent ({(Decimal(percent) * 100).normalize():f} for a rate of "
-                    "that size); if the law really sets it below 1 %, keep it with "
+                    f"write the rate in percent ({_as_percent(percent)} for a rate of that size); "
+                    "if the law really sets it below 1 %, keep it with "
                     "# marketctl: ignore[MKT311] and cite the law",
                 )
