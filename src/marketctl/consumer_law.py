@@ -26,8 +26,7 @@ from importlib import resources
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-import pycountry
-
+from marketctl import iso
 from marketctl.documents import load_document
 from marketctl.intervals import ONE_DAY, Interval, Problem, check_history
 from marketctl.territories import subdivisions_of
@@ -184,8 +183,8 @@ def jurisdiction_name(code: str) -> str:
     """``the EU``, or the country's ISO 3166 name (``Sweden``)."""
     if code == EU:
         return "the EU"
-    country = pycountry.countries.get(alpha_2=code)
-    return str(country.name) if country is not None else code
+    country = iso.country(code)
+    return country.name if country is not None else code
 
 
 @dataclass(frozen=True)
@@ -384,7 +383,7 @@ def _mapping(value: Any, where: str) -> Mapping[str, Any]:
 
 def _check_jurisdiction(code: Any, where: str) -> None:
     if code != EU and (
-        not isinstance(code, str) or pycountry.countries.get(alpha_2=code) is None
+        not isinstance(code, str) or len(code) != 2 or iso.country(code) is None
     ):
         raise _Malformed(where, f"{code!r} is neither EU nor an ISO 3166-1 alpha-2 country code")
 

@@ -11,8 +11,7 @@ import difflib
 import posixpath
 import re
 
-import pycountry
-
+from marketctl import iso
 from marketctl.diagnostics import Finding, Location
 from marketctl.documents import Document, load_document
 from marketctl.markets import DEFAULTS, LAYERED_KINDS, REGIONS, Layer, Repository
@@ -128,24 +127,19 @@ def _market_directory_problem(name: str) -> tuple[str, str] | None:
             f"'{name}' is not a layer: the layers are {DEFAULTS} and {REGIONS}",
             "rename the folder, or move its files into a market folder",
         )
-    if len(name) == 2 and name.isalpha():
-        country = pycountry.countries.get(alpha_2=name.upper())
-        if country is not None:
-            if name != name.lower():
-                return (
-                    f"market folder '{name}' must be lower case",
-                    f"rename it to '{name.lower()}'",
-                )
-            return None
+    if len(name) == 2 and name.isalpha() and iso.country(name) is not None:
+        if name != name.lower():
+            return (
+                f"market folder '{name}' must be lower case",
+                f"rename it to '{name.lower()}'",
+            )
+        return None
     hint = "market folders are named by lower-case ISO 3166-1 alpha-2 codes, like 'se' or 'jp'"
     aliases = {"uk": "gb", "el": "gr", "en": "gb"}
     if name.lower() in aliases:
         hint = f"the ISO 3166-1 code is '{aliases[name.lower()]}'; {hint}"
     else:
-        try:
-            matches = pycountry.countries.search_fuzzy(name)
-        except LookupError:
-            matches = []
+        matches = iso.search_countries(name)
         if matches:
             hint = f"did you mean '{matches[0].alpha_2.lower()}' ({matches[0].name})?"
     return (f"market folder '{name}' is not an ISO 3166-1 alpha-2 country code", hint)

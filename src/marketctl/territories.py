@@ -15,19 +15,16 @@ large ISO 3166-2 table is only read when a market names a subdivision.
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import resources
-from pathlib import Path
 
-import pycountry
 from babel import Locale, UnknownLocaleError, localedata
 from babel.core import get_global
 
-from marketctl import tz
+from marketctl import iso, tz
 
 __all__ = [
     "CurrencyUse",
@@ -71,11 +68,8 @@ def closest(word: str, candidates: list[str] | tuple[str, ...], n: int = 1) -> l
 @cache
 def country_name(code: str) -> str | None:
     """The English name of an ISO 3166-1 alpha-2 code (``SE`` → Sweden); None when not a code."""
-    country = pycountry.countries.get(alpha_2=code.upper())
-    if country is None:
-        return None
-    name: str = getattr(country, "common_name", None) or country.name
-    return name
+    found = iso.country(code)
+    return found.short_name if found is not None else None
 
 
 def iso_country(value: object) -> str | None:
@@ -88,16 +82,11 @@ def iso_country(value: object) -> str | None:
 
 def country_named(name: str) -> str | None:
     """The ISO 3166-1 alpha-2 code of a country name (exact, then pycountry's fuzzy search)."""
-    try:
-        code: str = pycountry.countries.lookup(name).alpha_2
-        return code
-    except LookupError:
-        pass
-    try:
-        matches = pycountry.countries.search_fuzzy(name)
-    except LookupError:
-        return None
-    return str(matches[0].alpha_2) if matches else None
+    exact = iso.lookup_country(name)
+    if exact is not None:
+        return exact.alpha_2
+    matches = iso.search_countries(name)
+    return matches[0].alpha_2 if matches else None
 
 
 # ISO 4217 and CLDR currencyData -----------------------------------------------------------------
@@ -106,13 +95,12 @@ def country_named(name: str) -> str | None:
 @cache
 def currency_name(code: str) -> str | None:
     """The ISO 4217 name of a current currency code; None when ISO 4217 does not list it."""
-    currency = pycountry.currencies.get(alpha_3=code.upper())
-    return str(currency.name) if currency is not None else None
+    return iso.currency_name(code)
 
 
 @cache
 def currency_codes() -> tuple[str, ...]:
-    return tuple(sorted(str(c.alpha_3) for c in pycountry.currencies))
+    return iso.currency_codes()
 
 
 @dataclass(frozen=True)
@@ -310,41 +298,6 @@ def territory_zones(territory: str) -> tuple[str, ...]:
 # ISO 3166-2 ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Subdivision:
-    code: str
-    country: str
-    name: str
-    type: str
-
-
-@cache
-def _subdivision_table() -> dict[str, Subdivision]:
-    """pycountry's ISO 3166-2 table read straight from its JSON file: the same data as
-    ``pycountry.subdivisions``, without the indices it builds (a fifth of the time)."""
-    path = Path(pycountry.DATABASE_DIR) / "iso3166-2.json"
-    entries = json.loads(path.read_text(encoding="utf-8"))["3166-2"]
-    return {
-        entry["code"]: Subdivision(
-            entry["code"], entry["code"].split("-", 1)[0], entry["name"], entry["type"]
-        )
-        for entry in entries
-    }
-
-
-@cache
-def subdivision(code: str) -> Subdivision | None:
-    """The ISO 3166-2 subdivision with this code (``CA-QC``), in any country; None if unknown."""
-    return _subdivision_table().get(code.upper())
-
-
-@cache
-def subdivisions_of(country: str) -> tuple[Subdivision, ...]:
-    """Every ISO 3166-2 subdivision of a country, by code."""
-    prefix = country.upper() + "-"
-    return tuple(
-        sorted(
-            (s for code, s in _subdivision_table().items() if code.startswith(prefix)),
-            key=lambda s: s.code,
-        )
-    )
+Subdivision = iso.Subdivision
+subdivision = iso.subdivision
+subdivisions_of = iso.subdivisions_of

@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
+from marketctl import iso
 from marketctl.diagnostics import Finding, Location, Severity, unique_sorted
 from marketctl.documents import Document
 from marketctl.errors import UnknownMarketError
@@ -58,14 +59,9 @@ def select_markets(repository: Repository, names: Iterable[str]) -> list[str]:
 
 def _guess_market(name: str, known: list[str]) -> str | None:
     """A market code for a typo ('sw') or a country name ('sweden')."""
-    import pycountry
-
-    try:
-        country = pycountry.countries.lookup(name)
-    except LookupError:
-        country = None
+    country = iso.lookup_country(name)
     if country is not None and country.alpha_2.lower() in known:
-        return str(country.alpha_2.lower())
+        return country.alpha_2.lower()
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
     return close[0] if close else None
 
