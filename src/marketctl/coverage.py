@@ -58,9 +58,14 @@ def missing_keys(market: Market, tag: str) -> list[str]:
 def translation_coverage(repository: Repository, codes: list[str]) -> list[LocaleCoverage]:
     """One row per market (in the order given) and locale (in market.yaml order)."""
     if repository.source_catalogue is None:
+        if "messages/en" in repository.defaults.broken:
+            raise MarketctlError(
+                "the source catalogue markets/_defaults/messages/en.yaml did not load",
+                "run `marketctl validate` to see why",
+            )
         raise MarketctlError(
-            "the source catalogue markets/_defaults/messages/en.yaml did not load",
-            "run `marketctl validate` to see why",
+            "there is no source catalogue markets/_defaults/messages/en.yaml",
+            "write it: it defines every message key (docs/file-formats.md, messages/)",
         )
     total = len(repository.source_keys)
     rows: list[LocaleCoverage] = []
