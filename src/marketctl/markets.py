@@ -147,6 +147,7 @@ class Repository:
     regions: dict[str, Layer]
     markets: dict[str, Layer]
     findings: list[Finding]
+    _markets: dict[str, Market] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def layers(self) -> list[Layer]:
@@ -192,6 +193,3 @@ class Repository:
             self._markets[code] = cached
         return cached
 
-    @cached_property
-    def _markets(self) -> dict[str, Market]:
-        return {}
