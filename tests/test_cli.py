@@ -205,8 +205,14 @@ def test_bad_pyproject_settings_are_a_known_failure(
 def test_select_and_ignore_take_prefixes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     edit(repo / "markets/se/market.yaml", "currency: SEK", "curency: SEK")
 
-    assert places(findings(capsys, repo, "--select", "MKT10")) != []
-    assert places(findings(capsys, repo, "--select", "MKT10", "--ignore", "MKT102")) == []
+    # The misspelt key is unknown, and the currency it should have given is missing.
+    assert places(findings(capsys, repo, "--select", "MKT10")) == [
+        ("MKT103", "markets/se/market.yaml", 2, 1),
+        ("MKT102", "markets/se/market.yaml", 8, 1),
+    ]
+    assert places(findings(capsys, repo, "--select", "MKT10", "--ignore", "MKT102")) == [
+        ("MKT103", "markets/se/market.yaml", 2, 1),
+    ]
 
 
 def test_unknown_files_and_folders(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -262,15 +268,25 @@ def test_links_out_of_the_repository_are_refused(
 
 def test_explain_shows_origin_and_overrides(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     market = repo / "markets/se/market.yaml"
-    region = repo / "markets/_regions/eu/market.yaml"
+    warranty = repo / "markets/se/warranty.yaml"
+    region = repo / "markets/_regions/eu/warranty.yaml"
 
-    outcome = invoke(capsys, repo, "explain", "se", "market.currency")
+    currency = invoke(capsys, repo, "explain", "se", "market.currency")
+    guarantee = invoke(capsys, repo, "explain", "se", "warranty.legal_guarantee")
 
-    assert outcome.code == 0
-    assert outcome.out == (
-        "market.currency = SEK\n"
-        f"  from markets/se/market.yaml:{line_of(market, 'currency: SEK')}:11\n"
-        f"  overrides markets/_regions/eu/market.yaml:{line_of(region, 'currency: EUR')}:11: EUR\n"
+    assert currency.code == 0
+    assert currency.out == (
+        f"market.currency = SEK\n  from markets/se/market.yaml:{line_of(market, 'SEK')}:11\n"
+    )
+    # Sweden's own history replaces the EU floor the region gives every member state.
+    lines = guarantee.out.splitlines()
+    text = warranty.read_text(encoding="utf-8").splitlines()
+    first_item = text.index("  - months: 36") + 1
+    assert f"  from markets/se/warranty.yaml:{first_item}:3" in lines
+    overrides = [line for line in lines if line.startswith("  overrides ")]
+    assert len(overrides) == 1
+    assert overrides[0].startswith(
+        f"  overrides markets/_regions/eu/warranty.yaml:{line_of(region, '- months: 24')}:3: ["
     )
 
 
