@@ -75,61 +75,89 @@ def test_a_clean_history_has_no_problems() -> None:
 
 def test_out_of_order() -> None:
     assert problems([span("2019-10-01"), span("2014-04-01", "2019-09-30")]) == [
-        (Problem.ORDER, 1, "from",
-         "rates.standard: the interval from 2014-04-01 is listed after the one from 2019-10-01",
-         "list the history oldest first"),
+        (
+            Problem.ORDER,
+            1,
+            "from",
+            "rates.standard: the interval from 2014-04-01 is listed after the one from 2019-10-01",
+            "list the history oldest first",
+        ),
     ]
 
 
 def test_ends_before_it_starts() -> None:
     assert problems([span("2014-04-01", "2013-09-30"), span("2014-10-01")]) == [
-        (Problem.ORDER, 0, "until",
-         "rates.standard: the interval from 2014-04-01 ends on 2013-09-30, before it starts",
-         "until is the last day in force: write a date on or after from"),
+        (
+            Problem.ORDER,
+            0,
+            "until",
+            "rates.standard: the interval from 2014-04-01 ends on 2013-09-30, before it starts",
+            "until is the last day in force: write a date on or after from",
+        ),
     ]
 
 
 def test_overlap_by_one_day() -> None:
     # until is inclusive: ending on the day the next one starts is an overlap.
     assert problems([span("2014-04-01", "2019-10-01"), span("2019-10-01")]) == [
-        (Problem.OVERLAP, 1, "from",
-         "rates.standard: the interval from 2019-10-01 overlaps the one from 2014-04-01 until "
-         "2019-10-01",
-         "start it on 2019-10-02, or end the earlier one on 2019-09-30"),
+        (
+            Problem.OVERLAP,
+            1,
+            "from",
+            "rates.standard: the interval from 2019-10-01 overlaps the one from 2014-04-01 until "
+            "2019-10-01",
+            "start it on 2019-10-02, or end the earlier one on 2019-09-30",
+        ),
     ]
 
 
 def test_gap() -> None:
     assert problems([span("2014-04-01", "2019-09-30"), span("2019-11-01")]) == [
-        (Problem.GAP, 1, "from",
-         "rates.standard: nothing is in force from 2019-10-01 to 2019-10-31",
-         "start this interval on 2019-10-01, or add the interval in force in between"),
+        (
+            Problem.GAP,
+            1,
+            "from",
+            "rates.standard: nothing is in force from 2019-10-01 to 2019-10-31",
+            "start this interval on 2019-10-01, or add the interval in force in between",
+        ),
     ]
 
 
 def test_no_open_interval() -> None:
     assert problems([span("2014-04-01", "2019-09-30")]) == [
-        (Problem.CURRENT, 0, "until",
-         "rates.standard: no interval is open-ended, so nothing is in force after 2019-09-30",
-         "remove until from the interval in force now, or add the next interval without until"),
+        (
+            Problem.CURRENT,
+            0,
+            "until",
+            "rates.standard: no interval is open-ended, so nothing is in force after 2019-09-30",
+            "remove until from the interval in force now, or add the next interval without until",
+        ),
     ]
 
 
 def test_two_open_intervals() -> None:
     assert problems([span("2014-04-01"), span("2019-10-01")]) == [
-        (Problem.CURRENT, 0, "from",
-         "rates.standard: the interval from 2014-04-01 has no until, but a later one starts on "
-         "2019-10-01",
-         "end it with until: 2019-09-30; only the latest interval is open-ended"),
+        (
+            Problem.CURRENT,
+            0,
+            "from",
+            "rates.standard: the interval from 2014-04-01 has no until, but a later one starts on "
+            "2019-10-01",
+            "end it with until: 2019-09-30; only the latest interval is open-ended",
+        ),
     ]
 
 
 def test_out_of_order_is_not_also_reported_as_overlap_or_gap() -> None:
-    history = [span("2019-10-01"), span("2014-04-01", "2019-09-30"), span("1997-04-01",
-                                                                          "2014-03-31")]
+    history = [
+        span("2019-10-01"),
+        span("2014-04-01", "2019-09-30"),
+        span("1997-04-01", "2014-03-31"),
+    ]
 
     assert [(p.problem, p.index) for p in check_history(history, "x")] == [
-        (Problem.ORDER, 1), (Problem.ORDER, 2),
+        (Problem.ORDER, 1),
+        (Problem.ORDER, 2),
     ]
 
 
@@ -174,15 +202,19 @@ def test_stated_interval_without_from_starts_today() -> None:
 def test_rate_and_period_histories() -> None:
     tax = {
         "rates": {"standard": [span("2008-01-01")]},
-        "regions": {"CA-QC": {"taxes": {"qst": [span("2013-01-01")]}},
-                    "CA-AB": {"taxes": {}}},
+        "regions": {"CA-QC": {"taxes": {"qst": [span("2013-01-01")]}}, "CA-AB": {"taxes": {}}},
     }
-    warranty = {"legal_guarantee": [span("2022-01-01")], "withdrawal": [span("2014-06-13")],
-                "commercial_warranty": {"months": 12}}
+    warranty = {
+        "legal_guarantee": [span("2022-01-01")],
+        "withdrawal": [span("2014-06-13")],
+        "commercial_warranty": {"months": 12},
+    }
 
     assert [path for path, _ in rate_histories(tax)] == [
-        ("rates", "standard"), ("regions", "CA-QC", "taxes", "qst"),
+        ("rates", "standard"),
+        ("regions", "CA-QC", "taxes", "qst"),
     ]
     assert [path for path, _ in period_histories(warranty)] == [
-        ("legal_guarantee",), ("withdrawal",),
+        ("legal_guarantee",),
+        ("withdrawal",),
     ]

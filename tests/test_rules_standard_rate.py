@@ -36,12 +36,13 @@ def test_repository_markets_pass(repo: Path, capsys: pytest.CaptureFixture[str])
     assert places(findings(capsys, repo), "MKT312") == []
 
 
-def test_current_rate_differs_from_the_law(
-    repo: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_current_rate_differs_from_the_law(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     se = "markets/se/tax.yaml"
-    edit(repo / se, "    - percent: 25\n      from: 2023-07-01",
-         "    - percent: 24\n      from: 2023-07-01")
+    edit(
+        repo / se,
+        "    - percent: 25\n      from: 2023-07-01",
+        "    - percent: 24\n      from: 2023-07-01",
+    )
     line = line_of(repo / se, "- percent: 24")
     column = (repo / se).read_text(encoding="utf-8").splitlines()[line - 1].index("24") + 1
 
@@ -49,10 +50,12 @@ def test_current_rate_differs_from_the_law(
 
     assert places(reported, "MKT3") == [("MKT312", se, line, column)]
     assert said(reported) == [
-        ("MKT312",
-         "rates.standard: rate 24 % (from 2023-07-01) differs from the statutory standard rate "
-         "for Sweden, 25 % from 2023-07-01 (Mervärdesskattelag (2023:200))",
-         f"write percent: 25; {UPDATE}"),
+        (
+            "MKT312",
+            "rates.standard: rate 24 % (from 2023-07-01) differs from the statutory standard rate "
+            "for Sweden, 25 % from 2023-07-01 (Mervärdesskattelag (2023:200))",
+            f"write percent: 25; {UPDATE}",
+        ),
     ]
 
 
@@ -62,8 +65,11 @@ def test_past_interval_ends_a_day_after_the_law_changed(
     # Japan's 8 % ended on 2019-09-30; here it runs one more day, and 10 % starts a day late.
     jp = "markets/jp/tax.yaml"
     edit(repo / jp, "until: 2019-09-30", "until: 2019-10-01")
-    edit(repo / jp, "    - percent: 10\n      from: 2019-10-01",
-         "    - percent: 10\n      from: 2019-10-02")
+    edit(
+        repo / jp,
+        "    - percent: 10\n      from: 2019-10-01",
+        "    - percent: 10\n      from: 2019-10-02",
+    )
     line = line_of(repo / jp, "from: 2014-04-01") - 1
     text = (repo / jp).read_text(encoding="utf-8").splitlines()[line - 1]
     assert text.strip() == "- percent: 8"
@@ -72,11 +78,13 @@ def test_past_interval_ends_a_day_after_the_law_changed(
 
     assert places(reported, "MKT3") == [("MKT312", jp, line, text.index("8") + 1)]
     assert said(reported) == [
-        ("MKT312",
-         "rates.standard: rate 8 % (from 2014-04-01 until 2019-10-01) differs from the "
-         "statutory standard rate for Japan, 10 % from 2019-10-01 "
-         "(国税庁 タックスアンサー No.6303 消費税および地方消費税の税率)",
-         "end this interval on 2019-09-30 and start one on 2019-10-01 with percent: 10"),
+        (
+            "MKT312",
+            "rates.standard: rate 8 % (from 2014-04-01 until 2019-10-01) differs from the "
+            "statutory standard rate for Japan, 10 % from 2019-10-01 "
+            "(国税庁 タックスアンサー No.6303 消費税および地方消費税の税率)",
+            "end this interval on 2019-09-30 and start one on 2019-10-01 with percent: 10",
+        ),
     ]
 
 
@@ -84,8 +92,11 @@ def test_history_before_the_reference_is_not_judged(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # marketctl's record for Japan starts on 2019-01-01: 1997-2014 is not compared.
-    edit(repo / "markets/jp/tax.yaml", "    - percent: 5\n      from: 1997-04-01",
-         "    - percent: 6\n      from: 1997-04-01")
+    edit(
+        repo / "markets/jp/tax.yaml",
+        "    - percent: 5\n      from: 1997-04-01",
+        "    - percent: 6\n      from: 1997-04-01",
+    )
 
     assert places(tax_findings(capsys, repo), "MKT3") == []
 
@@ -95,8 +106,11 @@ def test_an_interval_is_judged_on_the_days_it_is_in_force(
 ) -> None:
     # The 8 % interval left open overlaps 10 % from 2019-10-01; on those days the later one is
     # in force (as in the bundles), so this is MKT306's finding alone, not a wrong rate too.
-    edit(repo / "markets/jp/tax.yaml", "      from: 2014-04-01\n      until: 2019-09-30\n",
-         "      from: 2014-04-01\n")
+    edit(
+        repo / "markets/jp/tax.yaml",
+        "      from: 2014-04-01\n      until: 2019-09-30\n",
+        "      from: 2014-04-01\n",
+    )
 
     reported = tax_findings(capsys, repo)
 
@@ -107,8 +121,11 @@ def test_regional_components_are_not_the_national_rate(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Ontario's HST replaces the GST; only the national (GST) rate is compared with the law.
-    edit(repo / "markets/ca/tax.yaml", "        - percent: 13\n          from: 2010-07-01",
-         "        - percent: 14\n          from: 2010-07-01")
+    edit(
+        repo / "markets/ca/tax.yaml",
+        "        - percent: 13\n          from: 2010-07-01",
+        "        - percent: 14\n          from: 2010-07-01",
+    )
 
     assert places(tax_findings(capsys, repo), "MKT312") == []
 
@@ -135,21 +152,35 @@ def test_packaged_standard_rates_load_as_exact_decimals() -> None:
 SECTIONS = "tax_inclusive_prices: {}\nmargin_scheme: {}\nregional_tax_subdivisions: {}\n"
 SOURCE = "source: {title: T, url: 'https://a.b'}"
 MALFORMED = [
-    (f"standard_rates: {{SE: [{{value: twenty-five, from: 2019-01-01, {SOURCE}}}]}}\n",
-     "standard_rates.SE[0].value: expected a percentage (a YAML number), found 'twenty-five'"),
-    (f"standard_rates: {{SE: [{{value: .nan, from: 2019-01-01, {SOURCE}}}]}}\n",
-     "standard_rates.SE[0].value: expected a percentage (a YAML number), found nan"),
-    (f"standard_rates: {{SE: [{{value: 250, from: 2019-01-01, {SOURCE}}}]}}\n",
-     "standard_rates.SE[0].value: a percentage is from 0 to 100, found 250"),
-    (f"standard_rates: {{EU: [{{value: 15, from: 2019-01-01, {SOURCE}}}]}}\n",
-     "standard_rates.EU: a standard rate is national: key it by country code"),
-    (f"standard_rates: {{SE: {{value: 25, from: 2019-01-01, {SOURCE}}}}}\n",
-     "standard_rates.SE: a list of rates, oldest first"),
-    (f"standard_rates: {{DE: [{{value: 19, from: 2019-01-01, until: 2020-06-30, {SOURCE}}}, "
-     f"{{value: 19, from: 2021-01-01, {SOURCE}}}]}}\n",
-     "standard_rates.DE: nothing is in force from 2020-07-01 to 2020-12-31"),
-    (f"standard_rates: {{DE: [{{value: 19, from: 2019-01-01, until: 2020-06-30, {SOURCE}}}]}}\n",
-     "standard_rates.DE: no interval is open-ended, so nothing is in force after 2020-06-30"),
+    (
+        f"standard_rates: {{SE: [{{value: twenty-five, from: 2019-01-01, {SOURCE}}}]}}\n",
+        "standard_rates.SE[0].value: expected a percentage (a YAML number), found 'twenty-five'",
+    ),
+    (
+        f"standard_rates: {{SE: [{{value: .nan, from: 2019-01-01, {SOURCE}}}]}}\n",
+        "standard_rates.SE[0].value: expected a percentage (a YAML number), found nan",
+    ),
+    (
+        f"standard_rates: {{SE: [{{value: 250, from: 2019-01-01, {SOURCE}}}]}}\n",
+        "standard_rates.SE[0].value: a percentage is from 0 to 100, found 250",
+    ),
+    (
+        f"standard_rates: {{EU: [{{value: 15, from: 2019-01-01, {SOURCE}}}]}}\n",
+        "standard_rates.EU: a standard rate is national: key it by country code",
+    ),
+    (
+        f"standard_rates: {{SE: {{value: 25, from: 2019-01-01, {SOURCE}}}}}\n",
+        "standard_rates.SE: a list of rates, oldest first",
+    ),
+    (
+        f"standard_rates: {{DE: [{{value: 19, from: 2019-01-01, until: 2020-06-30, {SOURCE}}}, "
+        f"{{value: 19, from: 2021-01-01, {SOURCE}}}]}}\n",
+        "standard_rates.DE: nothing is in force from 2020-07-01 to 2020-12-31",
+    ),
+    (
+        f"standard_rates: {{DE: [{{value: 19, from: 2019-01-01, until: 2020-06-30, {SOURCE}}}]}}\n",
+        "standard_rates.DE: no interval is open-ended, so nothing is in force after 2020-06-30",
+    ),
     ("", "standard_rates: expected a mapping"),
 ]
 

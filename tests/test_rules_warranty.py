@@ -43,15 +43,12 @@ def at(repo: Path, file: str, needle: str, word: str | None = None) -> tuple[str
     return file, line, text.index(word or needle) + 1
 
 
-def after(
-    repo: Path, file: str, anchor: str, line_start: str, word: str
-) -> tuple[str, int, int]:
+def after(repo: Path, file: str, anchor: str, line_start: str, word: str) -> tuple[str, int, int]:
     """(file, line, column) of ``word`` on the first line after ``anchor``'s that starts with
     ``line_start``."""
     lines = (repo / file).read_text(encoding="utf-8").splitlines()
     first = line_of(repo / file, anchor)
-    line = next(n for n in range(first + 1, len(lines) + 1)
-                if lines[n - 1].startswith(line_start))
+    line = next(n for n in range(first + 1, len(lines) + 1) if lines[n - 1].startswith(line_start))
     return file, line, lines[line - 1].index(word) + 1
 
 
@@ -64,13 +61,11 @@ def cut(path: Path, start: str, end: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(start) == 1, start
     first = text.index(start)
-    path.write_text(text[:first] + text[text.index(end, first):], encoding="utf-8")
+    path.write_text(text[:first] + text[text.index(end, first) :], encoding="utf-8")
 
 
 @pytest.mark.parametrize("code", CODES)
-def test_repository_markets_pass(
-    code: str, repo: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_repository_markets_pass(code: str, repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert places(findings(capsys, repo), code) == []
 
 
@@ -78,16 +73,23 @@ def test_repository_markets_pass(
 
 
 def test_guarantee_below_national_floor(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    edit(repo / SE, "  - months: 36\n    counted_from: delivery\n    from: 2022-05-01",
-         "  - months: 30\n    counted_from: delivery\n    from: 2022-05-01")
+    edit(
+        repo / SE,
+        "  - months: 36\n    counted_from: delivery\n    from: 2022-05-01",
+        "  - months: 30\n    counted_from: delivery\n    from: 2022-05-01",
+    )
 
     reported = warranty_findings(capsys, repo)
 
     assert places(reported, "MKT4") == [("MKT401", *at(repo, SE, "months: 30", "30"))]
     assert said(reported) == [
-        ("MKT401", "legal guarantee of 30 months from 2022-05-01 is below the floor of 36 months "
-         "for Sweden, in force from 2022-05-01 (Konsumentköplag (2022:260), 5 kap. (reklamation "
-         "senast tre år efter avlämnandet))", "write months: 36 or more"),
+        (
+            "MKT401",
+            "legal guarantee of 30 months from 2022-05-01 is below the floor of 36 months "
+            "for Sweden, in force from 2022-05-01 (Konsumentköplag (2022:260), 5 kap. (reklamation "
+            "senast tre år efter avlämnandet))",
+            "write months: 36 or more",
+        ),
     ]
 
 
@@ -95,18 +97,27 @@ def test_floor_applies_only_from_its_date(repo: Path, capsys: pytest.CaptureFixt
     # The 1990 Act's interval ended on 2022-04-30, before Sweden's floor (2022-05-01): a shorter
     # period then is history, not a breach. The EU floor (2022-01-01) is not Sweden's: a national
     # entry replaces it (Sweden applied Directive 2019/771 from 2022-05-01).
-    edit(repo / SE, "  - months: 36\n    counted_from: delivery\n    from: 2005-04-01",
-         "  - months: 12\n    counted_from: delivery\n    from: 2005-04-01")
+    edit(
+        repo / SE,
+        "  - months: 36\n    counted_from: delivery\n    from: 2005-04-01",
+        "  - months: 12\n    counted_from: delivery\n    from: 2005-04-01",
+    )
 
     assert places(warranty_findings(capsys, repo), "MKT4") == []
 
 
 def test_interval_that_spans_a_new_floor(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # One 12-month interval from 2020 to now: Sweden's 36-month floor came in force on its way.
-    cut(repo / SE, "  - months: 36\n    counted_from: delivery\n    from: 2005-04-01",
-        "  - months: 36\n    counted_from: delivery\n    from: 2022-05-01")
-    edit(repo / SE, "  - months: 36\n    counted_from: delivery\n    from: 2022-05-01",
-         "  - months: 12\n    counted_from: delivery\n    from: 2020-05-01")
+    cut(
+        repo / SE,
+        "  - months: 36\n    counted_from: delivery\n    from: 2005-04-01",
+        "  - months: 36\n    counted_from: delivery\n    from: 2022-05-01",
+    )
+    edit(
+        repo / SE,
+        "  - months: 36\n    counted_from: delivery\n    from: 2022-05-01",
+        "  - months: 12\n    counted_from: delivery\n    from: 2020-05-01",
+    )
 
     reported = warranty_findings(capsys, repo)
 
@@ -125,17 +136,24 @@ def test_guarantee_counted_from_the_wrong_event(
 
     assert places(reported, "MKT4") == [("MKT401", *at(repo, JP, "counted_from:", "delivery"))]
     assert said(reported) == [
-        ("MKT401", "legal_guarantee from 2020-04-01 is counted from delivery, but the law of "
-         "Japan counts it from discovery: the floor of 12 months for Japan, in force from "
-         "2020-04-01 (民法（明治29年法律第89号）, 第566条)", "write counted_from: discovery"),
+        (
+            "MKT401",
+            "legal_guarantee from 2020-04-01 is counted from delivery, but the law of "
+            "Japan counts it from discovery: the floor of 12 months for Japan, in force from "
+            "2020-04-01 (民法（明治29年法律第89号）, 第566条)",
+            "write counted_from: discovery",
+        ),
     ]
 
 
 def test_reasonable_duration_where_the_law_fixes_months(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    edit(repo / SE, "  - months: 36\n    counted_from: delivery\n    from: 2022-05-01",
-         "  - duration: reasonable\n    counted_from: delivery\n    from: 2022-05-01")
+    edit(
+        repo / SE,
+        "  - months: 36\n    counted_from: delivery\n    from: 2022-05-01",
+        "  - duration: reasonable\n    counted_from: delivery\n    from: 2022-05-01",
+    )
 
     assert places(warranty_findings(capsys, repo), "MKT4") == [
         ("MKT401", *at(repo, SE, "duration: reasonable", "reasonable")),
@@ -152,9 +170,12 @@ def test_burden_of_proof_below_floor(repo: Path, capsys: pytest.CaptureFixture[s
 
     assert places(reported, "MKT4") == [("MKT402", *at(repo, SE, "months: 12", "12"))]
     assert said(reported) == [
-        ("MKT402", "burden of proof of 12 months from 2022-05-01 is below the floor of 24 months "
-         f"for Sweden, in force from 2022-05-01 ({SE_2022}, 4 kap. 17 §)",
-         "write months: 24 or more"),
+        (
+            "MKT402",
+            "burden of proof of 12 months from 2022-05-01 is below the floor of 24 months "
+            f"for Sweden, in force from 2022-05-01 ({SE_2022}, 4 kap. 17 §)",
+            "write months: 24 or more",
+        ),
     ]
 
 
@@ -167,10 +188,13 @@ def test_burden_of_proof_missing(repo: Path, capsys: pytest.CaptureFixture[str])
 
     assert places(reported, "MKT4") == [("MKT402", *at(repo, SE, "legal_guarantee:"))]
     assert said(reported) == [
-        ("MKT402", "warranty.yaml has no burden_of_proof, but the law presumes that a defect "
-         "existed at delivery: the floor of 24 months for Sweden, in force from 2022-05-01 "
-         f"({SE_2022}, 4 kap. 17 §)",
-         "add burden_of_proof: [{months: 24, from: 2022-05-01, source: {...}}]"),
+        (
+            "MKT402",
+            "warranty.yaml has no burden_of_proof, but the law presumes that a defect "
+            "existed at delivery: the floor of 24 months for Sweden, in force from 2022-05-01 "
+            f"({SE_2022}, 4 kap. 17 §)",
+            "add burden_of_proof: [{months: 24, from: 2022-05-01, source: {...}}]",
+        ),
     ]
 
 
@@ -184,10 +208,13 @@ def test_withdrawal_below_floor(repo: Path, capsys: pytest.CaptureFixture[str]) 
 
     assert places(reported, "MKT4") == [("MKT403", *at(repo, SE, "days: 7", "7"))]
     assert said(reported) == [
-        ("MKT403", "withdrawal period of 7 days from 2014-06-13 is below the floor of 14 days "
-         "for Sweden, in force from 2014-06-13 (Lag (2005:59) om distansavtal och avtal utanför "
-         "affärslokaler, 2 kap. 10 § (i lydelse enligt Lag (2014:14)))",
-         "write days: 14 or more"),
+        (
+            "MKT403",
+            "withdrawal period of 7 days from 2014-06-13 is below the floor of 14 days "
+            "for Sweden, in force from 2014-06-13 (Lag (2005:59) om distansavtal och avtal utanför "
+            "affärslokaler, 2 kap. 10 § (i lydelse enligt Lag (2014:14)))",
+            "write days: 14 or more",
+        ),
     ]
 
 
@@ -216,8 +243,11 @@ def test_default_return_period_below_the_law(
 
 
 def test_second_hand_reduction_below_floor(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    edit(repo / SE, "    counted_from: delivery\n    from: 2022-05-01",
-         "    counted_from: delivery\n    second_hand_min_months: 12\n    from: 2022-05-01")
+    edit(
+        repo / SE,
+        "    counted_from: delivery\n    from: 2022-05-01",
+        "    counted_from: delivery\n    second_hand_min_months: 12\n    from: 2022-05-01",
+    )
 
     reported = warranty_findings(capsys, repo)
 
@@ -234,8 +264,11 @@ def test_second_hand_reduction_below_floor(repo: Path, capsys: pytest.CaptureFix
 def test_second_hand_reduction_where_the_law_allows_none(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    edit(repo / SE, "    counted_from: delivery\n    from: 2005-04-01",
-         "    counted_from: delivery\n    second_hand_min_months: 12\n    from: 2005-04-01")
+    edit(
+        repo / SE,
+        "    counted_from: delivery\n    from: 2005-04-01",
+        "    counted_from: delivery\n    second_hand_min_months: 12\n    from: 2005-04-01",
+    )
 
     reported = warranty_findings(capsys, repo)
 
@@ -243,10 +276,14 @@ def test_second_hand_reduction_where_the_law_allows_none(
         ("MKT404", *at(repo, SE, "second_hand_min_months: 12", "12")),
     ]
     assert said(reported) == [
-        ("MKT404", "legal_guarantee from 2005-04-01 until 2022-04-30 may be shortened to 12 "
-         "months for second-hand goods, but the law of Sweden allows no shorter period on "
-         "2005-04-01", "remove second_hand_min_months (absent: no reduction), or start this "
-         "interval on the day the law allowed one"),
+        (
+            "MKT404",
+            "legal_guarantee from 2005-04-01 until 2022-04-30 may be shortened to 12 "
+            "months for second-hand goods, but the law of Sweden allows no shorter period on "
+            "2005-04-01",
+            "remove second_hand_min_months (absent: no reduction), or start this "
+            "interval on the day the law allowed one",
+        ),
     ]
 
 
@@ -273,20 +310,30 @@ SE_OPTION = """
 
 @pytest.mark.parametrize(("floors", "expected"), [(FLOORS, 1), (FLOORS + SE_OPTION, 0)])
 def test_eu_bound_alone_allows_no_reduction(
-    floors: str, expected: int, repo: Path, capsys: pytest.CaptureFixture[str],
+    floors: str,
+    expected: int,
+    repo: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Art. 10(6) is an option for member states: the EU's 12 months is only its lower bound, and
     # a market may shorten the period only where its own country's entry allows it.
     monkeypatch.setattr(second_hand_rule, "consumer_law", lambda: parse_consumer_law(floors))
-    edit(repo / SE, "    counted_from: delivery\n    from: 2022-05-01",
-         "    counted_from: delivery\n    second_hand_min_months: 12\n    from: 2022-05-01")
+    edit(
+        repo / SE,
+        "    counted_from: delivery\n    from: 2022-05-01",
+        "    counted_from: delivery\n    second_hand_min_months: 12\n    from: 2022-05-01",
+    )
 
     reported = warranty_findings(capsys, repo)
 
-    assert places(reported, "MKT4") == [
-        ("MKT404", *at(repo, SE, "second_hand_min_months: 12", "12")),
-    ] * expected
+    assert (
+        places(reported, "MKT4")
+        == [
+            ("MKT404", *at(repo, SE, "second_hand_min_months: 12", "12")),
+        ]
+        * expected
+    )
     assert [message for _, message, _ in said(reported)] == [
         "legal_guarantee from 2022-05-01 may be shortened to 12 months for second-hand goods, "
         "but the law of Sweden allows no shorter period on 2022-05-01",
@@ -296,8 +343,11 @@ def test_eu_bound_alone_allows_no_reduction(
 def test_second_hand_minimum_longer_than_the_guarantee(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    edit(repo / SE, "    counted_from: delivery\n    from: 2022-05-01",
-         "    counted_from: delivery\n    second_hand_min_months: 48\n    from: 2022-05-01")
+    edit(
+        repo / SE,
+        "    counted_from: delivery\n    from: 2022-05-01",
+        "    counted_from: delivery\n    second_hand_min_months: 48\n    from: 2022-05-01",
+    )
 
     assert places(warranty_findings(capsys, repo), "MKT4") == [
         ("MKT404", *at(repo, SE, "second_hand_min_months: 48", "48")),
@@ -305,8 +355,11 @@ def test_second_hand_minimum_longer_than_the_guarantee(
 
 
 def test_no_reduction_is_always_allowed(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    edit(repo / SE, "    counted_from: delivery\n    from: 2022-05-01",
-         "    counted_from: delivery\n    second_hand_min_months: 36\n    from: 2022-05-01")
+    edit(
+        repo / SE,
+        "    counted_from: delivery\n    from: 2022-05-01",
+        "    counted_from: delivery\n    second_hand_min_months: 36\n    from: 2022-05-01",
+    )
 
     assert places(warranty_findings(capsys, repo), "MKT4") == []
 
@@ -316,8 +369,11 @@ def test_no_reduction_is_always_allowed(repo: Path, capsys: pytest.CaptureFixtur
 
 def test_consumer_law_placeholder(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     edit(repo / SE, f'  - title: "{SE_2022}"', '  - title: "TBD"')
-    edit(repo / SE, f'    url: "{SE_URL}"\n    note:',
-         '    url: "https://example.org/law"\n    note:')
+    edit(
+        repo / SE,
+        f'    url: "{SE_URL}"\n    note:',
+        '    url: "https://example.org/law"\n    note:',
+    )
 
     reported = warranty_findings(capsys, repo)
 
@@ -326,10 +382,16 @@ def test_consumer_law_placeholder(repo: Path, capsys: pytest.CaptureFixture[str]
         ("MKT405", *at(repo, SE, "https://example.org", '"https')),
     ]
     assert said(reported) == [
-        ("MKT405", "consumer_law.0: the source's title 'TBD' is a placeholder, not a law's name",
-         "write the law's official name, e.g. \"Konsumentköplag (2022:260)\""),
-        ("MKT405", "consumer_law.0: the link 'https://example.org/law' does not point at a real "
-         "site", "link the official text or the authority's page"),
+        (
+            "MKT405",
+            "consumer_law.0: the source's title 'TBD' is a placeholder, not a law's name",
+            'write the law\'s official name, e.g. "Konsumentköplag (2022:260)"',
+        ),
+        (
+            "MKT405",
+            "consumer_law.0: the link 'https://example.org/law' does not point at a real site",
+            "link the official text or the authority's page",
+        ),
     ]
 
 
@@ -366,8 +428,11 @@ def test_period_ends_before_it_starts(repo: Path, capsys: pytest.CaptureFixture[
 
     assert places(reported, "MKT4") == [("MKT406", *at(repo, SE, "until: 2001-04-30", "2001"))]
     assert said(reported) == [
-        ("MKT406", "burden_of_proof: the interval from 2002-07-01 ends on 2001-04-30, before it "
-         "starts", "until is the last day in force: write a date on or after from"),
+        (
+            "MKT406",
+            "burden_of_proof: the interval from 2002-07-01 ends on 2001-04-30, before it starts",
+            "until is the last day in force: write a date on or after from",
+        ),
     ]
 
 
@@ -376,12 +441,16 @@ def test_periods_overlap(repo: Path, capsys: pytest.CaptureFixture[str]) -> None
 
     reported = warranty_findings(capsys, repo)
 
-    assert places(reported, "MKT4") == [("MKT407", *after(repo, SE, "until: 2022-05-31",
-                                                          "    from: 2022-05-01", "2022"))]
+    assert places(reported, "MKT4") == [
+        ("MKT407", *after(repo, SE, "until: 2022-05-31", "    from: 2022-05-01", "2022"))
+    ]
     assert said(reported) == [
-        ("MKT407", "legal_guarantee: the interval from 2022-05-01 overlaps the one from "
-         "2005-04-01 until 2022-05-31",
-         "start it on 2022-06-01, or end the earlier one on 2022-04-30"),
+        (
+            "MKT407",
+            "legal_guarantee: the interval from 2022-05-01 overlaps the one from "
+            "2005-04-01 until 2022-05-31",
+            "start it on 2022-06-01, or end the earlier one on 2022-04-30",
+        ),
     ]
 
 
@@ -392,14 +461,20 @@ def test_gap_between_periods(repo: Path, capsys: pytest.CaptureFixture[str]) -> 
 
     assert places(reported, "MKT4") == [("MKT408", *at(repo, SE, "from: 2022-06-01", "2022"))]
     assert said(reported) == [
-        ("MKT408", "burden_of_proof: nothing is in force from 2022-05-01 to 2022-05-31",
-         "start this interval on 2022-05-01, or add the interval in force in between"),
+        (
+            "MKT408",
+            "burden_of_proof: nothing is in force from 2022-05-01 to 2022-05-31",
+            "start this interval on 2022-05-01, or add the interval in force in between",
+        ),
     ]
 
 
 def test_no_current_withdrawal_period(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    edit(repo / SE, "    statutory: true\n    from: 2014-06-13\n",
-         "    statutory: true\n    from: 2014-06-13\n    until: 2024-12-31\n")
+    edit(
+        repo / SE,
+        "    statutory: true\n    from: 2014-06-13\n",
+        "    statutory: true\n    from: 2014-06-13\n    until: 2024-12-31\n",
+    )
 
     reported = warranty_findings(capsys, repo)
 
@@ -469,25 +544,42 @@ def test_shortfall_compares_by_date() -> None:
 
 SOURCE = "{title: T, url: 'https://eur-lex.europa.eu/x'}"
 MALFORMED = [
-    ("floors: {EU: {legal_guarantee: {value: 24, from: 2022-01-01, source: " + SOURCE + "}}}",
-     "floors.EU.legal_guarantee: a floor's name ends in _months or _days"),
-    ("floors: {EU: {withdrawal_days: {value: 14, source: " + SOURCE + "}}}",
-     "floors.EU.withdrawal_days: from (and until, if any) must be dates: 'from'"),
-    ("floors: {EU: {withdrawal_days: {value: '14', from: 2014-06-13, source: " + SOURCE + "}}}",
-     "floors.EU.withdrawal_days.value: expected int, found '14'"),
-    ("floors: {EU: {withdrawal_days: {value: 14, from: 2014-06-13, source: {title: '', url: "
-     "'https://eur-lex.europa.eu/x'}}}}",
-     "floors.EU.withdrawal_days.source.title: the source names no law: its title is empty"),
-    ("floors: {EU: {withdrawal_days: {value: 14, from: 2014-06-13, source: {title: T}}}}",
-     "floors.EU.withdrawal_days.source.url: the source has no link"),
-    ("floors: {SE: {withdrawal_days: [{value: 14, from: 2014-06-13, source: " + SOURCE + "}, "
-     "{value: 14, from: 2014-06-13, source: " + SOURCE + "}]}}",
-     "floors.SE.withdrawal_days: the interval from 2014-06-13 has no until, but a later one "
-     "starts on 2014-06-13"),
-    ("floors: {SE: {withdrawal_days: [{value: 14, from: 2014-06-13, until: 2020-01-01, source: "
-     + SOURCE + "}, {value: 30, from: 2020-01-01, source: " + SOURCE + "}]}}",
-     "floors.SE.withdrawal_days: the interval from 2020-01-01 overlaps the one from 2014-06-13 "
-     "until 2020-01-01"),
+    (
+        "floors: {EU: {legal_guarantee: {value: 24, from: 2022-01-01, source: " + SOURCE + "}}}",
+        "floors.EU.legal_guarantee: a floor's name ends in _months or _days",
+    ),
+    (
+        "floors: {EU: {withdrawal_days: {value: 14, source: " + SOURCE + "}}}",
+        "floors.EU.withdrawal_days: from (and until, if any) must be dates: 'from'",
+    ),
+    (
+        "floors: {EU: {withdrawal_days: {value: '14', from: 2014-06-13, source: " + SOURCE + "}}}",
+        "floors.EU.withdrawal_days.value: expected int, found '14'",
+    ),
+    (
+        "floors: {EU: {withdrawal_days: {value: 14, from: 2014-06-13, source: {title: '', url: "
+        "'https://eur-lex.europa.eu/x'}}}}",
+        "floors.EU.withdrawal_days.source.title: the source names no law: its title is empty",
+    ),
+    (
+        "floors: {EU: {withdrawal_days: {value: 14, from: 2014-06-13, source: {title: T}}}}",
+        "floors.EU.withdrawal_days.source.url: the source has no link",
+    ),
+    (
+        "floors: {SE: {withdrawal_days: [{value: 14, from: 2014-06-13, source: " + SOURCE + "}, "
+        "{value: 14, from: 2014-06-13, source: " + SOURCE + "}]}}",
+        "floors.SE.withdrawal_days: the interval from 2014-06-13 has no until, but a later one "
+        "starts on 2014-06-13",
+    ),
+    (
+        "floors: {SE: {withdrawal_days: [{value: 14, from: 2014-06-13, until: 2020-01-01, source: "
+        + SOURCE
+        + "}, {value: 30, from: 2020-01-01, source: "
+        + SOURCE
+        + "}]}}",
+        "floors.SE.withdrawal_days: the interval from 2020-01-01 overlaps the one from 2014-06-13 "
+        "until 2020-01-01",
+    ),
     ("floors: [24]", "floors: expected a mapping"),
 ]
 

@@ -206,46 +206,64 @@ def source_problems(source: Mapping[str, Any], url_key: str = "url") -> list[Sou
     problems: list[SourceProblem] = []
     title = source.get("title")
     if not isinstance(title, str) or not title.strip():
-        problems.append(SourceProblem(
-            "title", "the source names no law: its title is empty",
-            "write the law's official name, e.g. \"Konsumentköplag (2022:260)\"",
-            missing=title is None,
-        ))
+        problems.append(
+            SourceProblem(
+                "title",
+                "the source names no law: its title is empty",
+                'write the law\'s official name, e.g. "Konsumentköplag (2022:260)"',
+                missing=title is None,
+            )
+        )
     elif title.strip().lower() in _PLACEHOLDERS:
-        problems.append(SourceProblem(
-            "title", f"the source's title '{title.strip()}' is a placeholder, not a law's name",
-            "write the law's official name, e.g. \"Konsumentköplag (2022:260)\"",
-        ))
+        problems.append(
+            SourceProblem(
+                "title",
+                f"the source's title '{title.strip()}' is a placeholder, not a law's name",
+                'write the law\'s official name, e.g. "Konsumentköplag (2022:260)"',
+            )
+        )
     url = source.get(url_key)
     if not isinstance(url, str) or not url.strip():
-        problems.append(SourceProblem(
-            url_key, "the source has no link",
-            "add url: an https link to the official text or the authority's page",
-            missing=url is None,
-        ))
+        problems.append(
+            SourceProblem(
+                url_key,
+                "the source has no link",
+                "add url: an https link to the official text or the authority's page",
+                missing=url is None,
+            )
+        )
         return problems
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if parts.scheme != "https":
-        problems.append(SourceProblem(
-            url_key, f"the link '{url}' is not https",
-            "link the https version of the page",
-        ))
+        problems.append(
+            SourceProblem(
+                url_key,
+                f"the link '{url}' is not https",
+                "link the https version of the page",
+            )
+        )
     elif any(c.isspace() for c in url):
-        problems.append(SourceProblem(
-            url_key, f"the link '{url}' contains a space",
-            "encode spaces as %20, or copy the address from the browser",
-        ))
+        problems.append(
+            SourceProblem(
+                url_key,
+                f"the link '{url}' contains a space",
+                "encode spaces as %20, or copy the address from the browser",
+            )
+        )
     elif (
         "." not in host
         or host in _RESERVED_HOSTS
         or host.endswith(_RESERVED_SUFFIXES)
         or any(host.endswith("." + reserved) for reserved in _RESERVED_HOSTS)
     ):
-        problems.append(SourceProblem(
-            url_key, f"the link '{url}' does not point at a real site",
-            "link the official text or the authority's page",
-        ))
+        problems.append(
+            SourceProblem(
+                url_key,
+                f"the link '{url}' does not point at a real site",
+                "link the official text or the authority's page",
+            )
+        )
     return problems
 
 
@@ -339,8 +357,10 @@ def parse_tax_law(text: str, file: str = TAX_LAW_FILE) -> TaxLaw:
             _check_jurisdiction(country, where)
             entry = _mapping(entry, where)
             types = entry.get("types")
-            if not isinstance(types, list) or not types or not all(
-                isinstance(t, str) for t in types
+            if (
+                not isinstance(types, list)
+                or not types
+                or not all(isinstance(t, str) for t in types)
             ):
                 raise _Malformed(f"{where}.types", "a non-empty list of subdivision types")
             known = {s.type for s in subdivisions_of(country)}
@@ -382,9 +402,7 @@ def _mapping(value: Any, where: str) -> Mapping[str, Any]:
 
 
 def _check_jurisdiction(code: Any, where: str) -> None:
-    if code != EU and (
-        not isinstance(code, str) or len(code) != 2 or iso.country(code) is None
-    ):
+    if code != EU and (not isinstance(code, str) or len(code) != 2 or iso.country(code) is None):
         raise _Malformed(where, f"{code!r} is neither EU nor an ISO 3166-1 alpha-2 country code")
 
 

@@ -105,58 +105,83 @@ def check_history(entries: Sequence[Mapping[str, Any]], name: str) -> list[Histo
     problems: list[HistoryProblem] = []
     for index, span in enumerate(spans):
         if span.end is not None and span.end < span.start:
-            problems.append(HistoryProblem(
-                Problem.ORDER, index, "until",
-                f"{prefix}the interval from {span.start} ends on {span.end}, before it starts",
-                "until is the last day in force: write a date on or after from",
-            ))
+            problems.append(
+                HistoryProblem(
+                    Problem.ORDER,
+                    index,
+                    "until",
+                    f"{prefix}the interval from {span.start} ends on {span.end}, before it starts",
+                    "until is the last day in force: write a date on or after from",
+                )
+            )
     for index, (before, after) in enumerate(pairwise(spans), start=1):
         if after.start < before.start:
-            problems.append(HistoryProblem(
-                Problem.ORDER, index, "from",
-                f"{prefix}the interval from {after.start} is listed after the one from "
-                f"{before.start}",
-                "list the history oldest first",
-            ))
+            problems.append(
+                HistoryProblem(
+                    Problem.ORDER,
+                    index,
+                    "from",
+                    f"{prefix}the interval from {after.start} is listed after the one from "
+                    f"{before.start}",
+                    "list the history oldest first",
+                )
+            )
     order = sorted(range(len(spans)), key=lambda i: (spans[i].start, i))
     for earlier, later in pairwise(order):
         first, second = spans[earlier], spans[later]
         if first.end is None or first.end < first.start:
             continue  # reported as a second open interval, or as an interval that ends too early
         if second.start <= first.end:
-            problems.append(HistoryProblem(
-                Problem.OVERLAP, later, "from",
-                f"{prefix}the interval from {second.start} overlaps the one {first}",
-                f"start it on {first.end + ONE_DAY}, or end the earlier one on "
-                f"{second.start - ONE_DAY}",
-            ))
+            problems.append(
+                HistoryProblem(
+                    Problem.OVERLAP,
+                    later,
+                    "from",
+                    f"{prefix}the interval from {second.start} overlaps the one {first}",
+                    f"start it on {first.end + ONE_DAY}, or end the earlier one on "
+                    f"{second.start - ONE_DAY}",
+                )
+            )
         elif second.start > first.end + ONE_DAY:
-            problems.append(HistoryProblem(
-                Problem.GAP, later, "from",
-                f"{prefix}nothing is in force from {first.end + ONE_DAY} to "
-                f"{second.start - ONE_DAY}",
-                f"start this interval on {first.end + ONE_DAY}, or add the interval in force "
-                "in between",
-            ))
+            problems.append(
+                HistoryProblem(
+                    Problem.GAP,
+                    later,
+                    "from",
+                    f"{prefix}nothing is in force from {first.end + ONE_DAY} to "
+                    f"{second.start - ONE_DAY}",
+                    f"start this interval on {first.end + ONE_DAY}, or add the interval in force "
+                    "in between",
+                )
+            )
     if not order:
         return problems
     latest = order[-1]
     for earlier, later in pairwise(order):
         if spans[earlier].end is None:
-            problems.append(HistoryProblem(
-                Problem.CURRENT, earlier, "from",
-                f"{prefix}the interval from {spans[earlier].start} has no until, but a later one "
-                f"starts on {spans[later].start}",
-                f"end it with until: {spans[later].start - ONE_DAY}; only the latest interval "
-                "is open-ended",
-            ))
+            problems.append(
+                HistoryProblem(
+                    Problem.CURRENT,
+                    earlier,
+                    "from",
+                    f"{prefix}the interval from {spans[earlier].start} has no until, "
+                    f"but a later one starts on {spans[later].start}",
+                    f"end it with until: {spans[later].start - ONE_DAY}; only the latest interval "
+                    "is open-ended",
+                )
+            )
     last = spans[latest]
     if last.end is not None:
-        problems.append(HistoryProblem(
-            Problem.CURRENT, latest, "until",
-            f"{prefix}no interval is open-ended, so nothing is in force after {last.end}",
-            "remove until from the interval in force now, or add the next interval without until",
-        ))
+        problems.append(
+            HistoryProblem(
+                Problem.CURRENT,
+                latest,
+                "until",
+                f"{prefix}no interval is open-ended, so nothing is in force after {last.end}",
+                "remove until from the interval in force now, "
+                "or add the next interval without until",
+            )
+        )
     rank = {kind: position for position, kind in enumerate(Problem)}
     return sorted(problems, key=lambda p: (p.index, p.key, rank[p.problem]))
 

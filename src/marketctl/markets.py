@@ -192,4 +192,3 @@ class Repository:
             cached = Market(code, tuple(layers), self)
             self._markets[code] = cached
         return cached
-

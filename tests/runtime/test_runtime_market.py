@@ -541,9 +541,7 @@ def test_feature_refusals(markets: Markets) -> None:
         jp.feature_enabled("buyback", 42, at=datetime(2027, 1, 20, tzinfo=UTC))  # type: ignore[arg-type]
 
 
-def test_today_is_the_markets_local_day(
-    markets: Markets, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_today_is_the_markets_local_day(markets: Markets, monkeypatch: pytest.MonkeyPatch) -> None:
     import marketctl.runtime._market as market_module
 
     class FrozenClock(datetime):

@@ -66,8 +66,11 @@ def check_market(market: Market) -> Iterator[Finding]:
     if missing == span.start:
         key = "from" if "from" in scheme else "available"
         starts = [r.interval.start for r in available if r.interval.start > missing]
-        hint = f"write from: {min(starts)}, the day the law introduced it" if starts else (
-            "start the margin scheme on a day the law has one")
+        hint = (
+            f"write from: {min(starts)}, the day the law introduced it"
+            if starts
+            else ("start the margin scheme on a day the law has one")
+        )
     else:
         key = "until" if "until" in scheme else "available"
         hint = f"end it with until: {missing - ONE_DAY}, the last day the law had one"

@@ -96,8 +96,9 @@ def _spans(entries: list[Any]) -> list[Interval | None]:
             span = Interval.of(entry) if isinstance(entry, Mapping) else None
         except (KeyError, ValueError):
             span = None
-        spans.append(None if span is None or (span.end is not None and span.end < span.start)
-                     else span)
+        spans.append(
+            None if span is None or (span.end is not None and span.end < span.start) else span
+        )
     return spans
 
 

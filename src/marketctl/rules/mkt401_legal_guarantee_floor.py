@@ -49,11 +49,13 @@ def check_market(market: Market) -> Iterator[Finding]:
     for index, entry in enumerate(entries):
         span = Interval.of(entry)
         counted = entry.get("counted_from", "delivery")
-        floors = [f for f in law.floor(FLOOR_NAMES[counted], country, region)
-                  if f.interval.overlaps(span)]
+        floors = [
+            f for f in law.floor(FLOOR_NAMES[counted], country, region) if f.interval.overlaps(span)
+        ]
         other = next(event for event in FLOOR_NAMES if event != counted)
-        elsewhere = [f for f in law.floor(FLOOR_NAMES[other], country, region)
-                     if f.interval.overlaps(span)]
+        elsewhere = [
+            f for f in law.floor(FLOOR_NAMES[other], country, region) if f.interval.overlaps(span)
+        ]
         if not floors and elsewhere:
             key = "counted_from" if "counted_from" in entry else "from"
             yield rule(CODE).finding(
