@@ -58,3 +58,10 @@ def line_of(path: Path, needle: str) -> int:
     ]
     assert len(lines) == 1, f"{needle!r} is on lines {lines} of {path}"
     return lines[0]
+
+
+def at(repo: Path, file: str, needle: str, word: str | None = None) -> tuple[str, int, int]:
+    """(file, line, column) of ``word`` (default: the needle) on the one line holding needle."""
+    line = line_of(repo / file, needle)
+    text = (repo / file).read_text(encoding="utf-8").splitlines()[line - 1]
+    return file, line, text.index(word or needle) + 1

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from babel.core import get_cldr_version
 
-from clitools import edit, findings, line_of, places
+from clitools import at, edit, findings, places
 
 TODAY = "2026-11-26"
 
@@ -21,13 +21,6 @@ def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def identity(capsys: pytest.CaptureFixture[str], repo: Path) -> list[dict[str, Any]]:
     return [f for f in findings(capsys, repo) if f["code"].startswith("MKT2")]
-
-
-def at(repo: Path, file: str, needle: str, word: str | None = None) -> tuple[str, int, int]:
-    """(file, line, column) of ``word`` (default: the needle) on the one line holding needle."""
-    line = line_of(repo / file, needle)
-    text = (repo / file).read_text(encoding="utf-8").splitlines()[line - 1]
-    return file, line, text.index(word or needle) + 1
 
 
 def said(items: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from clitools import edit, findings, line_of, places
+from clitools import at, edit, findings, line_of, places
 from marketctl.diagnostics import Location
 from marketctl.documents import Document, load_document
 from marketctl.messageformat import (
@@ -31,13 +31,6 @@ SV = "markets/se/messages/sv.yaml"
 
 def message_findings(capsys: pytest.CaptureFixture[str], repo: Path) -> list[dict[str, Any]]:
     return [f for f in findings(capsys, repo) if f["code"].startswith("MKT5")]
-
-
-def at(repo: Path, file: str, needle: str, word: str | None = None) -> tuple[str, int, int]:
-    """(file, line, column) of ``word`` (default: the needle) on the one line holding needle."""
-    line = line_of(repo / file, needle)
-    text = (repo / file).read_text(encoding="utf-8").splitlines()[line - 1]
-    return file, line, text.index(word or needle) + 1
 
 
 def value_at(repo: Path, file: str, key: str) -> tuple[str, int, int]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from clitools import edit, findings, line_of, places
+from clitools import at, edit, findings, places
 from marketctl.consumer_law import parse_tax_law, tax_law
 
 TODAY = "2026-11-26"
@@ -22,13 +22,6 @@ def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def tax_findings(capsys: pytest.CaptureFixture[str], repo: Path) -> list[dict[str, Any]]:
     return [f for f in findings(capsys, repo) if f["code"].startswith("MKT3")]
-
-
-def at(repo: Path, file: str, needle: str, word: str | None = None) -> tuple[str, int, int]:
-    """(file, line, column) of ``word`` (default: the needle) on the one line holding needle."""
-    line = line_of(repo / file, needle)
-    text = (repo / file).read_text(encoding="utf-8").splitlines()[line - 1]
-    return file, line, text.index(word or needle) + 1
 
 
 def said(items: list[dict[str, Any]]) -> list[tuple[str, str, str]]:

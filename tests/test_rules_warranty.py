@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from clitools import edit, findings, line_of, places
+from clitools import at, edit, findings, line_of, places
 from marketctl.consumer_law import consumer_law, parse_consumer_law, shortfall
 from marketctl.intervals import Interval
 from marketctl.rules import mkt404_second_hand_reduction as second_hand_rule
@@ -34,13 +34,6 @@ def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def warranty_findings(capsys: pytest.CaptureFixture[str], repo: Path) -> list[dict[str, Any]]:
     return [f for f in findings(capsys, repo) if f["code"].startswith("MKT4")]
-
-
-def at(repo: Path, file: str, needle: str, word: str | None = None) -> tuple[str, int, int]:
-    """(file, line, column) of ``word`` (default: the needle) on the one line holding needle."""
-    line = line_of(repo / file, needle)
-    text = (repo / file).read_text(encoding="utf-8").splitlines()[line - 1]
-    return file, line, text.index(word or needle) + 1
 
 
 def after(repo: Path, file: str, anchor: str, line_start: str, word: str) -> tuple[str, int, int]:
