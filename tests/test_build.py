@@ -8,7 +8,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from clitools import edit, invoke, line_of
-from marketctl.build import write_directory
+from marketctl.commands.build import write_directory
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 

@@ -1,4 +1,4 @@
-"""marketctl.cldr: the plain CLDR data that bundles carry."""
+"""marketctl.reference.cldr: the plain CLDR data that bundles carry."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import pytest
 from babel.core import get_cldr_version
 
-from marketctl.cldr import CldrDataError, currency_data, locale_data
+from marketctl.reference.cldr import CldrDataError, currency_data, locale_data
 
 LOCALES = [
     "ja-JP",

@@ -136,13 +136,13 @@ def test_usage_errors_exit_2(repo: Path, capsys: pytest.CaptureFixture[str]) -> 
 def test_internal_errors_exit_3_without_a_traceback(
     repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import marketctl.validation
+    import marketctl.checks.validation
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
     monkeypatch.delenv("MARKETCTL_DEBUG", raising=False)
-    monkeypatch.setattr(marketctl.validation, "validate_source", broken)
+    monkeypatch.setattr(marketctl.checks.validation, "validate_source", broken)
     outcome = invoke(capsys, repo, "validate")
 
     assert outcome.code == 3

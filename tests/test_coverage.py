@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from clitools import edit, findings, invoke, places
-from marketctl.coverage import LocaleCoverage
+from marketctl.commands.coverage import LocaleCoverage
 
 FR = "markets/_defaults/messages/fr.yaml"
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from marketctl.diagnostics import Position
-from marketctl.documents import load_document
+from marketctl.core.diagnostics import Position
+from marketctl.core.documents import load_document
 
 
 def test_positions_of_keys_and_values_are_one_based() -> None:

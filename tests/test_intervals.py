@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from marketctl.intervals import (
+from marketctl.core.intervals import (
     HistoryProblem,
     Interval,
     Problem,

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from marketctl.diagnostics import Location
-from marketctl.documents import Document, load_document
-from marketctl.layering import resolve
+from marketctl.core.diagnostics import Location
+from marketctl.core.documents import Document, load_document
+from marketctl.repository.layering import resolve
 
 
 def _doc(path: str, text: str) -> Document:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from marketctl.locales import fallback_chain
+from marketctl.reference.locales import fallback_chain
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from marketctl.diagnostics import Severity
-from marketctl.ruledocs import render_markdown
-from marketctl.rules import FAMILIES, catalogue
+from marketctl.checks.rules import FAMILIES, catalogue
+from marketctl.commands.ruledocs import render_markdown
+from marketctl.core.diagnostics import Severity
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
 
@@ -13,7 +13,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
 def test_docs_rules_md_is_generated_from_the_rule_modules() -> None:
     expected = render_markdown()
     assert DOCS.read_text(encoding="utf-8") == expected, (
-        "docs/rules.md is stale: run `python -m marketctl.ruledocs > docs/rules.md`"
+        "docs/rules.md is stale: run `python -m marketctl.commands.ruledocs > docs/rules.md`"
     )
 
 

@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 
 from clitools import at, edit, findings, line_of, places
-from marketctl.diagnostics import Location
-from marketctl.documents import Document, load_document
-from marketctl.messageformat import (
+from marketctl.checks.messageformat import (
     CatalogueText,
     Message,
     SyntaxProblem,
     parse_message,
     plural_categories,
 )
+from marketctl.core.diagnostics import Location
+from marketctl.core.documents import Document, load_document
 
 EN = "markets/_defaults/messages/en.yaml"
 FR = "markets/_defaults/messages/fr.yaml"

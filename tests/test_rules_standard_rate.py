@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from clitools import edit, findings, line_of, places
-from marketctl.consumer_law import parse_tax_law, tax_law
+from marketctl.reference.consumer_law import parse_tax_law, tax_law
 
 TODAY = "2026-11-26"
 UPDATE = (

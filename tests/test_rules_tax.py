@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from clitools import at, edit, findings, places
-from marketctl.consumer_law import parse_tax_law, tax_law
+from marketctl.reference.consumer_law import parse_tax_law, tax_law
 
 TODAY = "2026-11-26"
 CODES = [f"MKT3{n:02d}" for n in range(1, 12)]

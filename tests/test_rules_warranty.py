@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from clitools import at, edit, findings, line_of, places
-from marketctl.consumer_law import consumer_law, parse_consumer_law, shortfall
-from marketctl.intervals import Interval
-from marketctl.rules import mkt404_second_hand_reduction as second_hand_rule
+from marketctl.checks.rules import mkt404_second_hand_reduction as second_hand_rule
+from marketctl.core.intervals import Interval
+from marketctl.reference.consumer_law import consumer_law, parse_consumer_law, shortfall
 
 TODAY = "2026-11-26"
 CODES = [f"MKT4{n:02d}" for n in range(1, 10)]

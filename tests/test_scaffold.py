@@ -16,10 +16,10 @@ import pytest
 from babel.core import get_global
 
 from clitools import findings, invoke, places
-from marketctl.consumer_law import Source, consumer_law, tax_law
-from marketctl.documents import load_document
-from marketctl.intervals import Interval
-from marketctl.territories import territory_zones
+from marketctl.core.documents import load_document
+from marketctl.core.intervals import Interval
+from marketctl.reference.consumer_law import Source, consumer_law, tax_law
+from marketctl.reference.territories import territory_zones
 
 TODAY = "2026-11-26"
 
@@ -36,7 +36,7 @@ def no_reference_rates(monkeypatch: pytest.MonkeyPatch) -> None:
     law: Any = tax_law()
     if hasattr(law, "standard_rates"):
         law = dataclasses.replace(law, standard_rates={})
-    monkeypatch.setattr("marketctl.scaffold.tax_law", lambda: law)
+    monkeypatch.setattr("marketctl.commands.scaffold.tax_law", lambda: law)
 
 
 def tree(root: Path) -> list[str]:
@@ -221,7 +221,7 @@ def test_a_reference_standard_rate_is_prefilled(
         def __getattr__(self, name: str) -> Any:
             return getattr(tax_law(), name)
 
-    monkeypatch.setattr("marketctl.scaffold.tax_law", LawWithRates)
+    monkeypatch.setattr("marketctl.commands.scaffold.tax_law", LawWithRates)
 
     outcome = invoke(capsys, repo, "new", "gr", "--region", "eu")
 
@@ -490,7 +490,7 @@ def test_a_failed_write_leaves_nothing(
         if next(calls) == 1:  # the second file
             raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("marketctl.scaffold.os.fsync", failing_fsync)
+    monkeypatch.setattr("marketctl.commands.scaffold.os.fsync", failing_fsync)
 
     outcome = invoke(capsys, repo, "new", "gr", "--region", "eu")
 
@@ -523,7 +523,7 @@ def test_a_tender_iso_4217_no_longer_lists_is_not_written(
     """CLDR can lag behind ISO 4217 (CLDR 47 still has BGN for Bulgaria in 2026, after the
     euro replaced it): such a code would fail MKT202, so it is left TODO with the reason."""
     monkeypatch.setattr(
-        "marketctl.scaffold.currency_name", lambda code: None if code == "NOK" else code
+        "marketctl.commands.scaffold.currency_name", lambda code: None if code == "NOK" else code
     )
 
     assert invoke(capsys, repo, "new", "no").code == 0

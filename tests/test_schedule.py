@@ -1,4 +1,5 @@
-"""marketctl.schedule: local step times to UTC, DST gaps and folds, the share at an instant."""
+"""marketctl.reference.schedule: local step times to UTC, DST gaps and folds, the share at an
+instant."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from marketctl.schedule import (
+from marketctl.reference.schedule import (
     LocalTimeError,
     PercentError,
     ScheduleError,

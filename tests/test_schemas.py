@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from marketctl.schemas import schema_directory
+from marketctl.checks.schemas import schema_directory
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 NAMES = sorted(p.name for p in SCHEMAS.glob("*.schema.json"))

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from marketctl import tz
+from marketctl.reference import tz
 
 
 def test_zones_come_from_the_pinned_package_not_the_machine(

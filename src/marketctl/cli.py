@@ -16,13 +16,13 @@ from typing import Any
 import click
 
 from marketctl import __version__
-from marketctl.errors import MarketctlError, RootNotFoundError
+from marketctl.core.errors import MarketctlError, RootNotFoundError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _root(ctx: click.Context) -> Path:
-    from marketctl.sources import find_root
+    from marketctl.repository.sources import find_root
 
     given: Path | None = ctx.obj["root"]
     if given is not None:
@@ -79,10 +79,10 @@ def validate(
     ignore: tuple[str, ...],
 ) -> None:
     """Check MARKETS (default: all) against the schemas and the rule catalogue."""
-    from marketctl.reporters import REPORTERS
-    from marketctl.settings import read_settings
-    from marketctl.sources import WorktreeSource
-    from marketctl.validation import validate_source
+    from marketctl.checks.reporters import REPORTERS
+    from marketctl.checks.validation import validate_source
+    from marketctl.repository.settings import read_settings
+    from marketctl.repository.sources import WorktreeSource
 
     root = _root(ctx)
     settings = read_settings(root).merged(select, ignore)
@@ -106,10 +106,10 @@ def build(ctx: click.Context, markets: tuple[str, ...], output: Path | None) -> 
     Writes <output>/<cc>.json and <output>/manifest.json, replacing the previous set
     atomically; writes nothing when validation finds errors.
     """
-    from marketctl.build import BuildRefusedError
-    from marketctl.build import build as build_bundles
-    from marketctl.reporters import REPORTERS
-    from marketctl.settings import read_settings
+    from marketctl.checks.reporters import REPORTERS
+    from marketctl.commands.build import BuildRefusedError
+    from marketctl.commands.build import build as build_bundles
+    from marketctl.repository.settings import read_settings
 
     root = _root(ctx)
     target = output if output is not None else root / "dist"
@@ -156,7 +156,7 @@ def new(ctx: click.Context, country: str, region: str | None) -> None:
     Values that cannot be derived are written as null with a TODO comment, so that
     `marketctl validate CC` lists them. Writes nothing if the folder exists.
     """
-    from marketctl.scaffold import render_scaffold, scaffold_market
+    from marketctl.commands.scaffold import render_scaffold, scaffold_market
 
     click.echo(render_scaffold(scaffold_market(_root(ctx), country, region)), nl=False)
 
@@ -171,11 +171,11 @@ def explain(ctx: click.Context, market: str, key: str) -> None:
     KEY starts with the file kind: warranty.legal_guarantee, tax.rates.standard,
     market.currency, or messages.<locale>.<message key>.
     """
-    from marketctl.explain import explain as explain_key
-    from marketctl.explain import render_explanation
-    from marketctl.loading import load_repository
-    from marketctl.sources import WorktreeSource
-    from marketctl.validation import select_markets
+    from marketctl.checks.validation import select_markets
+    from marketctl.commands.explain import explain as explain_key
+    from marketctl.commands.explain import render_explanation
+    from marketctl.repository.loading import load_repository
+    from marketctl.repository.sources import WorktreeSource
 
     repository = load_repository(WorktreeSource(_root(ctx)))
     (code,) = select_markets(repository, [market])
@@ -203,10 +203,10 @@ def translations(
     ctx: click.Context, markets: tuple[str, ...], output_format: str, fail_under: float | None
 ) -> None:
     """Show the share of source message keys each locale of MARKETS (default: all) translates."""
-    from marketctl.coverage import RENDERERS, require_coverage, translation_coverage
-    from marketctl.loading import load_repository
-    from marketctl.sources import WorktreeSource
-    from marketctl.validation import select_markets
+    from marketctl.checks.validation import select_markets
+    from marketctl.commands.coverage import RENDERERS, require_coverage, translation_coverage
+    from marketctl.repository.loading import load_repository
+    from marketctl.repository.sources import WorktreeSource
 
     repository = load_repository(WorktreeSource(_root(ctx)))
     rows = translation_coverage(repository, select_markets(repository, markets))
@@ -230,9 +230,9 @@ def translations(
 def diff(ctx: click.Context, base: str, head: str | None, output_format: str) -> None:
     """What changes between git revision BASE and HEAD (default: the working tree), market
     by market, after layering, each change with a risk class."""
-    from marketctl.diff import RENDERERS, compare
-    from marketctl.loading import load_repository
-    from marketctl.sources import GitSource, Source, WorktreeSource
+    from marketctl.commands.diff import RENDERERS, compare
+    from marketctl.repository.loading import load_repository
+    from marketctl.repository.sources import GitSource, Source, WorktreeSource
 
     root = _root(ctx)
     base_source = GitSource(root, base)
@@ -250,8 +250,8 @@ def diff(ctx: click.Context, base: str, head: str | None, output_format: str) ->
 @click.argument("code", required=False)
 def rules(code: str | None) -> None:
     """List the rule catalogue, or print one rule's documentation (marketctl rules MKT301)."""
-    from marketctl.ruledocs import render_catalogue, render_rule
-    from marketctl.rules import catalogue
+    from marketctl.checks.rules import catalogue
+    from marketctl.commands.ruledocs import render_catalogue, render_rule
 
     if code is None:
         click.echo(render_catalogue(), nl=False)

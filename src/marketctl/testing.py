@@ -34,10 +34,10 @@ def build_bundles(destination: Path, root: Path | None = None, markets: Iterable
     """Validate and compile the markets of ``root`` (the nearest folder above the current
     directory that holds ``markets/`` when None) into ``destination``, as ``marketctl build
     -o destination`` does; returns ``destination``. Raises if validation finds errors."""
-    from marketctl.build import build
-    from marketctl.errors import RootNotFoundError
-    from marketctl.settings import read_settings
-    from marketctl.sources import find_root
+    from marketctl.commands.build import build
+    from marketctl.core.errors import RootNotFoundError
+    from marketctl.repository.settings import read_settings
+    from marketctl.repository.sources import find_root
 
     if root is None:
         root = find_root(Path.cwd())

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from marketctl.cldr import currency_data, locale_data
+from marketctl.reference.cldr import currency_data, locale_data
 from marketctl.runtime.icu import (
     ArgumentTypeError,
     CompiledMessage,

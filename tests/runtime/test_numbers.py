@@ -12,7 +12,7 @@ from babel.numbers import format_currency as babel_currency
 from babel.numbers import format_decimal as babel_decimal
 from babel.numbers import format_percent as babel_percent
 
-from marketctl.cldr import currency_data, locale_data
+from marketctl.reference.cldr import currency_data, locale_data
 from marketctl.runtime.numbers import (
     NumberFormatter,
     currency_formatter,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from babel import Locale
 
-from marketctl.cldr import locale_data
+from marketctl.reference.cldr import locale_data
 from marketctl.runtime.plurals import (
     PluralRules,
     cardinal_rules,

@@ -378,6 +378,6 @@ print(after_load)
 
 def test_the_runtime_reads_the_format_the_compiler_writes() -> None:
     # The runtime keeps its own list (it must not import the compiler and Babel's data).
-    from marketctl.bundle import FORMAT_VERSION
+    from marketctl.commands.bundle import FORMAT_VERSION
 
     assert FORMAT_VERSION in runtime.SUPPORTED_FORMATS

@@ -1,8 +1,8 @@
 """Number, percent and currency formatting from a bundle's plain CLDR data.
 
 A backend service formats prices with this module without touching Babel's locale database:
-the patterns and symbols come from the dicts that :func:`marketctl.cldr.locale_data` and
-:func:`marketctl.cldr.currency_data` put into the bundle at compile time.
+the patterns and symbols come from the dicts that :func:`marketctl.reference.cldr.locale_data` and
+:func:`marketctl.reference.cldr.currency_data` put into the bundle at compile time.
 
 The output is what ``babel.numbers.format_decimal`` / ``format_percent`` /
 ``format_currency(amount, code, locale=...)`` (Babel 2.18, ``numbering_system="latn"``) return

@@ -1,8 +1,8 @@
 """CLDR plural category selection from a bundle's plain rule strings.
 
 The bundle carries each locale's cardinal and ordinal rules as the CLDR rule strings Babel
-renders (``{"one": "i in 1 and v in 0"}``, see :func:`marketctl.cldr.locale_data`). They are
-parsed with :class:`babel.plural.PluralRule` (a pure function of the string, no locale
+renders (``{"one": "i in 1 and v in 0"}``, see
+:func:`marketctl.reference.cldr.locale_data`). They are parsed with :class:`babel.plural.PluralRule` (a pure function of the string, no locale
 database) and compiled once per rule set into one Python function.
 
 Operands follow UTS #35, Part 3, "Plural Operand Meanings": a :class:`~decimal.Decimal` keeps

@@ -1,0 +1,722 @@
+"""ICU MessageFormat analysis for the message rules (MKT5xx) and translation coverage.
+
+One place parses message texts (each distinct text once per process, :func:`parse_message`),
+extracts what the rules compare (arguments and their types, plural and select branches, markup
+tags, the displayed length), knows the CLDR plural categories of a locale
+(:func:`plural_categories`), walks every catalogue text of a repository
+(:func:`catalogue_texts`) and turns a character offset inside a message into the line and column
+of the YAML file it was written in (:meth:`CatalogueText.location_at`).
+
+The checks follow the translation tools people already use: FormatJS ``verify`` (structural
+equality of placeholders), messageformat's strict plural keys (CLDR categories), Weblate and
+Crowdin (markup, length, identical and whitespace checks).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from typing import Any, Final
+
+from babel import Locale, UnknownLocaleError
+from pyicumessageformat import Parser
+
+from marketctl.core.diagnostics import Location, Position
+from marketctl.core.documents import Document, Path
+from marketctl.reference.locales import SOURCE_LOCALE
+from marketctl.repository.markets import DEFAULTS, Repository
+from marketctl.runtime.plurals import CATEGORIES, plural_rules
+
+__all__ = [
+    "ALLOWED_TAGS",
+    "CatalogueText",
+    "Choice",
+    "Markup",
+    "Message",
+    "Placeholder",
+    "PluralCategories",
+    "SyntaxProblem",
+    "catalogue_texts",
+    "is_english",
+    "language_name",
+    "parse_message",
+    "parsed_translations",
+    "plural_categories",
+    "source_entry",
+    "written",
+]
+
+# Tags are copied into the output as markup for the UI layer (runtime/icu.py), which renders only
+# these; anything else would show up as literal "<u>" on a page or in an email. The list is the
+# one docs/file-formats.md gives translators, plus <em> (the semantic twin of <i>).
+ALLOWED_TAGS: Final = frozenset({"b", "i", "strong", "em", "link"})
+
+# require_other is off so that a missing `other` is MKT505's finding (with the plural's position),
+# not a syntax error; include_indices gives every argument and tag its offset in the text.
+_PARSER_OPTIONS: Final = {"allow_tags": True, "require_other": False, "include_indices": True}
+
+# The argument types of ICU MessageFormat (v1), ICU4J MessageFormat; the parser accepts any word.
+_ARGUMENT_TYPES: Final = frozenset(
+    {
+        "number",
+        "date",
+        "time",
+        "spellout",
+        "ordinal",
+        "duration",
+        "plural",
+        "selectordinal",
+        "select",
+    }
+)
+_CHOICE_TYPES: Final = frozenset({"plural", "selectordinal", "select"})
+_PLURAL_TYPES: Final = frozenset({"plural", "selectordinal"})
+_EXPLICIT: Final = re.compile(r"^=-?\d+(\.\d+)?$")
+_POSITION: Final = re.compile(r" at position (\d+)")
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    """Why a text is not ICU MessageFormat, and the character offset where the parser stopped."""
+
+    message: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """An argument as written: ``{amount, number, currency}`` has kind ``number, currency``."""
+
+    name: str
+    kind: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A plural, selectordinal or select argument, with its selectors in written order."""
+
+    name: str
+    type: str
+    offset: int
+    plural_offset: int
+    selectors: tuple[tuple[str, int], ...]
+
+    @property
+    def keys(self) -> list[str]:
+        return [selector for selector, _ in self.selectors]
+
+    @property
+    def is_plural(self) -> bool:
+        """plural or selectordinal: branches are CLDR categories and ``=N`` values."""
+        return self.type in _PLURAL_TYPES
+
+    @property
+    def explicit_values(self) -> set[int]:
+        """The integers of the ``=N`` selectors."""
+        return {int(key[1:]) for key in self.keys if re.fullmatch(r"=-?\d+", key)}
+
+
+@dataclass(frozen=True)
+class Markup:
+    """A tag; ``path`` is the tags around it and itself, outermost first (``("b", "i")``)."""
+
+    name: str
+    path: tuple[str, ...]
+    offset: int
+
+
+@dataclass(frozen=True)
+class Message:
+    """What the rules compare in one parsed message text."""
+
+    text: str
+    placeholders: tuple[Placeholder, ...]
+    choices: tuple[Choice, ...]
+    tags: tuple[Markup, ...]
+    length: int
+
+    @property
+    def arguments(self) -> dict[str, list[str]]:
+        """Each argument's kinds, in written order (an argument may be used more than once)."""
+        kinds: dict[str, list[str]] = {}
+        for placeholder in self.placeholders:
+            found = kinds.setdefault(placeholder.name, [])
+            if placeholder.kind not in found:
+                found.append(placeholder.kind)
+        return kinds
+
+    def first(self, name: str) -> Placeholder:
+        return next(p for p in self.placeholders if p.name == name)
+
+    @property
+    def select_branches(self) -> dict[str, list[str]]:
+        """Each select argument's branch keys, over all its occurrences, in written order."""
+        branches: dict[str, list[str]] = {}
+        for choice in self.choices:
+            if choice.type == "select":
+                found = branches.setdefault(choice.name, [])
+                found.extend(key for key in choice.keys if key not in found)
+        return branches
+
+
+@lru_cache(maxsize=8192)
+def parse_message(text: str) -> Message | SyntaxProblem:
+    """Parse one ICU MessageFormat text; each distinct text is parsed once per process."""
+    tokens: list[dict[str, str]] = []
+    try:
+        ast = Parser(_PARSER_OPTIONS).parse(text, tokens)
+    except SyntaxError as error:
+        reason = str(error) if error.args else "invalid ICU MessageFormat"
+        found = _POSITION.search(reason)
+        offset = int(found.group(1)) if found else 0
+        reason = _POSITION.sub("", reason)
+        return SyntaxProblem(reason, min(offset, len(text)))
+    offsets: list[tuple[str, str, int]] = []
+    position = 0
+    for token in tokens:
+        offsets.append((token["type"], token["text"], position))
+        position += len(token["text"])
+    collector = _Collector(offsets)
+    collector.walk(ast, ())
+    return collector.result(text, ast)
+
+
+@dataclass
+class _Collector:
+    tokens: list[tuple[str, str, int]]
+    placeholders: list[Placeholder] = field(default_factory=list)
+    choices: list[tuple[dict[str, Any], list[tuple[str, int]]]] = field(default_factory=list)
+    tags: list[Markup] = field(default_factory=list)
+    problem: SyntaxProblem | None = None
+
+    def walk(self, nodes: list[Any], tags: tuple[str, ...]) -> None:
+        for node in nodes:
+            if isinstance(node, str):
+                continue
+            start = int(node["start"])
+            if node.get("type") == "tag":
+                path = (*tags, str(node["name"]))
+                self.tags.append(Markup(str(node["name"]), path, start))
+                self.walk(node.get("contents", []), path)
+                continue
+            if node.get("hash"):
+                continue  # `#` is the enclosing plural's own argument
+            kind = self._kind(node)
+            self.placeholders.append(Placeholder(str(node["name"]), kind, start))
+            if node.get("type") in _CHOICE_TYPES:
+                self.choices.append((node, []))
+                for branch in node["options"].values():
+                    self.walk(branch, tags)
+
+    def _kind(self, node: dict[str, Any]) -> str:
+        kind = str(node.get("type", "plain"))
+        if kind != "plain" and kind not in _ARGUMENT_TYPES:
+            offset = next(
+                (at for type_, _, at in self.tokens if type_ == "type" and at > node["start"]),
+                int(node["start"]),
+            )
+            self._fail(f"unknown argument type '{kind}'", offset)
+        if node.get("format"):
+            kind += f", {node['format']}"
+        if kind == "plural" and node.get("offset"):
+            kind += f", offset:{node['offset']}"
+        return kind
+
+    def _fail(self, message: str, offset: int) -> None:
+        if self.problem is None or offset < self.problem.offset:
+            self.problem = SyntaxProblem(message, offset)
+
+    def result(self, text: str, ast: list[Any]) -> Message | SyntaxProblem:
+        # Selector tokens carry no index: give each to the innermost choice around it.
+        for type_, selector, at in self.tokens:
+            if type_ != "selector":
+                continue
+            around = [
+                (node, found) for node, found in self.choices if node["start"] < at < node["end"]
+            ]
+            if around:
+                max(around, key=lambda pair: pair[0]["start"])[1].append((selector, at))
+        choices = []
+        for node, selectors in self.choices:
+            seen: set[str] = set()
+            for selector, at in selectors:
+                if selector in seen:
+                    self._fail(f"'{selector}' is a branch of {{{node['name']}}} twice", at)
+                seen.add(selector)
+                if selector.startswith("=") and not _EXPLICIT.match(selector):
+                    self._fail(f"'{selector}' is not an exact value such as =0", at)
+            choices.append(
+                Choice(
+                    str(node["name"]),
+                    str(node["type"]),
+                    int(node["start"]),
+                    int(node.get("offset") or 0),
+                    tuple(selectors),
+                )
+            )
+        if self.problem is not None:
+            return self.problem
+        return Message(
+            text, tuple(self.placeholders), tuple(choices), tuple(self.tags), _displayed_length(ast)
+        )
+
+
+def _displayed_length(nodes: list[Any]) -> int:
+    """The longest text the message can show: tags do not count, a choice counts its longest
+    branch, an argument counts as written (``{name}`` is 6 characters)."""
+    total = 0
+    for node in nodes:
+        if isinstance(node, str):
+            total += len(node)
+        elif node.get("type") == "tag":
+            total += _displayed_length(node.get("contents", []))
+        elif "options" in node:
+            total += max(
+                (_displayed_length(branch) for branch in node["options"].values()), default=0
+            )
+        else:
+            total += int(node["end"]) - int(node["start"])
+    return total
+
+
+# --- CLDR plural categories ----------------------------------------------------------------------
+
+# Whole numbers to evaluate the rules on: every integer below 2000 (all residues CLDR's `i mod 10`,
+# `mod 100` and `mod 1000` conditions look at, and every range it names below 1000) and, sparsely,
+# round numbers up to 2 * 10**7 and a few after them, where the `i mod 100000` and `mod 1000000`
+# conditions are met (French, Italian, Spanish `many` for 1000000).
+_WHOLE_NUMBERS: Final = tuple(
+    sorted(
+        set(range(2000))
+        | {m * 10**j + r for j in range(3, 8) for m in range(1, 20) for r in range(21)}
+    )
+)
+
+
+@dataclass(frozen=True)
+class PluralCategories:
+    """A locale's plural (or ordinal) categories and the whole numbers that reach each."""
+
+    categories: frozenset[str]
+    examples: Mapping[str, int]  # the smallest non-negative integer in each category
+    finite: Mapping[str, frozenset[int]]  # categories only a few small integers reach: those
+
+    @property
+    def ordered(self) -> tuple[str, ...]:
+        """The categories in CLDR's order (zero, one, two, few, many, other)."""
+        return tuple(category for category in CATEGORIES if category in self.categories)
+
+    def covered(self, category: str, explicit: set[int], offset: int) -> bool:
+        """True where ``=N`` selectors catch every whole number of the category (the category
+        is chosen on the number minus the offset, ``=N`` on the number itself)."""
+        values = self.finite.get(category)
+        return values is not None and all(value + offset in explicit for value in values)
+
+
+@cache
+def plural_categories(tag: str, ordinal: bool = False) -> PluralCategories | None:
+    """CLDR categories of a BCP 47 locale from Babel, None where CLDR does not know it.
+
+    Babel's ``plural_form.tags`` leaves out ``other``, which every locale has: it is added.
+    """
+    try:
+        locale = Locale.parse(tag, sep="-")
+    except (UnknownLocaleError, ValueError):
+        return None
+    rule = locale.ordinal_form if ordinal else locale.plural_form
+    return _categories(tuple(sorted(rule.rules.items())))
+
+
+@cache
+def _categories(rules: tuple[tuple[str, str], ...]) -> PluralCategories:
+    """Evaluated once per distinct rule set (fr and fr-CA share theirs)."""
+    # The runtime's compiled rules: the same CLDR rules, about twenty times faster to call.
+    select = plural_rules(dict(rules)).select
+    reached: dict[str, list[int]] = {}
+    for number in _WHOLE_NUMBERS:
+        reached.setdefault(select(number), []).append(number)
+    return PluralCategories(
+        categories=frozenset(category for category, _ in rules) | {"other"},
+        examples={category: numbers[0] for category, numbers in reached.items()},
+        # Every integer below 2000 is evaluated: a category no integer from 1000 up reaches is
+        # reached only by the few listed (CLDR's integer conditions repeat with a period of at
+        # most 1000, or are met again at 10**5 and 10**6).
+        finite={
+            category: frozenset(numbers)
+            for category, numbers in reached.items()
+            if numbers[-1] < 1000
+        },
+    )
+
+
+@cache
+def language_name(tag: str) -> str:
+    """``French (Canada) (fr-CA)``, or the tag alone where CLDR does not know it."""
+    try:
+        return f"{Locale.parse(tag, sep='-').english_name} ({tag})"
+    except (UnknownLocaleError, ValueError):
+        return tag
+
+
+def is_english(tag: str) -> bool:
+    return tag.split("-", 1)[0].lower() == SOURCE_LOCALE
+
+
+# --- catalogues ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogueText:
+    """One message text where it is written: a translation (``key: "..."``) or a source entry's
+    ``message``."""
+
+    key: str
+    tag: str
+    text: str
+    document: Document
+    path: Path
+
+    @property
+    def location(self) -> Location:
+        return self.document.value_location(self.path)
+
+    @property
+    def key_location(self) -> Location:
+        return self.document.key_location((self.key,))
+
+    def location_at(self, offset: int) -> Location:
+        """The file position of the character at ``offset`` of the text."""
+        return _location_in_scalar(self.document, self.path, self.text, offset)
+
+
+def source_entry(repository: Repository, key: str) -> dict[str, Any] | None:
+    catalogue = repository.source_catalogue
+    entry = catalogue.data.get(key) if catalogue is not None else None
+    if isinstance(entry, dict) and isinstance(entry.get("message"), str):
+        return entry
+    return None
+
+
+def catalogue_texts(repository: Repository, *, source: bool = True) -> Iterator[CatalogueText]:
+    """Every message text of every catalogue, each once (shared catalogues are not repeated per
+    market); values that are not text are left to the schema."""
+    catalogue = repository.source_catalogue
+    if source and catalogue is not None:
+        for key, entry in catalogue.data.items():
+            if isinstance(entry, dict) and isinstance(entry.get("message"), str):
+                yield CatalogueText(
+                    key, SOURCE_LOCALE, entry["message"], catalogue, (key, "message")
+                )
+    for layer in repository.layers:
+        for tag, document in layer.messages.items():
+            if layer.name == DEFAULTS and tag == SOURCE_LOCALE:
+                continue
+            if not isinstance(document.data, dict):
+                continue
+            for key, text in document.data.items():
+                if isinstance(text, str):
+                    yield CatalogueText(key, tag, text, document, (key,))
+
+
+def parsed_texts(repository: Repository) -> Iterator[tuple[CatalogueText, Message]]:
+    """Each message text (source and translations) that parses, with its message; texts that
+    do not parse are MKT503's."""
+    for text in catalogue_texts(repository):
+        message = parse_message(text.text)
+        if isinstance(message, Message):
+            yield text, message
+
+
+def parsed_translations(
+    repository: Repository,
+) -> Iterator[tuple[CatalogueText, Message, Message]]:
+    """Each translation whose text and source text both parse: the text, its message and the
+    source's message (what MKT504, MKT507 and MKT508 compare)."""
+    for text in catalogue_texts(repository, source=False):
+        entry = source_entry(repository, text.key)
+        if entry is None:
+            continue
+        translated = parse_message(text.text)
+        source = parse_message(entry["message"])
+        if isinstance(translated, Message) and isinstance(source, Message):
+            yield text, translated, source
+
+
+def written(name: str, kind: str) -> str:
+    """An argument as ICU writes it: ``{name}``, ``{amount, number, currency}``."""
+    return f"{{{name}}}" if kind == "plain" else f"{{{name}, {kind}}}"
+
+
+# --- positions inside YAML scalars ---------------------------------------------------------------
+
+_SIMPLE_ESCAPES: Final = {
+    "0": "\0",
+    "a": "\a",
+    "b": "\b",
+    "t": "\t",
+    "\t": "\t",
+    "n": "\n",
+    "v": "\v",
+    "f": "\f",
+    "r": "\r",
+    "e": "\x1b",
+    " ": " ",
+    '"': '"',
+    "/": "/",
+    "\\": "\\",
+    "N": "\x85",
+    "_": "\xa0",
+    "L": "\u2028",
+    "P": "\u2029",
+}
+_HEX_ESCAPES: Final = {"x": 2, "u": 4, "U": 8}
+_BLOCK_HEADER: Final = re.compile(r"^([|>])([1-9][+-]?|[+-][1-9]?)?[ \t]*(#.*)?$")
+
+_Where = tuple[int, int]  # 0-based row and column in the file
+_Decoded = tuple[str, list[_Where]]
+
+
+def _document_text(document: Document) -> str | None:
+    # A Document built in code has no file text; positions inside a value are then computed
+    # from the value alone (_assumed_double_quoted).
+    return document.text or None
+
+
+def _location_in_scalar(document: Document, path: Path, value: str, offset: int) -> Location:
+    start = document.value_position(path)
+    text = _document_text(document)
+    decoded: _Decoded | None = None
+    if text is not None:
+        indent = document.key_position(path).column - 1
+        decoded = _decode_scalar(text.split("\n"), start.line - 1, start.column - 1, indent)
+        if decoded is not None and decoded[0] != value:
+            decoded = None  # not what the loader read: do not guess
+    elif "\n" not in value:
+        decoded = _assumed_double_quoted(value, start)
+    if decoded is None:
+        return Location.at(document.path, start)
+    row, column = decoded[1][min(offset, len(decoded[1]) - 1)]
+    return Location.at(document.path, Position(row + 1, column + 1))
+
+
+def _assumed_double_quoted(value: str, start: Position) -> _Decoded:
+    """Positions in ``"..."`` on one line, written as this repository writes it: ``\\"``,
+    ``\\\\`` and invisible characters as escapes (``\\u00a0``), everything else as is."""
+    where: list[_Where] = []
+    column = start.column  # 0-based column of the first character after the quote
+    for char in value:
+        where.append((start.line - 1, column))
+        column += _escaped_width(char)
+    where.append((start.line - 1, column))
+    return value, where
+
+
+def _escaped_width(char: str) -> int:
+    if char in '"\\' or char in "\0\a\b\t\n\v\f\r\x1b":
+        return 2
+    if char != " " and unicodedata.category(char) in {"Cc", "Cf", "Zs", "Zl", "Zp", "Co", "Cn"}:
+        return 6 if ord(char) <= 0xFFFF else 10
+    return 1
+
+
+def _decode_scalar(lines: list[str], row: int, column: int, indent: int) -> _Decoded | None:
+    """The value of the YAML scalar that starts at (row, column), with the file position of each
+    of its characters and, last, of its end. None where this is not a scalar it can read."""
+    lines = [line.removesuffix("\r") for line in lines]
+    if row >= len(lines) or column >= len(lines[row]):
+        return None
+    first = lines[row][column]
+    if first in "\"'":
+        return _decode_flow(lines, row, column, first)
+    if first in "|>":
+        return _decode_block(lines, row, column, indent)
+    return _decode_plain(lines, row, column, indent)
+
+
+class _Output:
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+        self.where: list[_Where] = []
+        self.blanks = 0  # literal blanks at the end of the current line, dropped when it folds
+
+    def add(self, text: str, where: _Where, blank: bool = False) -> None:
+        for char in text:
+            self.chars.append(char)
+            self.where.append(where)
+        self.blanks = self.blanks + len(text) if blank else 0
+
+    def drop_blanks(self) -> None:
+        if self.blanks:
+            del self.chars[-self.blanks :]
+            del self.where[-self.blanks :]
+        self.blanks = 0
+
+    def done(self, end: _Where) -> _Decoded:
+        return "".join(self.chars), [*self.where, end]
+
+
+def _fold(lines: list[str], row: int, out: _Output) -> tuple[int, int] | None:
+    """A line break inside a quoted or plain scalar: blank lines become newlines, a single break
+    a space. Returns where the next line's text starts."""
+    out.drop_blanks()
+    where = (row, len(lines[row]))
+    breaks = 0
+    row += 1
+    while row < len(lines) and not lines[row].strip(" \t"):
+        breaks += 1
+        row += 1
+    if row >= len(lines):
+        return None
+    out.add("\n" * breaks if breaks else " ", where)
+    line = lines[row]
+    return row, len(line) - len(line.lstrip(" \t"))
+
+
+def _decode_flow(lines: list[str], row: int, column: int, quote: str) -> _Decoded | None:
+    out = _Output()
+    i = column + 1
+    while True:
+        line = lines[row]
+        if i >= len(line):
+            folded = _fold(lines, row, out)
+            if folded is None:
+                return None
+            row, i = folded
+            continue
+        char = line[i]
+        if char == quote:
+            if quote == "'" and line[i + 1 : i + 2] == "'":
+                out.add("'", (row, i))
+                i += 2
+                continue
+            return out.done((row, i))
+        if quote == '"' and char == "\\":
+            escape = line[i + 1 : i + 2]
+            if not escape:  # an escaped line break joins the lines without a space
+                if row + 1 >= len(lines):
+                    return None
+                out.blanks = 0
+                row += 1
+                i = len(lines[row]) - len(lines[row].lstrip(" \t"))
+                continue
+            if escape in _SIMPLE_ESCAPES:
+                out.add(_SIMPLE_ESCAPES[escape], (row, i))
+                i += 2
+                continue
+            width = _HEX_ESCAPES.get(escape)
+            digits = line[i + 2 : i + 2 + width] if width else ""
+            if not width or len(digits) != width:
+                return None
+            try:
+                out.add(chr(int(digits, 16)), (row, i))
+            except ValueError:
+                return None
+            i += 2 + width
+            continue
+        out.add(char, (row, i), blank=char in " \t")
+        i += 1
+
+
+def _decode_plain(lines: list[str], row: int, column: int, indent: int) -> _Decoded | None:
+    out = _Output()
+    i = column
+    while True:
+        line = lines[row]
+        stopped = False
+        while i < len(line):
+            char = line[i]
+            comment = char == "#" and i > 0 and line[i - 1] in " \t"
+            if comment or (char == ":" and line[i + 1 : i + 2] in ("", " ", "\t")):
+                stopped = True
+                break
+            out.add(char, (row, i), blank=char in " \t")
+            i += 1
+        if not stopped and _continues_plain(lines, row, indent):
+            folded = _fold(lines, row, out)
+            if folded is None:
+                return None
+            row, i = folded
+            continue
+        out.drop_blanks()
+        if not out.where:
+            return None
+        last_row, last_column = out.where[-1]
+        return out.done((last_row, last_column + 1))
+
+
+def _continues_plain(lines: list[str], row: int, indent: int) -> bool:
+    """Whether the next line that is not blank continues a plain scalar (more indented than its
+    key, not a comment)."""
+    row += 1
+    while row < len(lines) and not lines[row].strip(" \t"):
+        row += 1
+    if row >= len(lines):
+        return False
+    line = lines[row]
+    text = line.lstrip(" ")
+    return not text.startswith("#") and len(line) - len(text) > indent
+
+
+def _decode_block(lines: list[str], row: int, column: int, indent: int) -> _Decoded | None:
+    header = _BLOCK_HEADER.match(lines[row][column:])
+    if header is None:
+        return None
+    style, indicators = header.group(1), header.group(2) or ""
+    digits = [c for c in indicators if c.isdigit()]
+    chomping = next((c for c in indicators if c in "+-"), "")
+    content = row + 1
+    if digits:
+        block_indent = indent + int(digits[0])
+    else:
+        first = next((r for r in range(content, len(lines)) if lines[r].strip(" ")), None)
+        if first is None:
+            return "", [(row, len(lines[row]))]
+        block_indent = len(lines[first]) - len(lines[first].lstrip(" "))
+    if block_indent <= indent:
+        return None
+    rows: list[int] = []
+    r = content
+    while r < len(lines):
+        line = lines[r]
+        if line.strip(" ") and len(line) - len(line.lstrip(" ")) < block_indent:
+            break
+        rows.append(r)
+        r += 1
+    while rows and not lines[rows[-1]].strip(" "):
+        rows.pop()  # trailing blank lines: only chomping "+" keeps them
+    trailing = r - content - len(rows)
+    out = _Output()
+    previous: str | None = None  # "normal" or "indented" (folded scalars only)
+    pending = 0
+    for r in rows:
+        line = lines[r]
+        text = line[block_indent:]
+        if not text.strip(" "):
+            pending += 1
+            continue
+        kind = "indented" if text[:1] in " \t" else "normal"
+        if previous is not None:
+            where = (r - 1 - pending, len(lines[r - 1 - pending]))
+            if style == ">" and previous == kind == "normal":
+                out.add("\n" * pending if pending else " ", where)
+            else:
+                out.add("\n" * (pending + 1), where)
+        elif pending:
+            out.add("\n" * pending, (content, 0))
+        pending = 0
+        for i, char in enumerate(text, start=block_indent):
+            out.add(char, (r, i))
+        previous = kind
+    if not rows:
+        return "", [(row, len(lines[row]))]
+    last = rows[-1]
+    end = (last, len(lines[last]))
+    if chomping != "-":
+        out.add("\n", end)
+    if chomping == "+":
+        out.add("\n" * trailing, end)
+    return out.done(end)

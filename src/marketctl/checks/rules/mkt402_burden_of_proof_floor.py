@@ -1,0 +1,67 @@
+"""The burden-of-proof period is shorter than the law's floor, or missing where the law sets one.
+
+For a period after delivery, a defect is presumed to have existed at delivery: the seller, not
+the consumer, must prove otherwise. Each interval of ``burden_of_proof`` is compared with the
+floor in force on its days (``marketctl/data/consumer_law.yaml``): 12 months under Directive (EU)
+2019/771, art. 11(1), and longer where a member state extended it (art. 11(2): Sweden, Spain,
+Portugal and France, 24 months). A market whose law has such a presumption in force must state
+it.
+
+Failing example::
+
+    # markets/se/warranty.yaml
+    burden_of_proof:
+      - {months: 12, from: 2022-05-01, source: {...}}
+
+Passing example::
+
+    burden_of_proof:
+      - {months: 24, from: 2022-05-01, source: {...}}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from marketctl.checks.rules import rule
+from marketctl.core.clock import today
+from marketctl.core.diagnostics import Finding, Severity
+from marketctl.core.intervals import Interval
+from marketctl.reference.consumer_law import consumer_law, shortfall
+from marketctl.repository.markets import Market
+
+CODE = "MKT402"
+NAME = "burden-of-proof-floor"
+SEVERITY = Severity.ERROR
+
+
+def check_market(market: Market) -> Iterator[Finding]:
+    country, region = market.market.get("country"), market.market.get("region")
+    if not isinstance(country, str):
+        return
+    floors = consumer_law().floor(
+        "burden_of_proof_months", country, region if isinstance(region, str) else None
+    )
+    entries = market.warranty.get("burden_of_proof")
+    if not isinstance(entries, list):
+        now = today()
+        current = [f for f in floors if f.interval.end is None or f.interval.end >= now]
+        if current:
+            yield rule(CODE).finding(
+                market.location("warranty", ("burden_of_proof",)),
+                "warranty.yaml has no burden_of_proof, but the law presumes that a defect existed "
+                f"at delivery: {current[0].describe()}",
+                f"add burden_of_proof: [{{months: {current[0].value}, "
+                f"from: {current[0].interval.start}, source: {{...}}}}]",
+            )
+        return
+    for index, entry in enumerate(entries):
+        span = Interval.of(entry)
+        months = entry.get("months")
+        floor = shortfall(months, span, floors) if isinstance(months, int) else None
+        if floor is not None:
+            yield rule(CODE).finding(
+                market.location("warranty", ("burden_of_proof", index, "months")),
+                f"burden of proof of {months} months {span} is below {floor.describe()}",
+                floor.fix("months", span),
+            )

@@ -1,0 +1,57 @@
+"""A translation starts or ends with other whitespace than the source text.
+
+The app may join a message with what comes before or after it, so a leading or trailing space
+(or line break) in the source is there on purpose, and one the source does not have is a slip
+that shows as a gap or a doubled space (Weblate's "leading/trailing space" checks).
+Whitespace is any Unicode space, including the no-break spaces French puts inside the text.
+
+Failing example::
+
+    # source: "Your cart"
+    cart.title: "Votre panier "
+
+Passing example::
+
+    cart.title: "Votre panier"
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from marketctl.checks.messageformat import catalogue_texts, source_entry
+from marketctl.checks.rules import rule
+from marketctl.core.diagnostics import Finding, Severity
+from marketctl.repository.markets import Repository
+
+CODE = "MKT511"
+NAME = "message-whitespace"
+SEVERITY = Severity.ERROR
+
+_LEADING = re.compile(r"^\s*")
+_TRAILING = re.compile(r"\s*$")
+
+
+def check_repository(repository: Repository) -> Iterator[Finding]:
+    for text in catalogue_texts(repository, source=False):
+        entry = source_entry(repository, text.key)
+        if entry is None:
+            continue
+        source = entry["message"]
+        for end, pattern in (("starts", _LEADING), ("ends", _TRAILING)):
+            found = pattern.search(text.text)
+            wanted = pattern.search(source)
+            assert found is not None and wanted is not None  # both patterns match every string
+            if found.group() == wanted.group() or (end == "ends" and not text.text.strip()):
+                continue
+            yield rule(CODE).finding(
+                text.location_at(found.start()),
+                f"'{text.key}' {end} with {_describe(found.group())}, the source with "
+                f"{_describe(wanted.group())}",
+                "write the same whitespace at the start and the end as the source",
+            )
+
+
+def _describe(whitespace: str) -> str:
+    return repr(whitespace) if whitespace else "no whitespace"

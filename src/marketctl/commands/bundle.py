@@ -1,0 +1,174 @@
+"""Compiling a resolved market into its bundle: plain JSON data, self-contained.
+
+Everything a service needs to format and compute for the market is inside: currency digits and
+symbols, CLDR number and plural data per locale, tax rates with validity, warranty terms,
+rollout steps as UTC instants with their bucketing weights, and every message per locale with
+the fallback chain already resolved. ``schemas/bundle.schema.json`` describes the format for
+services that do not use :mod:`marketctl.runtime`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from marketctl.reference import cldr
+from marketctl.reference.locales import SOURCE_LOCALE, fallback_chain
+from marketctl.reference.schedule import compile_rollout
+from marketctl.repository.markets import Market
+from marketctl.runtime.icu import MessageLocale, compile_message
+from marketctl.runtime.rollout import weights_for_percent
+
+FORMAT_VERSION = 1
+
+
+def decimal_text(value: Decimal | int) -> str:
+    """An exact decimal as text without exponent or trailing zeros: 9.975, 25, 0.5."""
+    number = Decimal(value)
+    text = format(number.normalize(), "f")
+    return "0" if text in {"-0", ""} else text
+
+
+def _source(source: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not source:
+        return None
+    return {key: source[key] for key in ("title", "ref", "url") if key in source}
+
+
+def _intervals(
+    entries: list[Mapping[str, Any]], value_keys: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    compiled = []
+    for entry in entries:
+        item: dict[str, Any] = {"from": entry["from"], "until": entry.get("until")}
+        for key in value_keys:
+            value = entry.get(key)
+            item[key] = decimal_text(value) if key == "percent" and value is not None else value
+        item["source"] = _source(entry.get("source"))
+        compiled.append(item)
+    return compiled
+
+
+def _tax(tax: Mapping[str, Any]) -> dict[str, Any]:
+    margin = tax.get("margin_scheme")
+    return {
+        "system": tax["system"],
+        "prices_include_tax": tax["prices_include_tax"]["value"],
+        "margin_scheme": margin["available"] if margin else False,
+        "rates": {
+            kind: _intervals(intervals, ("percent",))
+            for kind, intervals in sorted(tax["rates"].items())
+        },
+        "regions": {
+            code: {
+                "national": region["national"],
+                "taxes": {
+                    name: _intervals(intervals, ("percent",))
+                    for name, intervals in sorted(region["taxes"].items())
+                },
+            }
+            for code, region in sorted(tax.get("regions", {}).items())
+        },
+    }
+
+
+def _warranty(warranty: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "legal_guarantee": _intervals(
+            warranty["legal_guarantee"],
+            ("months", "duration", "counted_from", "second_hand_min_months"),
+        ),
+        "burden_of_proof": _intervals(warranty.get("burden_of_proof", []), ("months",)),
+        "withdrawal": _intervals(warranty["withdrawal"], ("days", "statutory")),
+        "consumer_law": [
+            {key: law.get(key) for key in ("region", "title", "ref", "url")}
+            for law in warranty.get("consumer_law", [])
+        ],
+        "commercial_warranty": {"months": warranty["commercial_warranty"]["months"]},
+    }
+
+
+def _features(market: Market) -> dict[str, Any]:
+    catalogue = market.repository.features
+    definitions: dict[str, Any] = dict(catalogue.data.get("features", {})) if catalogue else {}
+    schedules = compile_rollout(market.rollout, market.market)
+    features: dict[str, Any] = {}
+    for name, definition in sorted(definitions.items()):
+        steps = []
+        for step in schedules.get(name, []):
+            on, off = weights_for_percent(step.percent)
+            steps.append(
+                {
+                    "at": step.at_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "percent": decimal_text(step.percent),
+                    "weights": {"on": on, "off": off},
+                }
+            )
+        features[name] = {
+            "description": definition["description"],
+            "owner": definition["owner"],
+            "expires": definition.get("expires"),
+            "requires": sorted(definition.get("requires", [])),
+            "steps": steps,
+        }
+    return features
+
+
+def _messages(market: Market, currency: Mapping[str, Any]) -> dict[str, Any]:
+    keys = market.repository.source_keys
+    by_locale: dict[str, Any] = {}
+    for tag in market.locales:
+        # Every text is compiled as the runtime will: a bundle never holds a message a
+        # service cannot format (an ignored MKT503 must not reach production).
+        formats = MessageLocale.from_data(cldr.locale_data(tag), currency)
+        texts: dict[str, str] = {}
+        for key in keys:
+            hit = market.message(tag, key)
+            if hit is None:  # a planned market may show English until translated
+                hit = market.repository.source_message(key)
+            if hit is not None:
+                compile_message(hit.text, formats, key=key)
+                texts[key] = hit.text
+        by_locale[tag] = {
+            # Informational: the CLDR parent chain the texts were resolved along (a planned
+            # market's untranslated keys then come from the bundle's source_locale).
+            "fallback": list(fallback_chain(tag)),
+            "messages": dict(sorted(texts.items())),
+        }
+    return by_locale
+
+
+def compile_bundle(market: Market) -> dict[str, Any]:
+    """The bundle of one market, from its resolved (and validated) configuration."""
+    config = market.market
+    locales = market.locales
+    currency = cldr.currency_data(config["currency"], locales)
+    return {
+        "format": FORMAT_VERSION,
+        "market": market.code,
+        "country": config["country"],
+        "name": config["name"],
+        "region": config.get("region"),
+        "status": config["status"],
+        "launch_date": config.get("launch_date"),
+        "locales": locales,
+        "default_locale": locales[0],
+        "timezones": config["timezones"],
+        "price_rounding": config["price_rounding"],
+        "currency": currency,
+        "cldr": {tag: cldr.locale_data(tag) for tag in locales},
+        "tax": _tax(market.tax),
+        "warranty": _warranty(market.warranty),
+        "features": _features(market),
+        "messages": _messages(market, currency),
+        "source_locale": SOURCE_LOCALE,
+    }
+
+
+def serialize(bundle: Mapping[str, Any]) -> bytes:
+    """Deterministic bytes: sorted keys, no floats, UTF-8, one trailing newline."""
+    return (
+        json.dumps(bundle, sort_keys=True, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+    ).encode("utf-8")

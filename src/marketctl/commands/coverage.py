@@ -1,0 +1,126 @@
+"""Translation coverage: the share of source message keys each market's locales translate.
+
+A key counts as translated for a locale when a catalogue along its CLDR fallback chain (in the
+market, its region or ``_defaults``) has it: ``fr-CA`` reads ``fr-CA`` then ``fr``. The English
+source counts only for locales whose chain reaches it (``en-CA`` → ``en-001`` → ``en``): a
+Japanese page that falls back to English is not translated. The same lookup decides MKT501
+(message-missing), so ``marketctl translations`` and ``marketctl validate`` cannot disagree.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from marketctl.core.errors import MarketctlError
+from marketctl.repository.markets import Market, Repository
+
+__all__ = [
+    "RENDERERS",
+    "CoverageError",
+    "LocaleCoverage",
+    "missing_keys",
+    "render_json",
+    "render_text",
+    "require_coverage",
+    "translation_coverage",
+]
+
+
+class CoverageError(MarketctlError):
+    """A locale translates less than ``--fail-under`` asks."""
+
+
+@dataclass(frozen=True)
+class LocaleCoverage:
+    """How many of the source keys one locale of one market translates."""
+
+    market: str
+    locale: str
+    translated: int
+    total: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 if self.total == 0 else 100.0 * self.translated / self.total
+
+    def is_below(self, threshold: float) -> bool:
+        # Compared without dividing, so 74 of 75 keys (98.666... %) is below 98.67.
+        return self.translated * 100 < threshold * self.total
+
+
+def missing_keys(market: Market, tag: str) -> list[str]:
+    """The source keys a locale of a market has no text for, in source order."""
+    return [key for key in market.repository.source_keys if market.message(tag, key) is None]
+
+
+def translation_coverage(repository: Repository, codes: list[str]) -> list[LocaleCoverage]:
+    """One row per market (in the order given) and locale (in market.yaml order)."""
+    if repository.source_catalogue is None:
+        if "messages/en" in repository.defaults.broken:
+            raise MarketctlError(
+                "the source catalogue markets/_defaults/messages/en.yaml did not load",
+                "run `marketctl validate` to see why",
+            )
+        raise MarketctlError(
+            "there is no source catalogue markets/_defaults/messages/en.yaml",
+            "write it: it defines every message key (docs/file-formats.md, messages/)",
+        )
+    total = len(repository.source_keys)
+    rows: list[LocaleCoverage] = []
+    for code in codes:
+        market = repository.market(code)
+        for tag in dict.fromkeys(market.locales):
+            rows.append(LocaleCoverage(code, tag, total - len(missing_keys(market, tag)), total))
+    return rows
+
+
+def require_coverage(rows: list[LocaleCoverage], threshold: float) -> None:
+    """Raise :class:`CoverageError` naming every market and locale below ``threshold`` %."""
+    below = [row for row in rows if row.is_below(threshold)]
+    if below:
+        listed = ", ".join(f"{r.market} {r.locale} {r.percent:.1f} %" for r in below)
+        raise CoverageError(
+            f"translation coverage is below {threshold:g} %: {listed}",
+            "translate the missing keys; `marketctl validate --select MKT501` lists them",
+        )
+
+
+def render_text(rows: list[LocaleCoverage]) -> str:
+    header = ("market", "locale", "translated", "total", "percent")
+    table = [
+        (r.market, r.locale, str(r.translated), str(r.total), f"{r.percent:.1f} %") for r in rows
+    ]
+    widths = [max(len(cells[i]) for cells in (header, *table)) for i in range(len(header))]
+    lines = []
+    for cells in (header, *table):
+        left = [cells[i].ljust(widths[i]) for i in range(2)]
+        right = [cells[i].rjust(widths[i]) for i in range(2, len(header))]
+        lines.append("  ".join(left + right).rstrip())
+    if not rows:
+        lines.append("no market names a locale")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(rows: list[LocaleCoverage]) -> str:
+    document = {
+        "version": 1,
+        "coverage": [
+            {
+                "market": r.market,
+                "locale": r.locale,
+                "translated": r.translated,
+                "total": r.total,
+                "percent": round(r.percent, 2),
+            }
+            for r in rows
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+RENDERERS: dict[str, Callable[[list[LocaleCoverage]], str]] = {
+    "text": render_text,
+    "json": render_json,
+}

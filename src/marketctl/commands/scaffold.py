@@ -1,0 +1,838 @@
+"""``marketctl new CC``: start a market's folder from ISO, CLDR and the reviewed law data.
+
+What can be derived is written, with a comment naming where it comes from:
+
+- the country's code and English name: ISO 3166-1 (pycountry);
+- its currency: CLDR's legal tender in the territory today (``territories.tenders_on``, the same
+  answer as ``babel.numbers.get_territory_currencies(cc, today, tender=True)``);
+- its locales: CLDR's official and de facto official languages of the territory
+  (``babel.languages.get_official_languages(cc, de_facto=True)``, by population share), each as
+  ``<language>-<CC>`` where CLDR has that locale, else the closest tag CLDR has;
+- its time zones: CLDR's zones of the territory (``territories.territory_zones``), in CLDR's order;
+- the tax and consumer-law facts that marketctl's reviewed data files
+  (``marketctl/data/tax_law.yaml``, ``consumer_law.yaml``) hold for the country or its region.
+
+Everything else is written as ``null`` with a ``# TODO`` comment on its line, so that
+``marketctl validate`` reports each unfilled value where it is to be written (MKT101): nothing is
+invented. The files come from the Jinja2 templates in ``marketctl/templates``. The folder is
+written beside ``markets/<cc>`` and renamed into place, so a failure leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel.core import get_global
+from babel.languages import get_official_languages
+
+from marketctl.checks.rules.mkt401_legal_guarantee_floor import FLOOR_NAMES
+from marketctl.commands.coverage import missing_keys
+from marketctl.core.clock import today
+from marketctl.core.documents import load_document
+from marketctl.core.errors import MarketctlError
+from marketctl.core.intervals import Interval, in_force
+from marketctl.reference.consumer_law import EU, Floor, Requirement, Source, consumer_law, tax_law
+from marketctl.reference.locales import fallback_chain
+from marketctl.reference.territories import (
+    closest,
+    country_name,
+    country_named,
+    currency_name,
+    parse_locale,
+    tenders_on,
+    territory_languages,
+    territory_zones,
+)
+from marketctl.repository.loading import MARKETS, load_repository
+from marketctl.repository.markets import REGIONS
+from marketctl.repository.sources import WorktreeSource
+
+__all__ = ["Scaffold", "render_scaffold", "scaffold_market"]
+
+# The region whose markets the reviewed data's ``EU`` entries apply to (consumer_law.py).
+EU_REGION = EU.lower()
+# After a value left for the team: ``percent: null  # TODO: statutory standard rate, ...``.
+TODO = "  # TODO: "
+# Comment text is wrapped so that, indented and after '# ', lines stay within 100 characters.
+_WIDTH = 92
+
+
+@dataclass(frozen=True)
+class Scaffold:
+    """What ``scaffold_market`` wrote and what the person who ran it should know."""
+
+    code: str  # lower case, the folder's name
+    directory: str  # markets/<cc>, relative to the root
+    files: tuple[str, ...]  # file names inside the directory, in the order written
+    todos: int  # lines marked TODO: values left for the team
+    notes: tuple[str, ...]
+
+
+def scaffold_market(root: Path, code: str, region: str | None = None) -> Scaffold:
+    """Write ``markets/<cc>/`` for the country ``code`` names, layered on ``region``.
+
+    Raises :class:`MarketctlError`, writing nothing, when ``code`` is not an ISO 3166-1 alpha-2
+    code, the market's folder exists, or the region has no folder under ``markets/_regions``.
+    """
+    country = _country_code(code)
+    cc = country.lower()
+    directory = f"{MARKETS}/{cc}"
+    target = root / MARKETS / cc
+    if target.exists() or target.is_symlink():
+        raise MarketctlError(
+            f"{directory} already exists",
+            f"edit its files, or remove the folder to scaffold {cc} again",
+        )
+    if region is not None:
+        _check_region(root, region)
+
+    day = today()
+    notes: list[str] = []
+    market = _market_view(country, region, day)
+    tax = _tax_view(country, region, day, notes)
+    warranty = _warranty_view(country, region, notes)
+    context = {
+        "cc": cc,
+        "country": country,
+        "name": market.name,
+        "today": day,
+        "cldr": _cldr_version(),
+    }
+    texts: dict[str, str] = {
+        "market.yaml": _render("market.yaml.j2", context, market=market),
+        "tax.yaml": _render("tax.yaml.j2", context, tax=tax),
+    }
+    if warranty is not None:
+        texts["warranty.yaml"] = _render("warranty.yaml.j2", context, warranty=warranty)
+    texts["rollout.yaml"] = _render("rollout.yaml.j2", context)
+    for name, text in texts.items():
+        _check_rendered(f"{directory}/{name}", text)
+
+    _create_directory(target, {name: text.encode("utf-8") for name, text in texts.items()})
+    notes.extend(_catalogue_notes(root, cc))
+    todos = sum(text.count(TODO) for text in texts.values())
+    return Scaffold(cc, directory, tuple(texts), todos, tuple(notes))
+
+
+def render_scaffold(scaffold: Scaffold) -> str:
+    """The command's report: the files written, the notes, and what to do next."""
+    lines = [f"created {scaffold.directory}/"]
+    lines += [f"  {scaffold.directory}/{name}" for name in scaffold.files]
+    lines += [f"note: {note}" for note in scaffold.notes]
+    validate = f"`marketctl validate {scaffold.code}`"
+    if scaffold.todos:
+        plural = "s" if scaffold.todos > 1 else ""
+        lines.append(f"{scaffold.todos} value{plural} marked TODO")
+        lines.append(f"next: fill the values marked TODO, then run {validate}")
+    else:
+        lines.append("no value is marked TODO")
+        lines.append(f"next: review the values and their sources, then run {validate}")
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------------------------------------
+# The command line's arguments
+
+
+def _country_code(text: str) -> str:
+    """The ISO 3166-1 alpha-2 code ``text`` is (upper case), else an error with a guess."""
+    word = text.strip()
+    if len(word) == 2 and word.isascii() and word.isalpha() and country_name(word) is not None:
+        return word.upper()
+    hint = "market folders are named by ISO 3166-1 alpha-2 codes, like 'se' or 'jp'"
+    # Fuzzy search over two letters finds nonsense ('xx' → Malta): only names and alpha-3
+    # codes are looked up.
+    guess = country_named(word) if len(word) > 2 else None
+    if guess is not None:
+        hint = f"did you mean '{guess.lower()}' ({country_name(guess)})?"
+    raise MarketctlError(f"'{text}' is not an ISO 3166-1 alpha-2 country code", hint)
+
+
+def _check_region(root: Path, region: str) -> None:
+    folder = root / MARKETS / REGIONS
+    known = (
+        sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+        if folder.is_dir()
+        else []
+    )
+    if region in known:
+        return
+    guess = closest(region.lower(), known)
+    hint = f"known regions: {', '.join(known) or 'none'}"
+    if guess:
+        hint = f"did you mean '{guess[0]}'? {hint}"
+    raise MarketctlError(f"region '{region}' has no folder {MARKETS}/{REGIONS}/{region}/", hint)
+
+
+# ------------------------------------------------------------------------------------------------
+# What the templates are given
+
+
+@dataclass(frozen=True)
+class Field:
+    """One ``key: value`` line; ``todo`` says what to write where the value is not known."""
+
+    key: str
+    value: str  # already YAML: ``24``, ``delivery``, ``"Directive ..."``, ``null``
+    todo: str = ""
+
+    @property
+    def line(self) -> str:
+        remark = f"{TODO}{self.todo}" if self.todo else ""
+        return f"{self.key}: {self.value}{remark}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A mapping of fields with an optional ``source`` mapping and comment lines above it."""
+
+    fields: tuple[Field, ...]
+    source: tuple[Field, ...] = ()
+    comments: tuple[str, ...] = ()
+
+    def lines(self, indent: int, item: bool) -> list[str]:
+        """The entry's lines at ``indent`` spaces, as a list item (``- ``) or a mapping."""
+        pad = " " * indent
+        body = [field.line for field in self.fields]
+        if self.source:
+            body.append("source:")
+            body += [f"  {field.line}" for field in self.source]
+        lines = [f"{pad}# {comment}" if comment else f"{pad}#" for comment in self.comments]
+        for index, text in enumerate(body):
+            lead = ("- " if index == 0 else "  ") if item else ""
+            lines.append(f"{pad}{lead}{text}")
+        return lines
+
+
+@dataclass(frozen=True)
+class Period:
+    """A top-level key of warranty.yaml (or tax.yaml) written as a list of entries."""
+
+    key: str
+    entries: tuple[Entry, ...]
+    comments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MarketView:
+    name: str
+    region: str | None
+    currency: Field
+    currency_comments: tuple[str, ...]
+    locales: tuple[str, ...]
+    locales_comments: tuple[str, ...]
+    zones: tuple[str, ...]
+    zones_comments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TaxView:
+    system: Field
+    system_comments: tuple[str, ...]
+    prices_include_tax: Entry
+    margin_scheme: Entry | None
+    standard: Period
+
+
+@dataclass(frozen=True)
+class WarrantyView:
+    comments: tuple[str, ...]
+    periods: tuple[Period, ...]
+    remarks: tuple[str, ...] = ()
+
+
+def _comment(text: str) -> tuple[str, ...]:
+    """A remark as comment lines (without the ``# ``), wrapped."""
+    return tuple(textwrap.wrap(text, _WIDTH, break_long_words=False, break_on_hyphens=False))
+
+
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ._/+()-]*")
+_YAML_WORDS = frozenset({"true", "false", "null", "yes", "no", "on", "off", "y", "n"})
+
+
+def yaml_scalar(value: object) -> str:
+    """A value as a YAML scalar: plain where it reads back as the same text, else quoted."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    if _PLAIN.fullmatch(text) and text == text.strip() and text.lower() not in _YAML_WORDS:
+        return text
+    return quoted(text)
+
+
+def quoted(value: object) -> str:
+    """A double-quoted YAML scalar (a JSON string is one)."""
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _source_fields(source: Source) -> tuple[Field, ...]:
+    fields = [Field("title", quoted(source.title))]
+    if source.ref:
+        fields.append(Field("ref", quoted(source.ref)))
+    fields.append(Field("url", quoted(source.url)))
+    return tuple(fields)
+
+
+def _interval_fields(interval: Interval) -> tuple[Field, ...]:
+    fields = [Field("from", interval.start.isoformat())]
+    if interval.end is not None:
+        fields.append(Field("until", interval.end.isoformat()))
+    return tuple(fields)
+
+
+_TODO_FROM = Field("from", "null", "the first day it is in force, YYYY-MM-DD")
+_TODO_SOURCE = (
+    Field("title", "null", "the law's official name (add ref: the article or section)"),
+    Field("url", "null", "an https link to the official text or the authority's page"),
+)
+
+
+# ------------------------------------------------------------------------------------------------
+# market.yaml
+
+
+def _market_view(country: str, region: str | None, day: date) -> MarketView:
+    name = country_name(country) or country
+    currency, currency_comments = _currency(country, day)
+
+    locales, locale_remarks = _locales(country)
+    if locales:
+        shares = ", ".join(
+            f"{tag} {territory_languages(country)[language].population_percent:g} %"
+            for tag, language in locales
+        )
+        locales_comments = _comment(
+            f"CLDR: the official languages of {country} by share of the population "
+            f"({shares}); the first is the default. {' '.join(locale_remarks)}".strip()
+        )
+    else:
+        locales_comments = _comment(
+            f"CLDR lists no official language of {country} that it has a locale for. "
+            + " ".join(locale_remarks)
+        )
+    zones = territory_zones(country)
+    if len(zones) > 1:
+        zones_comments = _comment(
+            f"CLDR's {len(zones)} zones of {country}, in CLDR's order: CLDR does not say which "
+            "is the most populous or the capital's. The first is where rollout times are "
+            "written: move the launch team's zone first (or name it in rollout.yaml's timezone)."
+        )
+    else:
+        zones_comments = _comment(
+            f"CLDR: the time zone of {country}." if zones else f"CLDR has no zone of {country}."
+        )
+    return MarketView(
+        name=name,
+        region=region,
+        currency=currency,
+        currency_comments=currency_comments,
+        locales=tuple(tag for tag, _ in locales),
+        locales_comments=locales_comments,
+        zones=zones,
+        zones_comments=zones_comments,
+    )
+
+
+def _currency(country: str, day: date) -> tuple[Field, tuple[str, ...]]:
+    """CLDR's legal tender today, where CLDR has exactly one that ISO 4217 still lists.
+
+    CLDR's currency history can lag behind a change that ISO 4217 already has: CLDR 47 still
+    has BGN as Bulgaria's tender in 2026, which ISO 4217 (pycountry) no longer lists since the
+    euro replaced it. Such a code is not written (MKT202 would reject it).
+    """
+    tenders = tenders_on(country, day)
+    listed = [code for code in tenders if currency_name(code) is not None]
+    remarks = []
+    if len(listed) < len(tenders):
+        retired = ", ".join(code for code in tenders if code not in listed)
+        remarks.append(
+            f"CLDR {_cldr_version()} has {retired} as legal tender of {country} on {day}, but "
+            "ISO 4217 (pycountry) no longer lists it: the currency has changed since CLDR's data."
+        )
+    if len(listed) == 1 and not remarks:
+        return Field("currency", listed[0]), _comment(
+            f"CLDR: the legal tender of {country} on {day}."
+        )
+    if len(listed) > 1:
+        remarks.append(
+            f"CLDR lists {len(listed)} legal tenders of {country} on {day}: {', '.join(listed)}."
+        )
+    todo = "the one prices are set and charged in" if len(listed) > 1 else "the ISO 4217 code"
+    if not tenders:
+        remarks.append(f"CLDR has no legal tender of {country}.")
+    return Field("currency", "null", todo), _comment(" ".join(remarks))
+
+
+def _locales(country: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """(tag, CLDR language id) for each official language, by population share, and remarks.
+
+    ``get_official_languages`` sorts by population share. A language becomes ``<lang>-<CC>``
+    where CLDR has that locale, else the closest tag CLDR has (the language alone). A tag that
+    another chosen locale falls back to is left out: Norwegian ``no`` is the parent of ``nb-NO``
+    and ``nn-NO`` in CLDR's parentLocales, so listing it too would name one language twice.
+    """
+    candidates: list[tuple[str, str]] = []
+    remarks: list[str] = []
+    identifiers: set[str] = set()
+    for language in get_official_languages(country, de_facto=True):
+        base = language.replace("_", "-")
+        found = [
+            (tag, parsed)
+            for tag in (f"{base}-{country}", base)
+            if (parsed := parse_locale(tag)) is not None
+        ]
+        if not found:
+            remarks.append(f"CLDR has no locale for {language}, an official language.")
+            continue
+        tag, parsed = found[0]
+        if parsed.identifier not in identifiers:
+            identifiers.add(parsed.identifier)
+            candidates.append((tag, language))
+    chosen: list[tuple[str, str]] = []
+    for tag, language in candidates:
+        children = [
+            other for other, _ in candidates if other != tag and tag in fallback_chain(other)
+        ]
+        # Only a language-alone tag, taken because CLDR has no <lang>-<CC> (no for no-NO), is
+        # left out: a full locale such as fr-HT stays even though ht-HT falls back to it.
+        if children and tag == language.replace("_", "-"):
+            remarks.append(
+                f"{tag} is left out: {_and(children)} fall{'s' if len(children) == 1 else ''} "
+                "back to it (CLDR parent locales)."
+            )
+            continue
+        if tag == language.replace("_", "-"):
+            remarks.append(f"CLDR has no {tag}-{country} locale: {tag} is the closest.")
+        chosen.append((tag, language))
+    return chosen, remarks
+
+
+# ------------------------------------------------------------------------------------------------
+# tax.yaml
+
+
+def _tax_view(country: str, region: str | None, day: date, notes: list[str]) -> TaxView:
+    law = tax_law()
+    if region == EU_REGION:
+        system = Field("system", "vat")
+        system_comments = _comment(
+            "EU VAT (Council Directive 2006/112/EC); the second-hand margin scheme is inherited "
+            f"from {MARKETS}/{REGIONS}/{region}/tax.yaml."
+        )
+    else:
+        system = Field("system", "null", "vat | gst | consumption_tax | sales_tax")
+        system_comments = ()
+
+    data = "the reviewed tax-law data (marketctl/data/tax_law.yaml)"
+    prices = _requirement_entry(
+        law.inclusive_prices(country, region), day, "tax-inclusive display is required", data
+    )
+    margin = None
+    if region != EU_REGION:  # the EU region's tax.yaml has the margin scheme
+        margin = _requirement_entry(
+            law.margin_schemes(country, region),
+            day,
+            "the law has a second-hand margin scheme",
+            data,
+            key="available",
+            any_value=True,
+        )
+    rates = _reference_standard_rates(country, day)
+    filled = [
+        key for key, entry in (("prices_include_tax", prices), ("margin_scheme", margin)) if entry
+    ]
+    if rates:
+        filled.append(f"rates.standard ({rates[0][0]} % from {rates[0][1].start})")
+    if filled:
+        them = "them" if len(filled) > 1 else "it"
+        notes.append(
+            f"tax.yaml: {_and(filled)} from {data}: check {them} against the official text"
+        )
+    if prices is None:
+        prices = Entry(
+            (Field("value", "null", "true if prices shown to consumers must include the tax"),),
+            _TODO_SOURCE,
+            _comment(
+                "Whether prices shown to consumers include the tax, and the law that says so "
+                "(add from: the day it applies since)."
+            ),
+        )
+    return TaxView(system, system_comments, prices, margin, _standard_rate(rates, day))
+
+
+def _requirement_entry(
+    history: Sequence[Requirement],
+    day: date,
+    what: str,
+    data: str,
+    key: str = "value",
+    any_value: bool = False,
+) -> Entry | None:
+    """The requirement in force today as a ``{<key>, from, source}`` entry, where the data has
+    one (only a ``true`` one unless ``any_value``)."""
+    current = in_force(history, day, lambda requirement: requirement.interval)
+    if current is None or not (current.value or any_value):
+        return None
+    said = what if current.value else f"not: {what}"
+    return Entry(
+        (Field(key, yaml_scalar(current.value)), *_interval_fields(current.interval)),
+        _source_fields(current.source),
+        _comment(f"From {data}, entry {current.jurisdiction}: {said}."),
+    )
+
+
+def _standard_rate(facts: Sequence[tuple[Any, Interval, Source]], day: date) -> Period:
+    """``rates.standard``: the reference rates where the data has them, else TODO."""
+    if facts:
+        return Period(
+            "standard",
+            tuple(
+                Entry(
+                    (Field("percent", yaml_scalar(value)), *_interval_fields(interval)),
+                    _source_fields(source),
+                )
+                for value, interval, source in facts
+            ),
+            _comment(
+                "From the reference standard rates in the reviewed tax-law data "
+                f"(marketctl/data/tax_law.yaml): the rate in force on {day} and any after it, "
+                "with the data's source and first recorded day. Check them against the official "
+                "text; add earlier history if the market needs it."
+            ),
+        )
+    return Period(
+        "standard",
+        (
+            Entry(
+                (Field("percent", "null", "statutory standard rate, with its source"), _TODO_FROM),
+                _TODO_SOURCE,
+            ),
+        ),
+        _comment(
+            "The standard rate in force today; older rates may be added before it, oldest "
+            "first, each with from and until."
+        ),
+    )
+
+
+def _reference_standard_rates(country: str, day: date) -> list[tuple[Any, Interval, Source]]:
+    """The standard rates in force on ``day`` and after, from ``tax_law().standard_rates``.
+
+    That table is being added to the reviewed tax-law data; until it exists, or when it has no
+    entry for the country, the rate is left TODO. An entry is read by what it has (a ``value``,
+    an ``interval`` and a ``source``): one of another shape leaves the rate TODO rather than
+    writing a wrong one.
+    """
+    table = getattr(tax_law(), "standard_rates", None)
+    history = table.get(country) if isinstance(table, Mapping) else None
+    if not isinstance(history, Iterable):
+        return []
+    facts: list[tuple[Any, Interval, Source]] = []
+    for fact in history:
+        value = getattr(fact, "value", None)
+        interval = getattr(fact, "interval", None)
+        source = getattr(fact, "source", None)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | Decimal)
+            or not isinstance(interval, Interval)
+            or not isinstance(source, Source)
+        ):
+            return []
+        if interval.end is None or interval.end >= day:
+            facts.append((value, interval, source))
+    facts.sort(key=lambda fact: fact[1].start)
+    if not facts or not facts[0][1].contains(day):
+        return []  # no rate in force today: the data cannot say what to write
+    return facts
+
+
+# ------------------------------------------------------------------------------------------------
+# warranty.yaml
+
+_CONSUMER_DATA = "the reviewed consumer-law data (marketctl/data/consumer_law.yaml)"
+_COUNTED_FROM = {name: event for event, name in FLOOR_NAMES.items()}
+_MAPPED = frozenset(
+    {
+        *FLOOR_NAMES.values(),
+        "burden_of_proof_months",
+        "withdrawal_days",
+        "second_hand_min_months",
+        "refurbished_min_months",
+    }
+)
+
+
+def _warranty_view(country: str, region: str | None, notes: list[str]) -> WarrantyView | None:
+    """The periods the reviewed floors give the country; TODO for the required ones they do not
+    give (outside the EU region, which supplies its own); None when there is nothing to write."""
+    national: Mapping[str, tuple[Floor, ...]] = consumer_law().floors.get(country, {})
+    in_eu = region == EU_REGION
+    region_file = f"{MARKETS}/{REGIONS}/{region}/warranty.yaml"
+    periods: list[Period] = []
+
+    guarantee = _legal_guarantee(country, national)
+    if guarantee is not None:
+        periods.append(guarantee)
+    elif not in_eu:
+        periods.append(
+            _todo_period(
+                "legal_guarantee",
+                Field("months", "null", "the period in months"),
+                "The statutory liability for goods that do not conform: months (or duration: "
+                "reasonable where the law fixes no period), counted_from: delivery | discovery, "
+                "and the law that sets it.",
+            )
+        )
+    burden = national.get("burden_of_proof_months", ())
+    if burden:
+        periods.append(
+            Period(
+                "burden_of_proof",
+                tuple(
+                    Entry(
+                        (Field("months", str(f.value)), *_interval_fields(f.interval)),
+                        _source_fields(f.source),
+                    )
+                    for f in burden
+                ),
+                _comment(f"From {_CONSUMER_DATA}, entry {country}."),
+            )
+        )
+    withdrawal = national.get("withdrawal_days", ())
+    if withdrawal:
+        periods.append(
+            Period(
+                "withdrawal",
+                tuple(
+                    Entry(
+                        (
+                            Field("days", str(f.value)),
+                            *((Field("statutory", "true"),) if f.value > 0 else ()),
+                            *_interval_fields(f.interval),
+                        ),
+                        _source_fields(f.source),
+                    )
+                    for f in withdrawal
+                ),
+                _comment(f"From {_CONSUMER_DATA}, entry {country}."),
+            )
+        )
+    elif not in_eu:
+        periods.append(
+            _todo_period(
+                "withdrawal",
+                Field("days", "null", "the period in days"),
+                "The right to cancel a distance sale without giving a reason: days (0 where the "
+                "law gives none), statutory: false if the seller may exclude it, and the law.",
+            )
+        )
+
+    remarks = tuple(
+        line
+        for name, floors in national.items()
+        if name not in _MAPPED
+        for f in floors
+        for line in _comment(
+            f"{name}: {f.value} in force {f.interval} ({f.source}, {f.source.url}): "
+            "the reviewed data has it, this file's format has no key for it."
+        )
+    )
+    kept = [p.key for p in periods if not any(f.todo for e in p.entries for f in e.fields)]
+    if in_eu:
+        inherited = [
+            k
+            for k in ("legal_guarantee", "burden_of_proof", "withdrawal")
+            if k not in {p.key for p in periods}
+        ]
+        if not periods:
+            notes.append(
+                f"no warranty.yaml: {_CONSUMER_DATA} has no national floors for {country}, so "
+                f"the EU floors of {region_file} apply"
+            )
+            return None
+        notes.append(
+            f"warranty.yaml: {_and(kept)} from {_CONSUMER_DATA} (entry {country}); "
+            f"{_and(inherited) or 'nothing'} inherited from {region_file}"
+        )
+        header = _comment(
+            f"{country}'s own floors from {_CONSUMER_DATA}; each list replaces the region's. "
+            + (
+                f"{_and(inherited)} come{'s' if len(inherited) == 1 else ''} from {region_file}."
+                if inherited
+                else ""
+            )
+        )
+    else:
+        todo = [p.key for p in periods if p.key not in kept]
+        if kept:
+            notes.append(
+                f"warranty.yaml: {_and(kept)} from {_CONSUMER_DATA} (entry {country}); "
+                f"{_and(todo) or 'nothing'} marked TODO"
+            )
+        else:
+            notes.append(
+                f"warranty.yaml: {_CONSUMER_DATA} has no floors for {country}: "
+                f"{_and(todo)} marked TODO"
+            )
+        header = _comment(
+            "Statutory periods, each a history of intervals with its source "
+            "(docs/file-formats.md). Add burden_of_proof where the law presumes that a defect "
+            "existed at delivery. commercial_warranty comes from markets/_defaults."
+        )
+    return WarrantyView(header, tuple(periods), remarks)
+
+
+def _and(words: Sequence[str]) -> str:
+    return ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else "".join(words)
+
+
+def _todo_period(key: str, value: Field, comment: str) -> Period:
+    return Period(key, (Entry((value, _TODO_FROM), _TODO_SOURCE),), _comment(comment))
+
+
+def _legal_guarantee(country: str, national: Mapping[str, tuple[Floor, ...]]) -> Period | None:
+    """legal_guarantee from the guarantee floors (from delivery, or from discovery in Japan),
+    with the shortest period allowed for used goods where the country allows a shorter one."""
+    entries: list[Entry] = []
+    second_hand = national.get("second_hand_min_months", ())
+    refurbished = national.get("refurbished_min_months", ())
+    for name, event in _COUNTED_FROM.items():
+        for floor in national.get(name, ()):
+            fields = [Field("months", str(floor.value)), Field("counted_from", event)]
+            above: list[str] = []
+            reduced = next((s for s in second_hand if s.interval == floor.interval), None)
+            if reduced is not None and event == "delivery":
+                # We sell refurbished goods: where the law keeps a longer period for them, that
+                # is the shortest we may agree (MKT404).
+                kept_whole = [r for r in refurbished if r.interval.overlaps(floor.interval)]
+                shortest = max([reduced.value, *(r.value for r in kept_whole)])
+                if shortest < floor.value:
+                    fields.append(Field("second_hand_min_months", str(shortest)))
+                    above += _comment(f"second_hand_min_months: {reduced.source}.")
+                else:
+                    above += _comment(
+                        f"No second_hand_min_months: used goods may be agreed down to "
+                        f"{reduced.value} months ({reduced.source}), but not goods sold as "
+                        f"refurbished ({(kept_whole or [reduced])[0].source})."
+                    )
+            entries.append(
+                Entry(
+                    (*fields, *_interval_fields(floor.interval)),
+                    _source_fields(floor.source),
+                    tuple(above),
+                )
+            )
+    if not entries:
+        return None
+    return Period(
+        "legal_guarantee", tuple(entries), _comment(f"From {_CONSUMER_DATA}, entry {country}.")
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# Rendering and writing
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("marketctl.commands", "templates"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,  # YAML, not HTML: values are quoted by yaml_scalar / quoted
+    )
+    environment.filters["yaml"] = yaml_scalar
+    environment.filters["quoted"] = quoted
+    return environment
+
+
+def _render(template: str, context: Mapping[str, Any], **values: Any) -> str:
+    return _environment().get_template(template).render(**context, **values)
+
+
+@cache
+def _cldr_version() -> str:
+    return str(get_global("cldr").get("version", "?"))
+
+
+def _check_rendered(path: str, text: str) -> None:
+    """A template that renders broken YAML is a bug in marketctl: never write it."""
+    document, problems = load_document(path, text.encode("utf-8"))
+    if document is None or problems:
+        reasons = "; ".join(f"{p.line}:{p.column}: {p.message}" for p in problems)
+        raise RuntimeError(f"the scaffold of {path} is not valid YAML: {reasons}")
+
+
+def _create_directory(target: Path, files: Mapping[str, bytes]) -> None:
+    """Write ``files`` into a new folder beside ``target`` and rename it into place.
+
+    Unlike ``build.write_directory`` this never replaces anything: a rename onto a folder that
+    appeared in the meantime (and is not empty) fails, and the staging folder is removed.
+    """
+    parent = target.parent
+    try:
+        for stale in parent.glob(f".{target.name}.new-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=parent))
+    except OSError as error:
+        raise MarketctlError(f"cannot write into {parent}: {error.strerror or error}") from None
+    try:
+        for name, data in files.items():
+            with open(staging / name, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        staging.chmod(0o755)
+        os.rename(staging, target)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise MarketctlError(
+            f"cannot create {MARKETS}/{target.name}: {error.strerror or error}",
+            "nothing was written",
+        ) from None
+
+
+def _catalogue_notes(root: Path, cc: str) -> list[str]:
+    """The locales that have no catalogue along their CLDR fallback chain, as MKT501 sees it."""
+    repository = load_repository(WorktreeSource(root))
+    if cc not in repository.markets:
+        return []
+    market = repository.market(cc)
+    total = len(repository.source_keys)
+    notes: list[str] = []
+    for tag in dict.fromkeys(market.locales):
+        missing = missing_keys(market, tag)
+        if not missing:
+            continue
+        chain = " → ".join(fallback_chain(tag))
+        language = fallback_chain(tag)[-1]
+        notes.append(
+            f"{tag} needs a catalogue ({total - len(missing)} of {total} messages translated "
+            f"along {chain}): add {MARKETS}/{cc}/messages/{tag}.yaml, or "
+            f"{MARKETS}/_defaults/messages/{language}.yaml to share it with other markets"
+        )
+    if notes:
+        notes.append(f"`marketctl translations {cc}` shows each locale's coverage")
+    return notes

@@ -1,0 +1,389 @@
+"""YAML documents with the position of every key and value.
+
+Loading keeps what people wrote: dates stay text (the schemas check their format), numbers with a
+fraction become exact :class:`~decimal.Decimal` values (never binary floats), and every key and
+value remembers its 1-based line and column so a finding can point at it. Anything that stops a
+file from loading is returned as a finding, never raised.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from marketctl.checks.rules import catalogue
+from marketctl.core.diagnostics import Finding, Location, Position
+
+Path = tuple[str | int, ...]
+
+# Anything bigger is not a hand-written config file; refusing it keeps a hostile file (or an
+# alias "billion laughs") from eating the CI machine.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_NODES = 200_000
+
+_IGNORE_COMMENT = re.compile(r"#\s*marketctl:\s*ignore\[([A-Z0-9,\s]+)\]")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One loaded YAML file: plain data plus where each part of it was written."""
+
+    path: str
+    data: Any
+    values: Mapping[Path, Position] = field(default_factory=dict)
+    keys: Mapping[Path, Position] = field(default_factory=dict)
+    first_line: str = ""
+    ignores: Mapping[int, frozenset[str]] = field(default_factory=dict)
+    text: str = field(default="", repr=False)
+
+    def value_position(self, path: Path) -> Position:
+        """Where the value at ``path`` starts, or its nearest written ancestor."""
+        for depth in range(len(path), -1, -1):
+            position = self.values.get(path[:depth])
+            if position is not None:
+                return position
+        return Position(1, 1)
+
+    def key_position(self, path: Path) -> Position:
+        """Where the key that names ``path`` is written (the value's position for list items)."""
+        return self.keys.get(path) or self.value_position(path)
+
+    def value_location(self, path: Path) -> Location:
+        return Location.at(self.path, self.value_position(path))
+
+    def key_location(self, path: Path) -> Location:
+        return Location.at(self.path, self.key_position(path))
+
+    def get(self, path: Path) -> Any:
+        """The value at ``path``, or None where the document does not have it."""
+        return value_at(self.data, path)
+
+
+def value_at(data: Any, path: Path) -> Any:
+    """The value at ``path`` in plain data, or None where there is none."""
+    node = data
+    for part in path:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            continue
+        if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            continue
+        return None
+    return node
+
+
+# Tags the YAML 1.2 core schema resolves implicitly; anything else was written on purpose
+# (!!python/object, !include, !!binary) and has no place in plain market data.
+_STR, _INT, _FLOAT = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_BOOL, _NULL = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
+_TIMESTAMP, _MERGE = "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:merge"
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Refused(Exception):
+    """A node that loads as YAML but is not plain market data."""
+
+    def __init__(self, message: str, hint: str, node: Node) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.node = node
+
+
+class _Duplicate(Exception):
+    def __init__(self, name: str, first: Node, second: Node) -> None:
+        super().__init__(name)
+        self.name = name
+        self.first = first
+        self.second = second
+
+
+def _position(node: Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _scalar(node: ScalarNode) -> Any:
+    """A scalar as the YAML 1.2 core schema reads it, except that dates stay text and
+    fractions become exact decimals."""
+    text = str(node.value)
+    tag = node.tag
+    if tag in (_STR, _TIMESTAMP):
+        return text
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return text.lower() == "true"
+    if tag == _INT:
+        digits = text.replace("_", "")
+        unsigned = digits.lstrip("+-")
+        try:
+            base = 0 if unsigned[:2].lower() in ("0x", "0o", "0b") else 10
+            return int(digits, base)
+        except ValueError:
+            return text  # the resolver's idea of a number ("+_") that is none: text
+    if tag == _FLOAT:
+        digits = text.replace("_", "")
+        if digits.lower().lstrip("+-") in {".inf", ".nan"}:
+            # Not a number anyone means as a price or a rate; the schemas' bounds reject it.
+            return float(digits.lower().replace(".", ""))
+        try:
+            return Decimal(digits)
+        except InvalidOperation:
+            return text  # "._" resolves as a float but is no number: text
+    raise _Refused(
+        f"YAML tag '{tag}' is not allowed in market files",
+        "remove the tag and write the plain value",
+        node,
+    )
+
+
+class _Converter:
+    """Turns composed YAML nodes into plain dicts and lists, recording positions."""
+
+    def __init__(self) -> None:
+        self.values: dict[Path, Position] = {}
+        self.keys: dict[Path, Position] = {}
+        self.nodes = 0
+        self.open: set[int] = set()
+
+    def convert(self, node: Node, path: Path) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _TooLarge(f"more than {MAX_NODES} values (are aliases expanding?)")
+        if isinstance(node, MappingNode | SequenceNode):
+            # An alias inside its own anchor makes the node graph a cycle.
+            if id(node) in self.open:
+                raise _TooLarge("an alias refers to the mapping or list that contains it")
+            self.open.add(id(node))
+            try:
+                return self._collection(node, path)
+            finally:
+                self.open.discard(id(node))
+        if not isinstance(node, ScalarNode):  # pragma: no cover - the composer makes no others
+            raise _Refused("unknown YAML node", "write plain YAML", node)
+        return _scalar(node)
+
+    def _collection(self, node: MappingNode | SequenceNode, path: Path) -> Any:
+        if isinstance(node, MappingNode):
+            if node.tag != _MAP:
+                raise _Refused(
+                    f"YAML tag '{node.tag}' is not allowed in market files",
+                    "remove the tag and write the plain mapping",
+                    node,
+                )
+            return self._mapping(node, path)
+        if node.tag != _SEQ:
+            raise _Refused(
+                f"YAML tag '{node.tag}' is not allowed in market files",
+                "remove the tag and write the plain list",
+                node,
+            )
+        items = []
+        for index, item in enumerate(node.value):
+            child = (*path, index)
+            self.values[child] = _position(item)
+            items.append(self.convert(item, child))
+        return items
+
+    def _mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        written: dict[str, Node] = {}
+        merged: list[Node] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merged.extend(
+                    value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                )
+                continue
+            if not isinstance(key_node, ScalarNode):
+                raise _Refused(
+                    "a key must be plain text, not a list or a mapping",
+                    "write the key as text",
+                    key_node,
+                )
+            key = _scalar(key_node)
+            name = key if isinstance(key, str) else str(key_node.value)
+            if name in written:
+                raise _Duplicate(name, written[name], key_node)
+            written[name] = key_node
+            child = (*path, name)
+            self.keys[child] = _position(key_node)
+            self.values[child] = _position(value_node)
+            result[name] = self.convert(value_node, child)
+        # `<<: *defaults` merges: keys written in the mapping itself win (YAML merge key spec).
+        for source in merged:
+            if not isinstance(source, MappingNode):
+                raise _Refused("'<<' merges only mappings", "merge a mapping alias", source)
+            for key_node, value_node in source.value:
+                name = str(key_node.value)
+                if name in result:
+                    continue
+                child = (*path, name)
+                self.keys[child] = _position(key_node)
+                self.values[child] = _position(value_node)
+                result[name] = self.convert(value_node, child)
+        return result
+
+
+def _finding(code: str, path: str, position: Position | None, message: str, hint: str) -> Finding:
+    return catalogue()[code].finding(Location.at(path, position), message, hint)
+
+
+def _mark_position(error: MarkedYAMLError) -> Position | None:
+    mark = error.problem_mark or error.context_mark
+    if mark is None:
+        return None
+    return Position(mark.line + 1, mark.column + 1)
+
+
+def _ignores(text: str) -> dict[int, frozenset[str]]:
+    result: dict[int, frozenset[str]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _IGNORE_COMMENT.search(line)
+        if match:
+            codes = frozenset(code.strip() for code in match.group(1).split(",") if code.strip())
+            result[number] = codes
+    return result
+
+
+def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Finding]]:
+    """Parse one file. Returns the document, or None and the findings that stopped it."""
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [
+            _finding(
+                "MKT009",
+                path,
+                None,
+                f"file is {len(raw)} bytes, more than the {MAX_FILE_BYTES} a market file may have",
+                "split it, or check that it is the file you meant to commit",
+            )
+        ]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        return None, [
+            _finding(
+                "MKT002",
+                path,
+                Position(line, column),
+                f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded",
+                "save the file as UTF-8 (most editors: 'Save with encoding')",
+            )
+        ]
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return None, [
+            _finding(
+                "MKT002",
+                path,
+                Position(line, 1),
+                "the file holds a NUL character: it is binary, not YAML",
+                "replace it with the YAML text it should be",
+            )
+        ]
+    first_line = text.split("\n", 1)[0].rstrip("\r")
+    # Composing (not constructing) with the plain YAML 1.2 parser: nodes carry positions,
+    # and nothing but plain data is built from them.
+    yaml = YAML(typ="safe", pure=True)
+    try:
+        loaded = yaml.compose(text)
+    except MarkedYAMLError as error:
+        problem = (error.problem or error.context or "invalid YAML").strip()
+        started = error.context_mark
+        if error.problem and error.context and started is not None:
+            # "while parsing a flow sequence" started on an earlier line: say where.
+            what = re.sub(r"^while (parsing|scanning) ", "", str(error.context)).strip()
+            problem += f" ({what} that starts on line {started.line + 1})"
+        return None, [
+            _finding(
+                "MKT001",
+                path,
+                _mark_position(error),
+                f"YAML syntax error: {problem}",
+                "check indentation, colons and quotes on this line and the one before",
+            )
+        ]
+    except (YAMLError, RecursionError, ValueError, TypeError) as error:
+        return None, [
+            _finding(
+                "MKT001",
+                path,
+                None,
+                f"YAML syntax error: {error}",
+                "check the file's structure",
+            )
+        ]
+    if loaded is None:
+        return None, [
+            _finding(
+                "MKT004",
+                path,
+                Position(1, 1),
+                "the file is empty",
+                "write the file's content, or delete the file if the layer needs nothing here",
+            )
+        ]
+    if not isinstance(loaded, MappingNode):
+        kind = "a list" if isinstance(loaded, SequenceNode) else "a single value"
+        return None, [
+            _finding(
+                "MKT005",
+                path,
+                Position(1, 1),
+                f"the file holds {kind}, but a market file must be a mapping of keys to values",
+                "start the file with `key: value` lines (see docs/file-formats.md)",
+            )
+        ]
+    converter = _Converter()
+    try:
+        data = converter.convert(loaded, ())
+    except _Duplicate as error:
+        return None, [
+            _finding(
+                "MKT003",
+                path,
+                _position(error.second),
+                f"duplicate key '{error.name}': already defined on line "
+                f"{error.first.start_mark.line + 1}",
+                "remove one of the two, or merge them; YAML keeps only one",
+            )
+        ]
+    except _Refused as error:
+        return None, [_finding("MKT001", path, _position(error.node), error.message, error.hint)]
+    except (_TooLarge, RecursionError) as error:
+        reason = str(error) or "the file nests too deeply"
+        return None, [
+            _finding(
+                "MKT009",
+                path,
+                None,
+                f"refused to load: {reason}",
+                "write the values out instead of nesting aliases",
+            )
+        ]
+    converter.values[()] = _position(loaded)
+    document = Document(
+        path=path,
+        data=data,
+        values=converter.values,
+        keys=converter.keys,
+        first_line=first_line,
+        ignores=_ignores(text),
+        text=text,
+    )
+    return document, []

@@ -1,0 +1,32 @@
+"""The one error base class: a known failure the user can fix.
+
+The CLI turns a :class:`MarketctlError` into ``Error: <message>`` plus its hint on stderr and exit
+code 1; anything else that escapes is an internal error (exit code 3). Problems *in the markets*
+are findings (:mod:`marketctl.core.diagnostics`), not exceptions.
+"""
+
+from __future__ import annotations
+
+
+class MarketctlError(Exception):
+    """A failure with a message that says what went wrong and what to do next."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}\n{self.hint}" if self.hint else self.message
+
+
+class RootNotFoundError(MarketctlError):
+    """No folder holding ``markets/`` above the current directory."""
+
+
+class UnknownMarketError(MarketctlError):
+    """A market named on the command line does not exist."""
+
+
+class UnknownKeyError(MarketctlError):
+    """``explain`` was asked for a key the resolved market does not have."""

@@ -1,0 +1,116 @@
+"""CLDR data for bundles, extracted from Babel at compile time.
+
+A service formats prices and messages with :mod:`marketctl.runtime` from plain JSON data and
+never opens Babel's locale database; this module is where that data comes from. Everything
+returned is JSON as it is (str, int, list, dict; no Decimal, no tuple), built in sorted key
+order so that a bundle serialises the same way every time.
+
+The number data is the ``latn`` numbering system's (the default of Babel's formatting
+functions, ``numbering_system="latn"``), also for locales whose CLDR default is another one
+(``ar-EG`` defaults to ``arab`` digits); the runtime produces what Babel produces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.core import get_cldr_version
+from babel.numbers import (
+    UnknownCurrencyError,
+    get_currency_precision,
+    get_currency_symbol,
+    validate_currency,
+)
+from babel.plural import PluralRule
+
+from marketctl.core.errors import MarketctlError
+
+__all__ = ["NUMBERING_SYSTEM", "CldrDataError", "currency_data", "locale_data"]
+
+NUMBERING_SYSTEM = "latn"
+
+# CLDR's plural categories in CLDR's order (UTS #35, Part 3, "Language Plural Rules").
+_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+
+
+class CldrDataError(MarketctlError):
+    """A locale or currency Babel's CLDR data does not have."""
+
+
+def _locale(tag: str) -> Locale:
+    try:
+        return Locale.parse(tag, sep="-")
+    except (UnknownLocaleError, ValueError) as error:
+        raise CldrDataError(
+            f"no CLDR data for locale {tag!r}: {error}",
+            hint="Use a BCP 47 tag that CLDR knows, such as sv-SE or fr-CA.",
+        ) from None
+
+
+def _plurals(rule: PluralRule) -> dict[str, Any]:
+    # Babel renders the rules in its own (pre-CLDR 24, "in"/"is") syntax; the runtime parses
+    # them back with babel.plural.PluralRule, which reads both syntaxes.
+    rules = {category: str(text) for category, text in sorted(rule.rules.items())}
+    # PluralRule.tags leaves out the implicit "other", which every locale has.
+    present = set(rule.tags) | {"other"}
+    return {
+        "categories": [c for c in _CATEGORIES if c in present],
+        "rules": rules,
+    }
+
+
+def locale_data(tag: str) -> dict[str, Any]:
+    """Number formats and plural rules of a BCP 47 locale, as plain JSON data.
+
+    >>> locale_data("sv-SE")["patterns"]["currency"]
+    '#,##0.00\\xa0¤'
+    """
+    locale = _locale(tag)
+    symbols = locale.number_symbols.get(NUMBERING_SYSTEM)
+    if symbols is None:  # pragma: no cover - every CLDR locale has latn symbols today
+        raise CldrDataError(f"CLDR has no {NUMBERING_SYSTEM} number symbols for {tag!r}")
+    return {
+        "cldr_locale": str(locale),
+        "cldr_version": get_cldr_version(),
+        "numbering_system": NUMBERING_SYSTEM,
+        "patterns": {
+            # The default-length ("None") decimal and percent formats, and the standard,
+            # not accounting, currency format: what format_decimal / format_percent /
+            # format_currency use.
+            "currency": locale.currency_formats["standard"].pattern,
+            "decimal": locale.decimal_formats[None].pattern,
+            "percent": locale.percent_formats[None].pattern,
+        },
+        "plurals": {
+            "cardinal": _plurals(locale.plural_form),
+            "ordinal": _plurals(locale.ordinal_form),
+        },
+        # CLDR <symbols numberSystem="latn"> element names: decimal, group, minusSign,
+        # plusSign, percentSign, perMille, exponential, infinity, nan, ...
+        "symbols": {name: str(value) for name, value in sorted(symbols.items())},
+        "tag": tag,
+    }
+
+
+def currency_data(code: str, tags: Iterable[str]) -> dict[str, Any]:
+    """ISO 4217 digits of a currency and its symbol in each of the given locales.
+
+    ``digits`` is CLDR's ``supplementalData`` ``currencyData/fractions`` ``digits`` (JPY 0,
+    SEK 2, KWD 3), not the cash digits. A locale without a symbol of its own gets the ISO
+    code, as with Babel's ``get_currency_symbol``. CLDR's narrow symbols (``alt="narrow"``)
+    are not in Babel's data, so there are none here.
+    """
+    try:
+        validate_currency(code)
+    except UnknownCurrencyError:
+        raise CldrDataError(
+            f"unknown currency {code!r}",
+            hint="Use an ISO 4217 code in upper case, such as SEK.",
+        ) from None
+    return {
+        "code": code,
+        "digits": get_currency_precision(code),
+        "symbols": {tag: get_currency_symbol(code, _locale(tag)) for tag in sorted(set(tags))},
+    }

@@ -1,0 +1,474 @@
+"""The statutory facts that rules check markets against, from reviewed data files in the package.
+
+``data/consumer_law.yaml`` holds the consumer-law floors (legal guarantee, burden of proof,
+withdrawal, second-hand reductions) and ``data/tax_law.yaml`` the tax-law facts (tax-inclusive
+price display, the second-hand margin scheme, the subdivisions that levy their own tax, the
+statutory standard rates by country). They
+ship with marketctl, so markets cannot edit them, and every number in them has a source and an
+effective date: what no library knows lives there, not in the rules (DESIGN.md, Rules).
+
+Both files are keyed by ``EU`` (markets with ``region: eu``) and by ISO 3166-1 country code; for a
+given fact, a country's entry replaces the EU entry for that country. That is how late or stricter
+transposition is written: Sweden applied Directive (EU) 2019/771 from 2022-05-01, not 2022-01-01,
+and gives 36 months instead of 24.
+
+Each file is read once. A malformed file is a bug in marketctl, not in the markets: loading raises
+RuntimeError naming the file and the entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from marketctl.core.documents import load_document
+from marketctl.core.intervals import ONE_DAY, Interval, Problem, check_history
+from marketctl.reference import iso
+from marketctl.reference.territories import subdivisions_of
+
+EU = "EU"
+T = TypeVar("T")
+CONSUMER_LAW_FILE = "consumer_law.yaml"
+TAX_LAW_FILE = "tax_law.yaml"
+
+# RFC 2606 / RFC 6761: names reserved for examples and tests, never a law's home.
+_RESERVED_HOSTS = ("example.com", "example.net", "example.org")
+_RESERVED_SUFFIXES = (".example", ".invalid", ".localhost", ".test", ".local")
+_PLACEHOLDERS = frozenset({"todo", "tbd", "fixme", "xxx", "?", "...", "…", "-", "n/a", "unknown"})
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a legal fact comes from."""
+
+    title: str
+    url: str
+    ref: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.title}, {self.ref}" if self.ref else self.title
+
+
+@dataclass(frozen=True)
+class Floor:
+    """A statutory minimum (months or days) of one jurisdiction, for one interval."""
+
+    jurisdiction: str
+    name: str
+    value: int
+    interval: Interval
+    source: Source
+
+    @property
+    def unit(self) -> str:
+        return self.name.rsplit("_", 1)[1]
+
+    def describe(self) -> str:
+        """``the floor of 36 months for Sweden, in force from 2022-05-01 (Konsumentköplag ...)``."""
+        return (
+            f"the floor of {self.value} {self.unit} for {jurisdiction_name(self.jurisdiction)}, "
+            f"in force {self.interval} ({self.source})"
+        )
+
+    def fix(self, key: str, span: Interval) -> str:
+        """What to write so that an interval ``span`` of a market's history meets this floor."""
+        if self.interval.start > span.start:
+            return (
+                f"end this interval on {self.interval.start - ONE_DAY} and add one from "
+                f"{self.interval.start} with {key}: {self.value} or more"
+            )
+        return f"write {key}: {self.value} or more"
+
+
+def shortfall(value: int, span: Interval, floors: Iterable[Floor]) -> Floor | None:
+    """The strictest floor in force on some day of ``span`` that ``value`` falls short of."""
+    short = [floor for floor in floors if floor.value > value and floor.interval.overlaps(span)]
+    return max(short, key=lambda floor: (floor.value, floor.interval.start), default=None)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A yes/no rule of one jurisdiction, for one interval (``value`` false: not required)."""
+
+    jurisdiction: str
+    name: str
+    value: bool
+    interval: Interval
+    source: Source
+
+
+@dataclass(frozen=True)
+class StatutoryRate:
+    """A tax rate the law of one country sets, in percent (exact), for one interval."""
+
+    jurisdiction: str
+    name: str
+    value: Decimal
+    interval: Interval
+    source: Source
+
+    def describe(self) -> str:
+        """``the statutory standard rate for Sweden, 25 % from 2023-07-01 (Mervärdesskattelag
+        (2023:200))``: the rate, its period and the title of its source."""
+        return (
+            f"the statutory {self.name} rate for {jurisdiction_name(self.jurisdiction)}, "
+            f"{self.value} % {self.interval} ({self.source.title})"
+        )
+
+
+@dataclass(frozen=True)
+class SubdivisionScope:
+    """The ISO 3166-2 subdivision types of a country that levy their own sales tax."""
+
+    country: str
+    types: frozenset[str]
+    source: Source
+
+
+@dataclass(frozen=True)
+class ConsumerLaw:
+    """``data/consumer_law.yaml``: floors by jurisdiction, then by name, each a history."""
+
+    floors: Mapping[str, Mapping[str, tuple[Floor, ...]]]
+
+    def floor(self, name: str, country: str, region: str | None) -> tuple[Floor, ...]:
+        """The history of a floor for a market: its country's entry, else the EU's."""
+        return _for_market(
+            {code: names.get(name, ()) for code, names in self.floors.items()}, country, region
+        )
+
+
+@dataclass(frozen=True)
+class TaxLaw:
+    """``data/tax_law.yaml``."""
+
+    tax_inclusive_prices: Mapping[str, tuple[Requirement, ...]]
+    margin_scheme: Mapping[str, tuple[Requirement, ...]]
+    regional_tax_subdivisions: Mapping[str, SubdivisionScope]
+    # By ISO 3166-1 country code (never EU: the VAT Directive only sets a floor, art. 97), each
+    # a continuous history, oldest first, whose latest interval is open-ended.
+    standard_rates: Mapping[str, tuple[StatutoryRate, ...]] = field(default_factory=dict)
+
+    def inclusive_prices(self, country: str, region: str | None) -> tuple[Requirement, ...]:
+        """Whether a market must show tax-inclusive prices, as a history."""
+        return _for_market(self.tax_inclusive_prices, country, region)
+
+    def margin_schemes(self, country: str, region: str | None) -> tuple[Requirement, ...]:
+        """Whether the law of a market has a second-hand margin scheme, as a history."""
+        return _for_market(self.margin_scheme, country, region)
+
+    def standard_rate(self, country: str) -> tuple[StatutoryRate, ...]:
+        """The history of a country's statutory standard rate; empty when marketctl has none."""
+        return tuple(self.standard_rates.get(country, ()))
+
+
+def _for_market(
+    by_jurisdiction: Mapping[str, tuple[T, ...]], country: str, region: str | None
+) -> tuple[T, ...]:
+    """The country's history if it has one, else the EU's for a market with region: eu."""
+    national = by_jurisdiction.get(country, ())
+    if national:
+        return national
+    if region == "eu":
+        return by_jurisdiction.get(EU, ())
+    return ()
+
+
+def jurisdiction_name(code: str) -> str:
+    """``the EU``, or the country's ISO 3166 name (``Sweden``)."""
+    if code == EU:
+        return "the EU"
+    country = iso.country(code)
+    return country.name if country is not None else code
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    """What is wrong with a legal source: the key (``title``/``url``), message and hint."""
+
+    key: str
+    message: str
+    hint: str
+    missing: bool = False  # the key is absent: in a market file, MKT103 (missing-key) says so
+
+
+def source_problems(source: Mapping[str, Any], url_key: str = "url") -> list[SourceProblem]:
+    """Whether a source names its law and links to it over https at a real address.
+
+    The JSON Schemas already require a non-empty title and an ``https://`` link; this also catches
+    what a pattern cannot: a blank or placeholder title and a link to no real site.
+    """
+    problems: list[SourceProblem] = []
+    title = source.get("title")
+    if not isinstance(title, str) or not title.strip():
+        problems.append(
+            SourceProblem(
+                "title",
+                "the source names no law: its title is empty",
+                'write the law\'s official name, e.g. "Konsumentköplag (2022:260)"',
+                missing=title is None,
+            )
+        )
+    elif title.strip().lower() in _PLACEHOLDERS:
+        problems.append(
+            SourceProblem(
+                "title",
+                f"the source's title '{title.strip()}' is a placeholder, not a law's name",
+                'write the law\'s official name, e.g. "Konsumentköplag (2022:260)"',
+            )
+        )
+    url = source.get(url_key)
+    if not isinstance(url, str) or not url.strip():
+        problems.append(
+            SourceProblem(
+                url_key,
+                "the source has no link",
+                "add url: an https link to the official text or the authority's page",
+                missing=url is None,
+            )
+        )
+        return problems
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https":
+        problems.append(
+            SourceProblem(
+                url_key,
+                f"the link '{url}' is not https",
+                "link the https version of the page",
+            )
+        )
+    elif any(c.isspace() for c in url):
+        problems.append(
+            SourceProblem(
+                url_key,
+                f"the link '{url}' contains a space",
+                "encode spaces as %20, or copy the address from the browser",
+            )
+        )
+    elif (
+        "." not in host
+        or host in _RESERVED_HOSTS
+        or host.endswith(_RESERVED_SUFFIXES)
+        or any(host.endswith("." + reserved) for reserved in _RESERVED_HOSTS)
+    ):
+        problems.append(
+            SourceProblem(
+                url_key,
+                f"the link '{url}' does not point at a real site",
+                "link the official text or the authority's page",
+            )
+        )
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+@cache
+def consumer_law() -> ConsumerLaw:
+    """The packaged consumer-law floors, loaded once."""
+    return parse_consumer_law(_read(CONSUMER_LAW_FILE), CONSUMER_LAW_FILE)
+
+
+@cache
+def tax_law() -> TaxLaw:
+    """The packaged tax-law facts, loaded once."""
+    return parse_tax_law(_read(TAX_LAW_FILE), TAX_LAW_FILE)
+
+
+def _read(name: str) -> str:
+    try:
+        return (resources.files("marketctl.reference") / "data" / name).read_text(encoding="utf-8")
+    except OSError as error:
+        raise RuntimeError(f"marketctl/data/{name} cannot be read: {error}") from error
+
+
+class _Malformed(Exception):
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where}: {problem}")
+
+
+def _load_yaml(text: str, file: str) -> Mapping[str, Any]:
+    # The same loader as the markets: dates stay text (parse_date reads them), numbers exact.
+    document, problems = load_document(f"marketctl/data/{file}", text.encode("utf-8"))
+    if document is None:
+        reasons = "; ".join(f"{p.line}:{p.column}: {p.message}" for p in problems)
+        raise RuntimeError(f"marketctl/data/{file} is not valid YAML: {reasons}")
+    data: Mapping[str, Any] = document.data
+    return data
+
+
+def _failure(file: str, error: _Malformed) -> RuntimeError:
+    return RuntimeError(
+        f"marketctl/data/{file} is malformed at {error}; the file ships with marketctl, "
+        "so this is a bug in the package: fix the file (it is reviewed data, see its header)"
+    )
+
+
+def parse_consumer_law(text: str, file: str = CONSUMER_LAW_FILE) -> ConsumerLaw:
+    """``floors: {JURISDICTION: {<name>_months|<name>_days: FACT or [FACT, ...]}}``."""
+    data = _load_yaml(text, file)
+    try:
+        floors: dict[str, dict[str, tuple[Floor, ...]]] = {}
+        for jurisdiction, names in _mapping(data.get("floors"), "floors").items():
+            where = f"floors.{jurisdiction}"
+            _check_jurisdiction(jurisdiction, where)
+            floors[jurisdiction] = {}
+            for name, facts in _mapping(names, where).items():
+                path = f"{where}.{name}"
+                if not isinstance(name, str) or not name.endswith(("_months", "_days")):
+                    raise _Malformed(path, "a floor's name ends in _months or _days")
+                floors[jurisdiction][name] = tuple(
+                    Floor(jurisdiction, name, value, span, source)
+                    for value, span, source in _history(facts, path, int)
+                )
+    except _Malformed as error:
+        raise _failure(file, error) from None
+    return ConsumerLaw(floors)
+
+
+def parse_tax_law(text: str, file: str = TAX_LAW_FILE) -> TaxLaw:
+    """``tax_inclusive_prices`` and ``margin_scheme`` (facts of booleans by jurisdiction),
+    ``regional_tax_subdivisions`` (``{COUNTRY: {types: [...], source}}``) and ``standard_rates``
+    (``{COUNTRY: [FACT, ...]}``, percentages, a continuous history whose latest is open)."""
+    data = _load_yaml(text, file)
+    try:
+        requirements: dict[str, dict[str, tuple[Requirement, ...]]] = {}
+        for section in ("tax_inclusive_prices", "margin_scheme"):
+            requirements[section] = {}
+            for jurisdiction, facts in _mapping(data.get(section), section).items():
+                where = f"{section}.{jurisdiction}"
+                _check_jurisdiction(jurisdiction, where)
+                requirements[section][jurisdiction] = tuple(
+                    Requirement(jurisdiction, section, value, span, source)
+                    for value, span, source in _history(facts, where, bool)
+                )
+        scopes: dict[str, SubdivisionScope] = {}
+        section = "regional_tax_subdivisions"
+        for country, entry in _mapping(data.get(section), section).items():
+            where = f"{section}.{country}"
+            _check_jurisdiction(country, where)
+            entry = _mapping(entry, where)
+            types = entry.get("types")
+            if (
+                not isinstance(types, list)
+                or not types
+                or not all(isinstance(t, str) for t in types)
+            ):
+                raise _Malformed(f"{where}.types", "a non-empty list of subdivision types")
+            known = {s.type for s in subdivisions_of(country)}
+            unknown = sorted(set(types) - known)
+            if unknown:
+                raise _Malformed(
+                    f"{where}.types",
+                    f"{', '.join(unknown)} is not a subdivision type of {country} in pycountry "
+                    f"(known: {', '.join(sorted(known))})",
+                )
+            scopes[country] = SubdivisionScope(
+                country, frozenset(types), _source(entry.get("source"), f"{where}.source")
+            )
+        rates: dict[str, tuple[StatutoryRate, ...]] = {}
+        section = "standard_rates"
+        for country, facts in _mapping(data.get(section), section).items():
+            where = f"{section}.{country}"
+            if country == EU:
+                raise _Malformed(where, "a standard rate is national: key it by country code")
+            _check_jurisdiction(country, where)
+            if not isinstance(facts, list):
+                raise _Malformed(where, "a list of rates, oldest first")
+            rates[country] = tuple(
+                StatutoryRate(country, "standard", value, span, source)
+                for value, span, source in _history(facts, where, Decimal)
+            )
+            _check_continuous(facts, where)
+    except _Malformed as error:
+        raise _failure(file, error) from None
+    return TaxLaw(
+        requirements["tax_inclusive_prices"], requirements["margin_scheme"], scopes, rates
+    )
+
+
+def _mapping(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _Malformed(where, "expected a mapping")
+    return value
+
+
+def _check_jurisdiction(code: Any, where: str) -> None:
+    if code != EU and (not isinstance(code, str) or len(code) != 2 or iso.country(code) is None):
+        raise _Malformed(where, f"{code!r} is neither EU nor an ISO 3166-1 alpha-2 country code")
+
+
+def _history(facts: Any, where: str, kind: type) -> list[tuple[Any, Interval, Source]]:
+    """One fact, or a list of them, oldest first and not overlapping.
+
+    ``kind`` is the type of the values: ``bool`` (requirements), ``int`` (floors, in months or
+    days) or ``Decimal`` (percentages, returned as exact decimals).
+    """
+    entries: Sequence[Any] = facts if isinstance(facts, list) else [facts]
+    if not entries:
+        raise _Malformed(where, "an empty list")
+    result: list[tuple[Any, Interval, Source]] = []
+    for index, entry in enumerate(entries):
+        path = f"{where}[{index}]" if isinstance(facts, list) else where
+        entry = _mapping(entry, path)
+        value = entry.get("value")
+        if kind is Decimal:
+            value = _percent(value, f"{path}.value")
+        # bool is an int in Python: a floor must not be true, a requirement must be a bool.
+        elif type(value) is not kind:
+            raise _Malformed(f"{path}.value", f"expected {kind.__name__}, found {value!r}")
+        if isinstance(value, int) and value < 0:
+            raise _Malformed(f"{path}.value", "a floor is not negative")
+        try:
+            span = Interval.of(entry)
+        except (KeyError, ValueError) as error:
+            raise _Malformed(path, f"from (and until, if any) must be dates: {error}") from None
+        result.append((value, span, _source(entry.get("source"), f"{path}.source")))
+    for problem in check_history(entries, ""):
+        # A floor may end without a successor (gaps and a closed last interval are fine), but
+        # its history is ordered and never has two values on one day; an open interval that is
+        # not the latest (a CURRENT problem at its ``from``) overlaps the ones after it.
+        if problem.problem in (Problem.ORDER, Problem.OVERLAP) or (
+            problem.problem is Problem.CURRENT and problem.key == "from"
+        ):
+            raise _Malformed(where, problem.message)
+    return result
+
+
+def _percent(value: Any, where: str) -> Decimal:
+    """A percentage as the loader reads YAML numbers: ``25`` is an int, ``25.5`` a Decimal.
+
+    bool is an int in Python, and ``.inf``/``.nan`` load as floats: none of them is a rate.
+    """
+    if type(value) is int:
+        value = Decimal(value)
+    if type(value) is not Decimal or not value.is_finite():
+        raise _Malformed(where, f"expected a percentage (a YAML number), found {value!r}")
+    if not 0 <= value <= 100:
+        raise _Malformed(where, f"a percentage is from 0 to 100, found {value}")
+    return value
+
+
+def _check_continuous(entries: Sequence[Any], where: str) -> None:
+    """A rate is in force on every day from the first ``from``: no gaps, and the latest interval
+    is open-ended (the rate in force now). Order and overlaps are checked by ``_history``."""
+    for problem in check_history(entries, ""):
+        if problem.problem in (Problem.GAP, Problem.CURRENT):
+            raise _Malformed(where, problem.message)
+
+
+def _source(value: Any, where: str) -> Source:
+    source = _mapping(value, where)
+    problems = source_problems(source)
+    if problems:
+        raise _Malformed(f"{where}.{problems[0].key}", problems[0].message)
+    ref = source.get("ref", "")
+    return Source(str(source["title"]).strip(), str(source["url"]), str(ref or ""))

@@ -1,0 +1,239 @@
+"""Reading markets/ into a :class:`~marketctl.repository.markets.Repository`: the one loading path.
+
+Every command (validate, build, explain) starts here, so they cannot disagree about which files
+make a market. Problems with the tree itself (unknown files, folders that are not ISO codes, a
+missing market.yaml) are findings, like problems inside the files.
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+import re
+
+from marketctl.checks.rules import rule
+from marketctl.core.diagnostics import Finding, Location
+from marketctl.core.documents import Document, load_document
+from marketctl.reference import iso
+from marketctl.repository.markets import DEFAULTS, LAYERED_KINDS, REGIONS, Layer, Repository
+from marketctl.repository.sources import Source
+
+MARKETS = "markets"
+_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_DOCUMENTATION = (".md", ".txt")
+_SCHEMA_LINE = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)\s*$")
+
+
+def schema_kind(layer: Layer, relative: str) -> str:
+    """The schema a file of a layer is checked against: market, tax, ..., messages, catalogue."""
+    if relative.startswith("messages/"):
+        is_source = layer.name == DEFAULTS and relative == "messages/en.yaml"
+        return "catalogue" if is_source else "messages"
+    return relative.removesuffix(".yaml")
+
+
+def _known_files(layer: Layer) -> list[str]:
+    names = [f"{kind}.yaml" for kind in LAYERED_KINDS]
+    if layer.name == DEFAULTS:
+        names.append("features.yaml")
+    return names
+
+
+def load_repository(source: Source) -> Repository:
+    findings: list[Finding] = []
+    defaults = Layer(DEFAULTS, f"{MARKETS}/{DEFAULTS}")
+    regions: dict[str, Layer] = {}
+    markets: dict[str, Layer] = {}
+    for path in source.list_files(MARKETS):
+        if path.endswith(_DOCUMENTATION):
+            continue
+        parts = path.split("/")[1:]
+        if len(parts) < 2:
+            findings.append(_stray_file(path))
+            continue
+        if parts[0] == DEFAULTS:
+            layer, relative = defaults, "/".join(parts[1:])
+        elif parts[0] == REGIONS:
+            if len(parts) < 3:
+                findings.append(_stray_file(path))
+                continue
+            name = parts[1]
+            layer = regions.setdefault(
+                name, Layer(f"{REGIONS}/{name}", f"{MARKETS}/{REGIONS}/{name}")
+            )
+            relative = "/".join(parts[2:])
+        else:
+            directory = parts[0]
+            problem = _market_directory_problem(directory)
+            if problem is not None:
+                if directory not in {f.file.split("/")[1] for f in findings if f.code == "MKT007"}:
+                    message, hint = problem
+                    findings.append(rule("MKT007").finding(Location(path), message, hint))
+                continue
+            layer = markets.setdefault(directory, Layer(directory, f"{MARKETS}/{directory}"))
+            relative = "/".join(parts[1:])
+        _load_into(source, layer, path, relative, findings)
+
+    for code, layer in sorted(markets.items()):
+        if "market" not in layer.files and "market" not in layer.broken:
+            some_file = min(
+                [*layer.files.values(), *layer.messages.values()],
+                key=lambda d: d.path,
+                default=None,
+            )
+            where = Location(some_file.path) if some_file else Location(layer.directory)
+            findings.append(
+                rule("MKT010").finding(
+                    where,
+                    f"market '{code}' has no {layer.directory}/market.yaml",
+                    f"add {layer.directory}/market.yaml (country, currency, locales, ...), "
+                    "or remove the folder",
+                )
+            )
+        market_file = layer.files.get("market")
+        if market_file is not None:
+            region = market_file.data.get("region")
+            if isinstance(region, str) and region not in regions:
+                known = ", ".join(sorted(regions)) or "none"
+                guess = difflib.get_close_matches(region, list(regions), n=1)
+                hint = f"did you mean '{guess[0]}'?" if guess else f"known regions: {known}"
+                findings.append(
+                    rule("MKT011").finding(
+                        market_file.value_location(("region",)),
+                        f"region '{region}' has no folder {MARKETS}/{REGIONS}/{region}/",
+                        hint,
+                    )
+                )
+    return Repository(
+        source_label=source.label,
+        defaults=defaults,
+        regions=dict(sorted(regions.items())),
+        markets=dict(sorted(markets.items())),
+        findings=findings,
+    )
+
+
+def _stray_file(path: str) -> Finding:
+    return rule("MKT006").finding(
+        Location(path),
+        f"{path} is not inside a market or layer folder",
+        "market files live in markets/<cc>/, markets/_regions/<region>/ or markets/_defaults/",
+    )
+
+
+def _market_directory_problem(name: str) -> tuple[str, str] | None:
+    if name.startswith("_"):
+        return (
+            f"'{name}' is not a layer: the layers are {DEFAULTS} and {REGIONS}",
+            "rename the folder, or move its files into a market folder",
+        )
+    if len(name) == 2 and name.isalpha() and iso.country(name) is not None:
+        if name != name.lower():
+            return (
+                f"market folder '{name}' must be lower case",
+                f"rename it to '{name.lower()}'",
+            )
+        return None
+    hint = "market folders are named by lower-case ISO 3166-1 alpha-2 codes, like 'se' or 'jp'"
+    aliases = {"uk": "gb", "el": "gr", "en": "gb"}
+    if name.lower() in aliases:
+        hint = f"the ISO 3166-1 code is '{aliases[name.lower()]}'; {hint}"
+    else:
+        matches = iso.search_countries(name)
+        if matches:
+            hint = f"did you mean '{matches[0].alpha_2.lower()}' ({matches[0].name})?"
+    return (f"market folder '{name}' is not an ISO 3166-1 alpha-2 country code", hint)
+
+
+def _load_into(
+    source: Source, layer: Layer, path: str, relative: str, findings: list[Finding]
+) -> None:
+    known = _known_files(layer)
+    is_message = relative.startswith("messages/") and relative.count("/") == 1
+    if is_message:
+        tag = relative.removeprefix("messages/").removesuffix(".yaml")
+        if not relative.endswith(".yaml") or not _TAG.match(tag):
+            findings.append(
+                rule("MKT006").finding(
+                    Location(path),
+                    f"unknown message file '{relative}'",
+                    "message catalogues are named messages/<BCP 47 tag>.yaml, like "
+                    "messages/fr-CA.yaml",
+                )
+            )
+            return
+    elif relative not in known:
+        guess = difflib.get_close_matches(relative, known, n=1, cutoff=0.6)
+        if not guess and relative.endswith(".yml"):
+            guess = [relative.removesuffix(".yml") + ".yaml"]
+        if relative == "features.yaml":
+            hint = f"features.yaml belongs in {MARKETS}/{DEFAULTS}/ (the catalogue is shared)"
+        elif guess and guess[0] in known:
+            hint = f"did you mean {guess[0]}?"
+        else:
+            hint = f"the files of {layer.directory}/ are {', '.join(known)} and messages/<tag>.yaml"
+        findings.append(
+            rule("MKT006").finding(
+                Location(path), f"unknown file '{relative}' in {layer.directory}/", hint
+            )
+        )
+        return
+    if source.escapes_root(path):
+        findings.append(
+            rule("MKT009").finding(
+                Location(path),
+                "refused to load: the file is a link to a place outside the repository",
+                "commit the file itself instead of a link",
+            )
+        )
+        layer.broken.add(relative.removesuffix(".yaml"))
+        return
+    try:
+        raw = source.read(path)
+    except OSError as error:
+        findings.append(
+            rule("MKT009").finding(
+                Location(path), f"cannot read the file: {error.strerror or error}", "check it"
+            )
+        )
+        layer.broken.add(relative.removesuffix(".yaml"))
+        return
+    document, problems = load_document(path, raw)
+    findings.extend(problems)
+    if document is None:
+        layer.broken.add(relative.removesuffix(".yaml"))
+        return
+    kind = schema_kind(layer, relative)
+    findings.extend(_schema_line_findings(document, kind))
+    if is_message:
+        layer.messages[relative.removeprefix("messages/").removesuffix(".yaml")] = document
+    else:
+        layer.files[relative.removesuffix(".yaml")] = document
+
+
+def expected_schema_reference(path: str, kind: str) -> str:
+    directory = posixpath.dirname(path)
+    return posixpath.relpath(f"schemas/{kind}.schema.json", directory)
+
+
+def _schema_line_findings(document: Document, kind: str) -> list[Finding]:
+    expected = expected_schema_reference(document.path, kind)
+    match = _SCHEMA_LINE.match(document.first_line)
+    line = f"# yaml-language-server: $schema={expected}"
+    if match is None:
+        return [
+            rule("MKT008").finding(
+                Location(document.path, 1, 1),
+                "the first line is not the yaml-language-server schema line",
+                f"start the file with: {line}",
+            )
+        ]
+    if match.group(1) != expected:
+        return [
+            rule("MKT008").finding(
+                Location(document.path, 1, match.start(1) + 1),
+                f"the schema line points at '{match.group(1)}', not at the {kind} schema",
+                f"write: {line}",
+            )
+        ]
+    return []

@@ -1,0 +1,194 @@
+"""The repository model: layers of documents, and markets resolved from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from marketctl.core.diagnostics import Finding, Location
+from marketctl.core.documents import Document
+from marketctl.reference.locales import SOURCE_LOCALE, fallback_chain
+from marketctl.repository.layering import Resolved, resolve
+
+LAYERED_KINDS = ("market", "tax", "warranty", "rollout")
+DEFAULTS = "_defaults"
+REGIONS = "_regions"
+
+
+@dataclass
+class Layer:
+    """One folder of markets/: ``_defaults``, ``_regions/eu`` or a market such as ``se``."""
+
+    name: str
+    directory: str
+    files: dict[str, Document] = field(default_factory=dict)
+    messages: dict[str, Document] = field(default_factory=dict)
+    broken: set[str] = field(default_factory=set)
+
+    @property
+    def is_market(self) -> bool:
+        return not self.name.startswith("_")
+
+
+@dataclass(frozen=True)
+class MessageHit:
+    """A message text as found along a locale's fallback chain."""
+
+    key: str
+    tag: str
+    text: str
+    document: Document
+
+    @property
+    def location(self) -> Location:
+        return self.document.value_location((self.key,))
+
+
+@dataclass
+class Market:
+    """A market after layering: what validate checks and build compiles."""
+
+    code: str
+    layers: tuple[Layer, ...]
+    repository: Repository
+
+    @cached_property
+    def resolved(self) -> dict[str, Resolved]:
+        return {
+            kind: resolve(layer.files[kind] for layer in self.layers if kind in layer.files)
+            for kind in LAYERED_KINDS
+        }
+
+    @property
+    def own(self) -> Layer:
+        return self.layers[-1]
+
+    @property
+    def market(self) -> dict[str, Any]:
+        return self.resolved["market"].data
+
+    @property
+    def tax(self) -> dict[str, Any]:
+        return self.resolved["tax"].data
+
+    @property
+    def warranty(self) -> dict[str, Any]:
+        return self.resolved["warranty"].data
+
+    @property
+    def rollout(self) -> dict[str, Any]:
+        return self.resolved["rollout"].data
+
+    @property
+    def locales(self) -> list[str]:
+        locales = self.market.get("locales")
+        return [tag for tag in locales if isinstance(tag, str)] if isinstance(locales, list) else []
+
+    @property
+    def is_live(self) -> bool:
+        return self.market.get("status") == "live"
+
+    def location(self, kind: str, path: tuple[str | int, ...]) -> Location:
+        """Where a resolved value was written; the market's own file when nobody wrote it."""
+        found = self.resolved[kind].location(path)
+        if found is not None:
+            return found
+        own = self.own.files.get(kind) or self.own.files.get("market")
+        if own is not None:
+            return own.value_location(())
+        return Location(f"{self.own.directory}/{kind}.yaml")
+
+    def key_location(self, kind: str, path: tuple[str | int, ...]) -> Location:
+        found = self.resolved[kind].key_location(path)
+        return found if found is not None else self.location(kind, path)
+
+    @property
+    def files(self) -> list[str]:
+        """Every file this market is made of, across its layers."""
+        paths: list[str] = []
+        for layer in self.layers:
+            paths.extend(document.path for document in layer.files.values())
+            paths.extend(document.path for document in layer.messages.values())
+        paths.extend(self.repository.shared_files)
+        return sorted(set(paths))
+
+    def catalogues(self, tag: str) -> list[tuple[str, Document]]:
+        """The catalogues a locale reads, in lookup order: each tag of its CLDR chain, in the
+        market, then its region, then ``_defaults``. The source catalogue is not included."""
+        found: list[tuple[str, Document]] = []
+        for chain_tag in fallback_chain(tag):
+            for layer in reversed(self.layers):
+                document = layer.messages.get(chain_tag)
+                if document is None:
+                    continue
+                if layer.name == DEFAULTS and chain_tag == SOURCE_LOCALE:
+                    continue
+                found.append((chain_tag, document))
+        return found
+
+    def message(self, tag: str, key: str) -> MessageHit | None:
+        """The text a locale shows for a key, following the fallback chain to the source."""
+        for chain_tag, document in self.catalogues(tag):
+            text = document.data.get(key)
+            if isinstance(text, str):
+                return MessageHit(key, chain_tag, text, document)
+        if SOURCE_LOCALE in fallback_chain(tag):
+            return self.repository.source_message(key)
+        return None
+
+
+@dataclass
+class Repository:
+    """Every layer of markets/, loaded, plus what stopped any file from loading."""
+
+    source_label: str
+    defaults: Layer
+    regions: dict[str, Layer]
+    markets: dict[str, Layer]
+    findings: list[Finding]
+    _markets: dict[str, Market] = field(default_factory=dict, init=False, repr=False)
+
+    @property
+    def layers(self) -> list[Layer]:
+        return [self.defaults, *self.regions.values(), *self.markets.values()]
+
+    @property
+    def features(self) -> Document | None:
+        return self.defaults.files.get("features")
+
+    @property
+    def source_catalogue(self) -> Document | None:
+        return self.defaults.messages.get(SOURCE_LOCALE)
+
+    @property
+    def shared_files(self) -> list[str]:
+        return [d.path for d in (self.features, self.source_catalogue) if d is not None]
+
+    @property
+    def source_keys(self) -> list[str]:
+        catalogue = self.source_catalogue
+        return list(catalogue.data) if catalogue is not None else []
+
+    def source_message(self, key: str) -> MessageHit | None:
+        catalogue = self.source_catalogue
+        if catalogue is None:
+            return None
+        entry = catalogue.data.get(key)
+        if isinstance(entry, dict) and isinstance(entry.get("message"), str):
+            return MessageHit(key, SOURCE_LOCALE, entry["message"], catalogue)
+        return None
+
+    def market(self, code: str) -> Market:
+        cached = self._markets.get(code)
+        if cached is None:
+            own = self.markets[code]
+            layers = [self.defaults]
+            region = own.files.get("market")
+            region_name = region.data.get("region") if region is not None else None
+            if isinstance(region_name, str) and region_name in self.regions:
+                layers.append(self.regions[region_name])
+            layers.append(own)
+            cached = Market(code, tuple(layers), self)
+            self._markets[code] = cached
+        return cached
