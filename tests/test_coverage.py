@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from clitools import edit, findings, invoke, places
-from marketctl.commands.coverage import LocaleCoverage
+from marketctl.checks.coverage import LocaleCoverage
 
 FR = "markets/_defaults/messages/fr.yaml"
 

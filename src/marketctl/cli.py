@@ -203,8 +203,8 @@ def translations(
     ctx: click.Context, markets: tuple[str, ...], output_format: str, fail_under: float | None
 ) -> None:
     """Show the share of source message keys each locale of MARKETS (default: all) translates."""
+    from marketctl.checks.coverage import RENDERERS, require_coverage, translation_coverage
     from marketctl.checks.validation import select_markets
-    from marketctl.commands.coverage import RENDERERS, require_coverage, translation_coverage
     from marketctl.repository.loading import load_repository
     from marketctl.repository.sources import WorktreeSource
 

@@ -106,7 +106,7 @@ def validate_repository(
                 findings.extend(rule.check_repository(repository))
 
     in_scope = _scope(repository, codes)
-    scoped = [finding for finding in findings if in_scope(finding.file)]
+    scoped = [rated(finding) for finding in findings if in_scope(finding.file)]
     kept = [
         finding.with_severity(settings.severity_of(finding.code, finding.severity))
         for finding in scoped
@@ -116,6 +116,13 @@ def validate_repository(
     return Report(
         tuple(unique_sorted(kept)), tuple(codes), len(checked), tuple(unique_sorted(scoped))
     )
+
+
+def rated(finding: Finding) -> Finding:
+    """The finding with its rule's default severity, where the maker left it unrated."""
+    if finding.severity is Severity.UNRATED:
+        return finding.with_severity(catalogue()[finding.code].severity)
+    return finding
 
 
 def _scope(repository: Repository, codes: list[str]) -> Callable[[str], bool]:

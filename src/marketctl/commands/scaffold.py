@@ -38,8 +38,8 @@ import jinja2
 from babel.core import get_global
 from babel.languages import get_official_languages
 
+from marketctl.checks.coverage import missing_keys
 from marketctl.checks.rules.mkt401_legal_guarantee_floor import FLOOR_NAMES
-from marketctl.commands.coverage import missing_keys
 from marketctl.core.clock import today
 from marketctl.core.documents import load_document
 from marketctl.core.errors import MarketctlError

@@ -14,10 +14,13 @@ class Severity(enum.Enum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
+    # A finding made below the rule catalogue (the loader, the YAML reader) names its code only;
+    # validation rates it with the catalogue's default severity before anything reads it.
+    UNRATED = "unrated"
 
     @property
     def rank(self) -> int:
-        return {"error": 0, "warning": 1, "info": 2}[self.value]
+        return {"error": 0, "warning": 1, "info": 2, "unrated": 3}[self.value]
 
 
 @dataclass(frozen=True, order=True)
@@ -68,6 +71,26 @@ class Finding:
 
     def with_severity(self, severity: Severity) -> Finding:
         return replace(self, severity=severity)
+
+
+def finding(
+    code: str, location: Location, message: str, hint: str = "", market: str | None = None
+) -> Finding:
+    """A finding made from a code and a location; the rule catalogue rates it later.
+
+    Modules below ``checks`` (the YAML reader, the repository loader) make their findings with this,
+    so they never import the catalogue: ``checks.validation`` attaches each code's severity.
+    """
+    return Finding(
+        code=code,
+        severity=Severity.UNRATED,
+        file=location.file,
+        line=location.line,
+        column=location.column,
+        message=message,
+        hint=hint,
+        market=market,
+    )
 
 
 def unique_sorted(findings: Iterable[Finding]) -> list[Finding]:

@@ -18,8 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from marketctl.checks.rules import catalogue
-from marketctl.core.diagnostics import Finding, Location, Position
+from marketctl.core.diagnostics import Finding, Location, Position, finding
 
 Path = tuple[str | int, ...]
 
@@ -238,7 +237,7 @@ class _Converter:
 
 
 def _finding(code: str, path: str, position: Position | None, message: str, hint: str) -> Finding:
-    return catalogue()[code].finding(Location.at(path, position), message, hint)
+    return finding(code, Location.at(path, position), message, hint)
 
 
 def _mark_position(error: MarkedYAMLError) -> Position | None:

@@ -11,8 +11,7 @@ import difflib
 import posixpath
 import re
 
-from marketctl.checks.rules import rule
-from marketctl.core.diagnostics import Finding, Location
+from marketctl.core.diagnostics import Finding, Location, finding
 from marketctl.core.documents import Document, load_document
 from marketctl.reference import iso
 from marketctl.repository.markets import DEFAULTS, LAYERED_KINDS, REGIONS, Layer, Repository
@@ -68,7 +67,7 @@ def load_repository(source: Source) -> Repository:
             if problem is not None:
                 if directory not in {f.file.split("/")[1] for f in findings if f.code == "MKT007"}:
                     message, hint = problem
-                    findings.append(rule("MKT007").finding(Location(path), message, hint))
+                    findings.append(finding("MKT007", Location(path), message, hint))
                 continue
             layer = markets.setdefault(directory, Layer(directory, f"{MARKETS}/{directory}"))
             relative = "/".join(parts[1:])
@@ -83,7 +82,8 @@ def load_repository(source: Source) -> Repository:
             )
             where = Location(some_file.path) if some_file else Location(layer.directory)
             findings.append(
-                rule("MKT010").finding(
+                finding(
+                    "MKT010",
                     where,
                     f"market '{code}' has no {layer.directory}/market.yaml",
                     f"add {layer.directory}/market.yaml (country, currency, locales, ...), "
@@ -98,7 +98,8 @@ def load_repository(source: Source) -> Repository:
                 guess = difflib.get_close_matches(region, list(regions), n=1)
                 hint = f"did you mean '{guess[0]}'?" if guess else f"known regions: {known}"
                 findings.append(
-                    rule("MKT011").finding(
+                    finding(
+                        "MKT011",
                         market_file.value_location(("region",)),
                         f"region '{region}' has no folder {MARKETS}/{REGIONS}/{region}/",
                         hint,
@@ -114,7 +115,8 @@ def load_repository(source: Source) -> Repository:
 
 
 def _stray_file(path: str) -> Finding:
-    return rule("MKT006").finding(
+    return finding(
+        "MKT006",
         Location(path),
         f"{path} is not inside a market or layer folder",
         "market files live in markets/<cc>/, markets/_regions/<region>/ or markets/_defaults/",
@@ -154,7 +156,8 @@ def _load_into(
         tag = relative.removeprefix("messages/").removesuffix(".yaml")
         if not relative.endswith(".yaml") or not _TAG.match(tag):
             findings.append(
-                rule("MKT006").finding(
+                finding(
+                    "MKT006",
                     Location(path),
                     f"unknown message file '{relative}'",
                     "message catalogues are named messages/<BCP 47 tag>.yaml, like "
@@ -173,14 +176,15 @@ def _load_into(
         else:
             hint = f"the files of {layer.directory}/ are {', '.join(known)} and messages/<tag>.yaml"
         findings.append(
-            rule("MKT006").finding(
-                Location(path), f"unknown file '{relative}' in {layer.directory}/", hint
+            finding(
+                "MKT006", Location(path), f"unknown file '{relative}' in {layer.directory}/", hint
             )
         )
         return
     if source.escapes_root(path):
         findings.append(
-            rule("MKT009").finding(
+            finding(
+                "MKT009",
                 Location(path),
                 "refused to load: the file is a link to a place outside the repository",
                 "commit the file itself instead of a link",
@@ -192,8 +196,11 @@ def _load_into(
         raw = source.read(path)
     except OSError as error:
         findings.append(
-            rule("MKT009").finding(
-                Location(path), f"cannot read the file: {error.strerror or error}", "check it"
+            finding(
+                "MKT009",
+                Location(path),
+                f"cannot read the file: {error.strerror or error}",
+                "check it",
             )
         )
         layer.broken.add(relative.removesuffix(".yaml"))
@@ -222,7 +229,8 @@ def _schema_line_findings(document: Document, kind: str) -> list[Finding]:
     line = f"# yaml-language-server: $schema={expected}"
     if match is None:
         return [
-            rule("MKT008").finding(
+            finding(
+                "MKT008",
                 Location(document.path, 1, 1),
                 "the first line is not the yaml-language-server schema line",
                 f"start the file with: {line}",
@@ -230,7 +238,8 @@ def _schema_line_findings(document: Document, kind: str) -> list[Finding]:
         ]
     if match.group(1) != expected:
         return [
-            rule("MKT008").finding(
+            finding(
+                "MKT008",
                 Location(document.path, 1, match.start(1) + 1),
                 f"the schema line points at '{match.group(1)}', not at the {kind} schema",
                 f"write: {line}",

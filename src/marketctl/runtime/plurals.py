@@ -2,8 +2,9 @@
 
 The bundle carries each locale's cardinal and ordinal rules as the CLDR rule strings Babel
 renders (``{"one": "i in 1 and v in 0"}``, see
-:func:`marketctl.reference.cldr.locale_data`). They are parsed with :class:`babel.plural.PluralRule` (a pure function of the string, no locale
-database) and compiled once per rule set into one Python function.
+:func:`marketctl.reference.cldr.locale_data`). They are parsed with
+:class:`babel.plural.PluralRule` (a pure function of the string, no locale database) and
+compiled once per rule set into one Python function.
 
 Operands follow UTS #35, Part 3, "Plural Operand Meanings": a :class:`~decimal.Decimal` keeps
 its visible fraction digits, so ``Decimal("1.0")`` has ``v = 1`` and is ``other`` in English

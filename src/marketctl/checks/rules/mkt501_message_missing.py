@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from marketctl.checks.coverage import missing_keys
 from marketctl.checks.rules import rule
-from marketctl.commands.coverage import missing_keys
 from marketctl.core.diagnostics import Finding, Severity
 from marketctl.reference.locales import fallback_chain
 from marketctl.repository.markets import Market
