@@ -27,7 +27,7 @@ def render_markdown() -> str:
     parts = [
         "# Rule catalogue",
         "",
-        "Generated from the rule modules in `src/marketctl/rules/` by "
+        "Generated from the rule modules in `src/marketctl/checks/rules/` by "
         "`python -m marketctl.commands.ruledocs > docs/rules.md`; do not edit by hand.",
         "",
         "| code | name | severity | summary |",
