@@ -1,0 +1,227 @@
+"""Exchange with translation tools: XLIFF 2.0 and PO export and import."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import io
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po, write_po
+
+from marketctl.commands import exchange
+from marketctl.commands.exchange import ExchangeError, export_locale, import_files
+from marketctl.repository.loading import load_repository
+from marketctl.repository.sources import WorktreeSource
+
+NS = {"x": exchange.XLIFF_NS}
+
+
+def _export(root: Path, tag: str, fmt: str, out: Path, missing_only: bool = False) -> Path:
+    repository = load_repository(WorktreeSource(root))
+    name, data = export_locale(repository, tag, fmt, missing_only=missing_only)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / name).write_bytes(data)
+    return out / name
+
+
+def _hashes(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((root / "markets").rglob("*.yaml"))
+    }
+
+
+def _changed_lines(before: str, after: str) -> list[str]:
+    return [
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+        if line.startswith(("+", "-")) and not line.startswith(("+++", "---"))
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["xliff", "po"])
+def test_an_unchanged_round_trip_changes_no_byte_of_any_catalogue(
+    repo: Path, tmp_path: Path, fmt: str
+) -> None:
+    before = _hashes(repo)
+    files = [_export(repo, tag, fmt, tmp_path / "out") for tag in ("sv", "fr", "fr-CA", "ja")]
+    result = import_files(WorktreeSource(repo), repo, files)
+    assert (result.added, result.changed, result.findings) == ({}, {}, [])
+    assert result.unchanged > 0
+    assert _hashes(repo) == before
+
+
+def test_xliff_export_carries_key_source_note_size_and_translation(
+    repo: Path, tmp_path: Path
+) -> None:
+    path = _export(repo, "sv", "xliff", tmp_path)
+    root = ET.parse(path).getroot()
+    assert (root.get("version"), root.get("srcLang"), root.get("trgLang")) == ("2.0", "en", "sv")
+    assert root.find("x:file", NS).get("original") == "markets/se/messages/sv.yaml"  # type: ignore[union-attr]
+    unit = root.find("x:file/x:unit[@name='product.badge.refurbished']", NS)
+    assert unit is not None
+    assert unit.get(f"{{{exchange.SLR_NS}}}sizeRestriction") == "16"
+    assert unit.findtext("x:segment/x:source", namespaces=NS) == "Refurbished"
+    assert unit.findtext("x:segment/x:target", namespaces=NS) == "Renoverad"
+    assert unit.findtext("x:notes/x:note[@category='description']", namespaces=NS) == (
+        "Badge on product cards and the product page marking a refurbished (not new) device. "
+        "No arguments."
+    )
+
+
+def _edit_xliff(path: Path, key: str, target: str) -> None:
+    tree = ET.parse(path)
+    ET.register_namespace("", exchange.XLIFF_NS)
+    ET.register_namespace("slr", exchange.SLR_NS)
+    unit = tree.getroot().find(f"x:file/x:unit[@name='{key}']", NS)
+    assert unit is not None
+    segment = unit.find("x:segment", NS)
+    assert segment is not None
+    element = segment.find("x:target", NS)
+    if element is None:
+        element = ET.SubElement(segment, f"{{{exchange.XLIFF_NS}}}target")
+    element.text = target
+    tree.write(path, encoding="utf-8", xml_declaration=True)
+
+
+def _edit_po(path: Path, key: str, target: str) -> None:
+    catalog = read_po(io.BytesIO(path.read_bytes()))
+    for message in catalog:
+        if message.context == key:
+            message.string = target
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=0)
+    path.write_bytes(buffer.getvalue())
+
+
+EDITORS = {"xliff": _edit_xliff, "po": _edit_po}
+
+
+@pytest.mark.parametrize("fmt", ["xliff", "po"])
+def test_a_translation_tool_edit_is_written_in_place_and_nothing_else_moves(
+    repo: Path, tmp_path: Path, fmt: str
+) -> None:
+    catalogue = repo / "markets/se/messages/sv.yaml"
+    before = catalogue.read_text(encoding="utf-8")
+    path = _export(repo, "sv", fmt, tmp_path)
+    EDITORS[fmt](path, "cart.title", "Kundvagn")
+    result = import_files(WorktreeSource(repo), repo, [path])
+    assert result.changed == {"markets/se/messages/sv.yaml": ["cart.title"]}
+    assert result.findings == []
+    after = catalogue.read_text(encoding="utf-8")
+    assert _changed_lines(before, after) == [
+        '-cart.title: "Din varukorg"',
+        '+cart.title: "Kundvagn"',
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["xliff", "po"])
+def test_a_broken_placeholder_is_refused_with_its_finding_and_nothing_is_written(
+    repo: Path, tmp_path: Path, fmt: str
+) -> None:
+    before = _hashes(repo)
+    path = _export(repo, "sv", fmt, tmp_path)
+    EDITORS[fmt](path, "product.price.from", "Från {pris, number, currency}")
+    result = import_files(WorktreeSource(repo), repo, [path])
+    assert [(f.code, str(f.location), f.message) for f in result.findings] == [
+        (
+            "MKT504",
+            "markets/se/messages/sv.yaml:9:21",
+            "'product.price.from' does not use the source's argument {price, number, currency}",
+        ),
+        (
+            "MKT504",
+            "markets/se/messages/sv.yaml:9:27",
+            "'product.price.from' uses {pris}, which is not an argument of the source",
+        ),
+    ]
+    assert _hashes(repo) == before
+
+
+def test_a_new_key_of_an_override_goes_after_its_predecessor_in_source_order(
+    repo: Path, tmp_path: Path
+) -> None:
+    catalogue = repo / "markets/ca/messages/fr-CA.yaml"
+    before = catalogue.read_text(encoding="utf-8")
+    path = _export(repo, "fr-CA", "xliff", tmp_path)
+    _edit_xliff(path, "cart.title", "Votre panier d’achats")
+    # A target equal to what fr-CA already shows through fr is not an override.
+    _edit_xliff(path, "cart.add_button", "Ajouter au panier")
+    result = import_files(WorktreeSource(repo), repo, [path])
+    assert result.added == {"markets/ca/messages/fr-CA.yaml": ["cart.title"]}
+    after = catalogue.read_text(encoding="utf-8")
+    lines = after.splitlines()
+    assert lines[lines.index('cart.title: "Votre panier d’achats"') - 1].startswith(
+        "product.badge.refurbished:"
+    )
+    assert _changed_lines(before, after) == ['+cart.title: "Votre panier d’achats"']
+
+
+def test_an_empty_target_never_deletes_a_translation(repo: Path, tmp_path: Path) -> None:
+    before = _hashes(repo)
+    path = _export(repo, "sv", "xliff", tmp_path)
+    _edit_xliff(path, "cart.title", "")
+    result = import_files(WorktreeSource(repo), repo, [path])
+    assert result.empty == 1
+    assert _hashes(repo) == before
+
+
+def test_invisible_spaces_are_written_as_escapes(repo: Path, tmp_path: Path) -> None:
+    path = _export(repo, "fr", "po", tmp_path)
+    _edit_po(path, "cart.title", "Votre panier\u00a0!")
+    import_files(WorktreeSource(repo), repo, [path])
+    text = (repo / "markets/_defaults/messages/fr.yaml").read_text(encoding="utf-8")
+    assert 'cart.title: "Votre panier\\u00a0!"' in text.splitlines()
+
+
+def test_an_unknown_key_is_refused_with_the_line(repo: Path, tmp_path: Path) -> None:
+    path = _export(repo, "sv", "po", tmp_path)
+    text = path.read_text(encoding="utf-8").replace('msgctxt "cart.title"', 'msgctxt "cart.titel"')
+    path.write_text(text, encoding="utf-8")
+    line = text.splitlines().index('msgctxt "cart.titel"') + 1
+    with pytest.raises(ExchangeError) as raised:
+        import_files(WorktreeSource(repo), repo, [path])
+    assert raised.value.message == f"{path}:{line}: unknown message key 'cart.titel'"
+
+
+def test_a_locale_no_market_serves_is_refused(repo: Path, tmp_path: Path) -> None:
+    path = _export(repo, "sv", "xliff", tmp_path)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('trgLang="sv"', 'trgLang="xx"'), encoding="utf-8"
+    )
+    with pytest.raises(ExchangeError) as raised:
+        import_files(WorktreeSource(repo), repo, [path])
+    assert raised.value.message == "no market serves the locale 'xx'"
+
+
+def test_entities_and_doctypes_are_refused_before_parsing(repo: Path, tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.xlf"
+    bomb.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
+        f'<xliff xmlns="{exchange.XLIFF_NS}" version="2.0" srcLang="en" trgLang="sv">&b;</xliff>\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ExchangeError, match="declares a DOCTYPE or entities, which are refused"):
+        import_files(WorktreeSource(repo), repo, [bomb])
+
+
+def test_missing_only_exports_only_keys_that_fall_back_to_the_source(
+    repo: Path, tmp_path: Path
+) -> None:
+    catalogue = repo / "markets/se/messages/sv.yaml"
+    catalogue.write_text(
+        "\n".join(
+            line
+            for line in catalogue.read_text(encoding="utf-8").splitlines()
+            if not line.startswith("cart.title:")
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    path = _export(repo, "sv", "xliff", tmp_path, missing_only=True)
+    names = [u.get("name") for u in ET.parse(path).getroot().iterfind("x:file/x:unit", NS)]
+    assert names == ["cart.title"]
