@@ -130,3 +130,41 @@ def test_unknown_market_and_bad_threshold(repo: Path, capsys: pytest.CaptureFixt
     assert unknown.code == 1
     assert unknown.err.splitlines()[0] == "Error: no market 'sw' in markets/"
     assert above.code == 2
+
+
+def test_missing_translations_lists_each_untranslated_key_with_its_fallback(repo: Path) -> None:
+    from marketctl.checks.coverage import (
+        MissingKey,
+        missing_translations,
+        render_missing_json,
+        render_missing_text,
+    )
+    from marketctl.repository.loading import load_repository
+    from marketctl.repository.sources import WorktreeSource
+
+    catalogue = repo / "markets/se/messages/sv.yaml"
+    kept = [
+        line
+        for line in catalogue.read_text(encoding="utf-8").splitlines()
+        if not line.startswith(("cart.title:", "cart.items:"))
+    ]
+    catalogue.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    repository = load_repository(WorktreeSource(repo))
+    rows = missing_translations(repository, ["ca", "jp", "se"])
+    assert rows == [
+        MissingKey("se", "sv-SE", "cart.title", "en"),
+        MissingKey("se", "sv-SE", "cart.items", "en"),
+    ]
+    assert render_missing_text(rows) == (
+        "se sv-SE: 2 untranslated\n"
+        "  cart.title  (falls back to en)\n"
+        "  cart.items  (falls back to en)\n"
+    )
+    assert json.loads(render_missing_json(rows)) == {
+        "version": 1,
+        "missing": [
+            {"market": "se", "locale": "sv-SE", "key": "cart.title", "falls_back_to": "en"},
+            {"market": "se", "locale": "sv-SE", "key": "cart.items", "falls_back_to": "en"},
+        ],
+    }
+    assert missing_translations(repository, ["jp"]) == []

@@ -14,14 +14,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from marketctl.core.errors import MarketctlError
+from marketctl.reference.locales import SOURCE_LOCALE
 from marketctl.repository.markets import Market, Repository
 
 __all__ = [
+    "MISSING_RENDERERS",
     "RENDERERS",
     "CoverageError",
     "LocaleCoverage",
+    "MissingKey",
     "missing_keys",
+    "missing_translations",
     "render_json",
+    "render_missing_json",
+    "render_missing_text",
     "render_text",
     "require_coverage",
     "translation_coverage",
@@ -55,8 +61,61 @@ def missing_keys(market: Market, tag: str) -> list[str]:
     return [key for key in market.repository.source_keys if market.message(tag, key) is None]
 
 
-def translation_coverage(repository: Repository, codes: list[str]) -> list[LocaleCoverage]:
-    """One row per market (in the order given) and locale (in market.yaml order)."""
+@dataclass(frozen=True)
+class MissingKey:
+    """A source key one locale of one market does not translate, and what it shows instead."""
+
+    market: str
+    locale: str
+    key: str
+    # The locale whose text services show instead: the source (bundles fall back to it for a
+    # key no catalogue along the chain has; a live market with such a key fails MKT501).
+    falls_back_to: str
+
+
+def missing_translations(repository: Repository, codes: list[str]) -> list[MissingKey]:
+    """Every untranslated key per market (in the order given) and locale, in source order."""
+    _require_source(repository)
+    rows: list[MissingKey] = []
+    for code in codes:
+        market = repository.market(code)
+        for tag in dict.fromkeys(market.locales):
+            for key in missing_keys(market, tag):
+                rows.append(MissingKey(code, tag, key, SOURCE_LOCALE))
+    return rows
+
+
+def render_missing_text(rows: list[MissingKey]) -> str:
+    if not rows:
+        return "every locale of these markets translates every source key\n"
+    lines: list[str] = []
+    current: tuple[str, str] | None = None
+    for row in rows:
+        if (row.market, row.locale) != current:
+            current = (row.market, row.locale)
+            count = sum(1 for r in rows if (r.market, r.locale) == current)
+            lines.append(f"{row.market} {row.locale}: {count} untranslated")
+        lines.append(f"  {row.key}  (falls back to {row.falls_back_to})")
+    return "\n".join(lines) + "\n"
+
+
+def render_missing_json(rows: list[MissingKey]) -> str:
+    document = {
+        "version": 1,
+        "missing": [
+            {
+                "market": r.market,
+                "locale": r.locale,
+                "key": r.key,
+                "falls_back_to": r.falls_back_to,
+            }
+            for r in rows
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _require_source(repository: Repository) -> None:
     if repository.source_catalogue is None:
         if "messages/en" in repository.defaults.broken:
             raise MarketctlError(
@@ -67,6 +126,11 @@ def translation_coverage(repository: Repository, codes: list[str]) -> list[Local
             "there is no source catalogue markets/_defaults/messages/en.yaml",
             "write it: it defines every message key (docs/file-formats.md, messages/)",
         )
+
+
+def translation_coverage(repository: Repository, codes: list[str]) -> list[LocaleCoverage]:
+    """One row per market (in the order given) and locale (in market.yaml order)."""
+    _require_source(repository)
     total = len(repository.source_keys)
     rows: list[LocaleCoverage] = []
     for code in codes:
@@ -123,4 +187,9 @@ def render_json(rows: list[LocaleCoverage]) -> str:
 RENDERERS: dict[str, Callable[[list[LocaleCoverage]], str]] = {
     "text": render_text,
     "json": render_json,
+}
+
+MISSING_RENDERERS: dict[str, Callable[[list[MissingKey]], str]] = {
+    "text": render_missing_text,
+    "json": render_missing_json,
 }
