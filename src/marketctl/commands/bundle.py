@@ -34,7 +34,9 @@ def decimal_text(value: Decimal | int) -> str:
 def _source(source: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if not source:
         return None
-    return {key: source[key] for key in ("title", "ref", "url") if key in source}
+    # verified: the day the official text was read, or false with what is missing (issue 7).
+    keys = ("title", "ref", "url", "verified", "missing")
+    return {key: source[key] for key in keys if key in source}
 
 
 def _intervals(

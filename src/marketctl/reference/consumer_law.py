@@ -20,10 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from marketctl.core.documents import load_document
@@ -44,11 +45,18 @@ _PLACEHOLDERS = frozenset({"todo", "tbd", "fixme", "xxx", "?", "...", "…", "-"
 
 @dataclass(frozen=True)
 class Source:
-    """Where a legal fact comes from."""
+    """Where a legal fact comes from, and whether it was checked against the official text.
+
+    ``verified`` is the day the official text was read and said exactly this, ``False`` when it
+    has not been (``missing`` then says what a reviewer must still check), ``None`` when nobody
+    recorded either.
+    """
 
     title: str
     url: str
     ref: str = ""
+    verified: date | Literal[False] | None = None
+    missing: str = ""
 
     def __str__(self) -> str:
         return f"{self.title}, {self.ref}" if self.ref else self.title
@@ -471,4 +479,55 @@ def _source(value: Any, where: str) -> Source:
     if problems:
         raise _Malformed(f"{where}.{problems[0].key}", problems[0].message)
     ref = source.get("ref", "")
-    return Source(str(source["title"]).strip(), str(source["url"]), str(ref or ""))
+    status = verification(source)
+    if status.problem:
+        raise _Malformed(f"{where}.{status.key}", status.problem)
+    return Source(
+        str(source["title"]).strip(),
+        str(source["url"]),
+        str(ref or ""),
+        status.verified,
+        status.missing,
+    )
+
+
+@dataclass(frozen=True)
+class Verification:
+    """A source's ``verified``/``missing`` as read, and what is wrong with them (``problem``
+    names the ``key`` it is about), for the loader and the rules alike."""
+
+    verified: date | Literal[False] | None
+    missing: str = ""
+    problem: str = ""
+    key: str = "verified"
+
+    @property
+    def acknowledged(self) -> bool:
+        """Unverified, and it says what a reviewer must still check."""
+        return self.verified is False and bool(self.missing)
+
+
+def verification(source: Mapping[str, Any]) -> Verification:
+    """Read ``verified`` (``YYYY-MM-DD`` or ``false``) and ``missing`` from a source mapping."""
+    raw = source.get("verified")
+    missing = source.get("missing")
+    text = missing.strip() if isinstance(missing, str) else ""
+    if raw is None:
+        if text:
+            return Verification(None, text, "missing is given without verified: false", "missing")
+        return Verification(None)
+    if raw is False:
+        if not text:
+            return Verification(
+                False, "", "verified: false without missing: say what is still to check", "missing"
+            )
+        return Verification(False, text)
+    try:
+        day = date.fromisoformat(raw) if isinstance(raw, str) and len(raw) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        return Verification(None, text, f"verified is a date (YYYY-MM-DD) or false, not {raw!r}")
+    if text:
+        return Verification(day, text, "missing is given with a verification date", "missing")
+    return Verification(day)
