@@ -14,10 +14,10 @@ FR = "markets/_defaults/messages/fr.yaml"
 
 FULL = [
     "market  locale  translated  total  percent",
-    "ca      en-CA           75     75  100.0 %",
-    "ca      fr-CA           75     75  100.0 %",
-    "jp      ja-JP           75     75  100.0 %",
-    "se      sv-SE           75     75  100.0 %",
+    "ca      en-CA           76     76  100.0 %",
+    "ca      fr-CA           76     76  100.0 %",
+    "jp      ja-JP           76     76  100.0 %",
+    "se      sv-SE           76     76  100.0 %",
 ]
 
 
@@ -41,7 +41,7 @@ def test_shared_catalogue_counts_for_every_market_that_reads_it(
     assert outcome.out.splitlines() == [
         FULL[0],
         FULL[1],
-        "ca      fr-CA           74     75   98.7 %",
+        "ca      fr-CA           75     76   98.7 %",
     ]
 
 
@@ -55,7 +55,7 @@ def test_fail_under(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert failed.code == 1
     assert failed.out.splitlines()[-2:] == [
         FULL[4],
-        "se      fi-FI            0     75    0.0 %",
+        "se      fi-FI            0     76    0.0 %",
     ]
     assert failed.err == (
         "Error: translation coverage is below 98.7 %: ca fr-CA 98.7 %, se fi-FI 0.0 %\n"
@@ -84,16 +84,16 @@ def test_english_source_counts_only_for_english_locales(
     assert rows[("ca", "en-CA")] == {
         "market": "ca",
         "locale": "en-CA",
-        "translated": 75,
-        "total": 75,
+        "translated": 76,
+        "total": 76,
         "percent": 100.0,
     }
     assert rows[("jp", "ja-JP")] == {
         "market": "jp",
         "locale": "ja-JP",
-        "translated": 74,
-        "total": 75,
-        "percent": 98.67,
+        "translated": 75,
+        "total": 76,
+        "percent": 98.68,
     }
 
 
