@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from marketctl.core.errors import MarketctlError
 from marketctl.reference.locales import SOURCE_LOCALE
@@ -100,18 +100,7 @@ def render_missing_text(rows: list[MissingKey]) -> str:
 
 
 def render_missing_json(rows: list[MissingKey]) -> str:
-    document = {
-        "version": 1,
-        "missing": [
-            {
-                "market": r.market,
-                "locale": r.locale,
-                "key": r.key,
-                "falls_back_to": r.falls_back_to,
-            }
-            for r in rows
-        ],
-    }
+    document = {"version": 1, "missing": [asdict(row) for row in rows]}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
