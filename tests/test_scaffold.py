@@ -545,3 +545,77 @@ def test_a_full_locale_is_kept_when_another_falls_back_to_it(
     assert invoke(capsys, repo, "new", "ht").code == 0
 
     assert data(repo, "markets/ht/market.yaml")["locales"] == ["ht-HT", "fr-HT"]
+
+
+# -------------------------------------------------------------------------------------------------
+# The region from the EU membership list (MKT210)
+
+
+def test_the_region_of_a_member_state_is_inferred(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outcome = invoke(capsys, repo, "new", "de")
+
+    assert outcome.code == 0, outcome.err
+    assert (
+        "note: region: eu because Germany is an EU member since 1958-01-01 "
+        "(European Union — EU countries (year of entry))\n"
+    ) in outcome.out
+    market = (repo / "markets/de/market.yaml").read_text(encoding="utf-8")
+    assert "\nregion: eu\n" in market
+    assert places(findings(capsys, repo, "de"), "MKT210") == []
+
+
+def test_no_region_is_inferred_for_a_country_that_left(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outcome = invoke(capsys, repo, "new", "gb")
+
+    assert outcome.code == 0, outcome.err
+    assert "region" not in (repo / "markets/gb/market.yaml").read_text(encoding="utf-8")
+    assert "note: region" not in outcome.out
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (
+            ("gb", "--region", "eu"),
+            "Error: United Kingdom left the EU on 2020-01-31 (transition until 2020-12-31): "
+            "--region eu contradicts the EU membership list\n"
+            "  leave out --region: the EU layer's floors are not GB's law\n",
+        ),
+        (
+            ("no", "--region", "eu"),
+            "Error: Norway is not an EU member: --region eu contradicts the EU membership list\n"
+            "  leave out --region: the EU layer's floors are not NO's law\n",
+        ),
+    ],
+)
+def test_a_region_that_contradicts_the_membership_list_is_refused(
+    repo: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], error: str
+) -> None:
+    before = tree(repo)
+
+    outcome = invoke(capsys, repo, "new", *args)
+
+    assert (outcome.code, outcome.out, outcome.err) == (1, "", error)
+    assert tree(repo) == before
+
+
+def test_a_member_state_with_another_region_is_refused(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "markets/_regions/nordics").mkdir()
+    (repo / "markets/_regions/nordics/tax.yaml").write_text(
+        (repo / "markets/_regions/eu/tax.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+
+    outcome = invoke(capsys, repo, "new", "fi", "--region", "nordics")
+
+    assert (outcome.code, outcome.err) == (
+        1,
+        "Error: Finland is an EU member since 1995-01-01: --region nordics contradicts the EU "
+        "membership list\n  leave out --region (it is inferred) or write --region eu\n",
+    )
+    assert not (repo / "markets/fi").exists()

@@ -15,7 +15,8 @@ SECTIONS = "tax_inclusive_prices: {}\nmargin_scheme: {}\nregional_tax_subdivisio
 
 
 def rates(source: str) -> str:
-    return SECTIONS + f"standard_rates: {{SE: [{{value: 25, from: 2019-01-01, source: {source}}}]}}\n"
+    entry = f"{{value: 25, from: 2019-01-01, source: {source}}}"
+    return SECTIONS + f"standard_rates: {{SE: [{entry}]}}\n"
 
 
 def test_reference_sources_carry_their_verification() -> None:

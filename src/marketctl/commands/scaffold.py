@@ -46,6 +46,7 @@ from marketctl.core.errors import MarketctlError
 from marketctl.core.intervals import Interval, in_force
 from marketctl.reference.consumer_law import EU, Floor, Requirement, Source, consumer_law, tax_law
 from marketctl.reference.locales import fallback_chain
+from marketctl.reference.membership import eu_membership
 from marketctl.reference.territories import (
     closest,
     country_name,
@@ -96,11 +97,14 @@ def scaffold_market(root: Path, code: str, region: str | None = None) -> Scaffol
             f"{directory} already exists",
             f"edit its files, or remove the folder to scaffold {cc} again",
         )
-    if region is not None:
-        _check_region(root, region)
-
     day = today()
     notes: list[str] = []
+    if region is not None:
+        _check_region(root, region)
+    region = _membership_region(country, region, day, notes)
+    if region is not None:
+        _check_region(root, region)  # inferred: the repository must have the region's folder
+
     market = _market_view(country, region, day)
     tax = _tax_view(country, region, day, notes)
     warranty = _warranty_view(country, region, notes)
@@ -159,6 +163,31 @@ def _country_code(text: str) -> str:
     if guess is not None:
         hint = f"did you mean '{guess.lower()}' ({country_name(guess)})?"
     raise MarketctlError(f"'{text}' is not an ISO 3166-1 alpha-2 country code", hint)
+
+
+def _membership_region(country: str, region: str | None, day: date, notes: list[str]) -> str | None:
+    """The region the EU membership list gives the country: inferred when ``--region`` is not
+    given, and a ``--region`` that contradicts the list is refused (MKT210 would reject it)."""
+    union = eu_membership()
+    member = union.is_member(country, day)
+    said = union.describe(country, day)
+    if region is None:
+        if member:
+            notes.append(f"region: {union.region} because {said} ({union.source.title})")
+            return union.region
+        return None
+    if member and region != union.region:
+        raise MarketctlError(
+            f"{said}: --region {region} contradicts the EU membership list",
+            f"leave out --region (it is inferred) or write --region {union.region}",
+        )
+    if not member and region == union.region:
+        raise MarketctlError(
+            f"{said}: --region {region} contradicts the EU membership list",
+            f"leave out --region: the {union.region.upper()} layer's floors are not "
+            f"{country}'s law",
+        )
+    return region
 
 
 def _check_region(root: Path, region: str) -> None:
