@@ -112,7 +112,7 @@ def test_locale_without_any_catalogue_is_reported_once_at_its_locales_item(
             "MKT501",
             "error",
             "locale fi-FI has no message catalogue (looked up: fi-FI, fi): "
-            "none of the 75 messages has a fi-FI text",
+            "none of the 76 messages has a fi-FI text",
             "translate the messages in markets/se/messages/fi-FI.yaml",
         ),
     ]
