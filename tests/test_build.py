@@ -50,7 +50,14 @@ def test_build_writes_a_bundle_per_market_and_a_manifest(
     assert sorted(_files(out)) == ["ca.json", "jp.json", "manifest.json", "se.json"]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["format"] == 1
-    assert manifest["source"] == {"commit": None, "dirty": None, "built_at": None}
+    assert manifest["source"] == {
+        "commit": None,
+        "dirty": None,
+        "built_at": None,
+        "dirty_allowed": False,
+    }
+    assert manifest["environment"] is None
+    assert manifest["withdrawn"] == []
     assert sorted(manifest["bundles"]) == ["ca", "jp", "se"]
     Draft202012Validator(json.loads((SCHEMAS / "manifest.schema.json").read_text())).validate(
         manifest
@@ -209,12 +216,23 @@ def test_manifest_records_the_commit_and_dirtiness(
 
     _build(capsys, repo, tmp_path / "clean")
     clean = json.loads((tmp_path / "clean/manifest.json").read_text())
-    assert clean["source"] == {"commit": commit, "dirty": False, "built_at": "2026-11-01T12:00:00Z"}
+    assert clean["source"] == {
+        "commit": commit,
+        "dirty": False,
+        "built_at": "2026-11-01T12:00:00Z",
+        "dirty_allowed": False,
+    }
+    assert {entry["commit"] for entry in clean["bundles"].values()} == {commit}
 
     edit(repo / "markets/jp/messages/ja.yaml", 'cart.title: "', 'cart.title: "🛒 ')
     _build(capsys, repo, tmp_path / "dirty")
     dirty = json.loads((tmp_path / "dirty/manifest.json").read_text())
-    assert dirty["source"] == {"commit": commit, "dirty": True, "built_at": None}
+    assert dirty["source"] == {
+        "commit": commit,
+        "dirty": True,
+        "built_at": None,
+        "dirty_allowed": False,
+    }
 
 
 def test_source_date_epoch_sets_the_build_time(
@@ -234,7 +252,12 @@ def test_a_repository_without_commits_builds(
     _build(capsys, repo, tmp_path / "dist")
 
     manifest = json.loads((tmp_path / "dist/manifest.json").read_text())
-    assert manifest["source"] == {"commit": None, "dirty": True, "built_at": None}
+    assert manifest["source"] == {
+        "commit": None,
+        "dirty": True,
+        "built_at": None,
+        "dirty_allowed": False,
+    }
 
 
 def test_build_named_markets_only(

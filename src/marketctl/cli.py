@@ -69,6 +69,12 @@ def cli(ctx: click.Context, root: Path | None) -> None:
     "--select", multiple=True, metavar="PREFIX", help="Only codes with this prefix (MKT5)."
 )
 @click.option("--ignore", multiple=True, metavar="PREFIX", help="Skip codes with this prefix.")
+@click.option(
+    "--env",
+    "environment",
+    metavar="NAME",
+    help="Validate with markets/_environments/NAME.yaml as the last layer.",
+)
 @click.pass_context
 def validate(
     ctx: click.Context,
@@ -77,6 +83,7 @@ def validate(
     strict: bool,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
+    environment: str | None,
 ) -> None:
     """Check MARKETS (default: all) against the schemas and the rule catalogue."""
     from marketctl.checks.reporters import REPORTERS
@@ -86,7 +93,7 @@ def validate(
 
     root = _root(ctx)
     settings = read_settings(root).merged(select, ignore)
-    _, report = validate_source(WorktreeSource(root), markets, settings)
+    _, report = validate_source(WorktreeSource(root), markets, settings, environment)
     click.echo(REPORTERS[output_format].render(report), nl=False)
     ctx.exit(EXIT_FINDINGS if report.failed(strict) else EXIT_OK)
 
@@ -99,15 +106,42 @@ def validate(
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to write the bundles (default: dist/ beside markets/).",
 )
+@click.option(
+    "--env",
+    "environment",
+    metavar="NAME",
+    help="Build for markets/_environments/NAME.yaml (its name goes into every bundle).",
+)
+@click.option(
+    "--allow-dirty",
+    is_flag=True,
+    help="Build an environment that requires a clean tree from uncommitted files "
+    "(the manifest records it).",
+)
+@click.option(
+    "--sign",
+    "signing_key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="KEY",
+    help="Sign the manifest with this Ed25519 private key (PEM), writing manifest.sig.",
+)
 @click.pass_context
-def build(ctx: click.Context, markets: tuple[str, ...], output: Path | None) -> None:
+def build(
+    ctx: click.Context,
+    markets: tuple[str, ...],
+    output: Path | None,
+    environment: str | None,
+    allow_dirty: bool,
+    signing_key: Path | None,
+) -> None:
     """Validate MARKETS (default: all), then compile them into bundles.
 
     Writes <output>/<cc>.json and <output>/manifest.json, replacing the previous set
-    atomically; writes nothing when validation finds errors.
+    atomically; writes nothing when validation finds errors. Naming markets rebuilds those
+    and keeps the rest of the set already in <output>, verified first.
     """
     from marketctl.checks.reporters import REPORTERS
-    from marketctl.commands.build import BuildRefusedError
+    from marketctl.commands.build import BuildRefusedError, render_build
     from marketctl.commands.build import build as build_bundles
     from marketctl.repository.settings import read_settings
 
@@ -133,13 +167,15 @@ def build(ctx: click.Context, markets: tuple[str, ...], output: Path | None) -> 
             bar.render_finish()
 
     try:
-        result = build_bundles(root, markets, target, settings, progress)
+        result = build_bundles(
+            root, markets, target, settings, progress, environment, allow_dirty, signing_key
+        )
     except BuildRefusedError as refused:
         click.echo(REPORTERS["text"].render(refused.report), nl=False)
         raise
     if result.report.findings:
         click.echo(REPORTERS["text"].render(result.report), nl=False)
-    click.echo(f"built {len(result.bundles)} bundle(s) into {target}: {', '.join(result.bundles)}")
+    click.echo(render_build(result, target))
 
 
 @cli.command()
@@ -164,20 +200,27 @@ def new(ctx: click.Context, country: str, region: str | None) -> None:
 @cli.command()
 @click.argument("market")
 @click.argument("key")
+@click.option(
+    "--env",
+    "environment",
+    metavar="NAME",
+    help="Resolve with markets/_environments/NAME.yaml as the last layer.",
+)
 @click.pass_context
-def explain(ctx: click.Context, market: str, key: str) -> None:
+def explain(ctx: click.Context, market: str, key: str, environment: str | None) -> None:
     """Show KEY of MARKET as resolved, the file:line it came from and what it overrode.
 
     KEY starts with the file kind: warranty.legal_guarantee, tax.rates.standard,
     market.currency, or messages.<locale>.<message key>.
     """
-    from marketctl.checks.validation import select_markets
+    from marketctl.checks.validation import select_environment, select_markets
     from marketctl.commands.explain import explain as explain_key
     from marketctl.commands.explain import render_explanation
     from marketctl.repository.loading import load_repository
     from marketctl.repository.sources import WorktreeSource
 
     repository = load_repository(WorktreeSource(_root(ctx)))
+    select_environment(repository, environment)
     (code,) = select_markets(repository, [market])
     click.echo(render_explanation(explain_key(repository.market(code), key)), nl=False)
 
@@ -226,22 +269,26 @@ def translations(
     show_default=True,
     help="markdown suits a pull-request comment.",
 )
+@click.option(
+    "--env",
+    "environment",
+    metavar="NAME",
+    help="Compare with markets/_environments/NAME.yaml as the last layer on both sides.",
+)
 @click.pass_context
-def diff(ctx: click.Context, base: str, head: str | None, output_format: str) -> None:
+def diff(
+    ctx: click.Context, base: str, head: str | None, output_format: str, environment: str | None
+) -> None:
     """What changes between git revision BASE and HEAD (default: the working tree), market
     by market, after layering, each change with a risk class."""
-    from marketctl.commands.diff import RENDERERS, compare
-    from marketctl.repository.loading import load_repository
+    from marketctl.commands.diff import RENDERERS, compare_sources
     from marketctl.repository.sources import GitSource, Source, WorktreeSource
 
     root = _root(ctx)
     base_source = GitSource(root, base)
     head_source: Source = GitSource(root, head) if head else WorktreeSource(root)
-    comparison = compare(
-        load_repository(base_source),
-        load_repository(head_source),
-        base,
-        head or "the working tree",
+    comparison = compare_sources(
+        base_source, head_source, base, head or "the working tree", environment
     )
     click.echo(RENDERERS[output_format](comparison), nl=False)
 
@@ -266,6 +313,22 @@ def rules(code: str | None) -> None:
             f"did you mean {guess[0]}?" if guess else "run `marketctl rules` for the list",
         )
     click.echo(render_rule(found), nl=False)
+
+
+@cli.group()
+def keys() -> None:
+    """Ed25519 keys for signed releases (build --sign KEY, runtime.load(trust=[...]))."""
+
+
+@keys.command("generate")
+@click.argument("private_key", type=click.Path(dir_okay=False, path_type=Path))
+def keys_generate(private_key: Path) -> None:
+    """Write a new private key to PRIVATE_KEY (mode 0600) and its public key to
+    PRIVATE_KEY.pub. Keep the private key in CI's secret store; give services the .pub."""
+    from marketctl.commands.signing import generate_key_pair
+
+    public, key_id = generate_key_pair(private_key)
+    click.echo(f"wrote {private_key} (private: keep it secret) and {public} (key id {key_id})")
 
 
 def _fail(message: str, code: int) -> int:

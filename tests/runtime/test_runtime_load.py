@@ -75,7 +75,7 @@ def test_load_gives_a_mapping_of_every_market(dist: Path) -> None:
     assert markets["ca"].locales == ("en-CA", "fr-CA")
     assert markets.path == str(dist)
     assert markets.manifest["format"] == 1
-    assert set(markets.source) == {"commit", "dirty", "built_at"}
+    assert set(markets.source) == {"commit", "dirty", "built_at", "dirty_allowed"}
 
 
 def test_load_accepts_a_str_path_and_precompiles_on_request(dist: Path) -> None:

@@ -27,7 +27,16 @@ from marketctl.core.documents import Document, Path
 from marketctl.core.errors import MarketctlError
 from marketctl.repository.layering import Resolved
 
-KINDS = ("market", "tax", "warranty", "rollout", "features", "messages", "catalogue")
+KINDS = (
+    "market",
+    "tax",
+    "warranty",
+    "rollout",
+    "features",
+    "messages",
+    "catalogue",
+    "environment",
+)
 
 
 def schema_directory() -> FsPath:

@@ -10,7 +10,7 @@ from marketctl.checks.rules import catalogue
 from marketctl.checks.schemas import check_document, check_required
 from marketctl.core.diagnostics import Finding, Location, Severity, unique_sorted
 from marketctl.core.documents import Document
-from marketctl.core.errors import UnknownMarketError
+from marketctl.core.errors import UnknownEnvironmentError, UnknownMarketError
 from marketctl.reference import iso
 from marketctl.repository.loading import load_repository, schema_kind
 from marketctl.repository.markets import LAYERED_KINDS, Layer, Market, Repository
@@ -66,11 +66,33 @@ def _guess_market(name: str, known: list[str]) -> str | None:
     return close[0] if close else None
 
 
+def select_environment(repository: Repository, name: str | None) -> None:
+    """Make ``name`` (markets/_environments/<name>.yaml) the last layer of every market."""
+    if name is None:
+        repository.select_environment(None)
+        return
+    if name not in repository.environments:
+        known = ", ".join(repository.environments) or "none"
+        guess = difflib.get_close_matches(name, list(repository.environments), n=1)
+        raise UnknownEnvironmentError(
+            f"no environment '{name}': markets/_environments/{name}.yaml does not exist",
+            f"did you mean '{guess[0]}'?"
+            if guess
+            else f"the environments are: {known} (add markets/_environments/{name}.yaml)",
+        )
+    repository.select_environment(name)
+
+
 def validate_source(
-    source: Source, names: Iterable[str] = (), settings: Settings | None = None
+    source: Source,
+    names: Iterable[str] = (),
+    settings: Settings | None = None,
+    environment: str | None = None,
 ) -> tuple[Repository, Report]:
-    """Load and validate; the repository is returned for the commands that go on (build)."""
+    """Load and validate (with ``environment`` as the last layer when given); the repository
+    is returned for the commands that go on (build)."""
     repository = load_repository(source)
+    select_environment(repository, environment)
     return repository, validate_repository(repository, select_markets(repository, names), settings)
 
 
@@ -87,6 +109,11 @@ def validate_repository(
             if problems:
                 schema_errors.add(document.path)
             findings.extend(problems)
+    for document in repository.environments.values():
+        problems = check_document(document, "environment")
+        if problems:
+            schema_errors.add(document.path)
+        findings.extend(problems)
 
     for code in codes:
         market = repository.market(code)
@@ -157,11 +184,13 @@ def _layer_documents(layer: Layer) -> list[tuple[str, Document]]:
 
 
 def _documents(repository: Repository) -> dict[str, Document]:
-    return {
+    documents = {
         document.path: document
         for layer in repository.layers
         for _, document in _layer_documents(layer)
     }
+    documents.update((document.path, document) for document in repository.environments.values())
+    return documents
 
 
 def _is_checkable(market: Market, schema_errors: set[str]) -> bool:

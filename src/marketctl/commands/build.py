@@ -26,9 +26,11 @@ from babel.core import get_cldr_version
 from marketctl import __version__
 from marketctl.checks.validation import Report, validate_source
 from marketctl.commands.bundle import FORMAT_VERSION, compile_bundle, serialize
+from marketctl.commands.signing import SIGNATURE, load_signing_key, sign_manifest
 from marketctl.core.diagnostics import Severity
 from marketctl.core.errors import MarketctlError
 from marketctl.reference import tz
+from marketctl.repository.environments import requires_clean_tree
 from marketctl.repository.markets import Repository
 from marketctl.repository.settings import Settings
 from marketctl.repository.sources import WorktreeSource
@@ -50,7 +52,20 @@ class Revision:
 class BuildResult:
     report: Report
     output: Path | None
-    bundles: Mapping[str, str]  # market code -> sha256
+    bundles: Mapping[str, str]  # market code -> sha256, every market of the set
+    built: tuple[str, ...] = ()  # compiled by this build
+    kept: tuple[str, ...] = ()  # kept, verified, from the previous set (a partial build)
+    withdrawn: tuple[str, ...] = ()  # listed as leaving the set
+    environment: str | None = None
+    signed_by: str | None = None  # key id of the signature
+
+
+class DirtyTreeError(MarketctlError):
+    """A build for an environment that requires a clean tree, from uncommitted sources."""
+
+
+class PartialBuildError(MarketctlError):
+    """A partial build cannot keep the rest of the existing set."""
 
 
 class BuildRefusedError(MarketctlError):
@@ -122,9 +137,31 @@ def build_time(revision: Revision) -> str | None:
     return None
 
 
-def manifest(bundles: Mapping[str, bytes], revision: Revision) -> dict[str, Any]:
+def manifest(
+    bundles: Mapping[str, bytes],
+    revision: Revision,
+    environment: str | None = None,
+    dirty_allowed: bool = False,
+    kept: Mapping[str, Mapping[str, Any]] | None = None,
+    withdrawn: Iterable[str] = (),
+) -> dict[str, Any]:
+    """The manifest of a set: ``bundles`` compiled now from ``revision``, plus the ``kept``
+    entries of a previous set (a partial build), and the markets leaving the set."""
+    entries: dict[str, Any] = {
+        code: {
+            "file": f"{code}.json",
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "bytes": len(data),
+            "commit": revision.commit,
+        }
+        for code, data in bundles.items()
+    }
+    for code, entry in (kept or {}).items():
+        entries[code] = dict(entry)
     return {
         "format": FORMAT_VERSION,
+        # Services configured for one environment refuse a set built for another.
+        "environment": environment,
         # The data releases the bundles were compiled with: what makes two builds of the same
         # sources differ is a different CLDR (formats, plurals) or tz (UTC instants) release.
         "generator": {
@@ -137,15 +174,13 @@ def manifest(bundles: Mapping[str, bytes], revision: Revision) -> dict[str, Any]
             "commit": revision.commit,
             "dirty": revision.dirty,
             "built_at": build_time(revision),
+            # --allow-dirty for an environment that requires a clean tree: said, not hidden.
+            "dirty_allowed": dirty_allowed,
         },
-        "bundles": {
-            code: {
-                "file": f"{code}.json",
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "bytes": len(data),
-            }
-            for code, data in sorted(bundles.items())
-        },
+        "bundles": dict(sorted(entries.items())),
+        # Markets that leave the set on purpose (status: withdrawn, or deleted from markets/):
+        # a service drops them on reload; any other market missing from a set is refused.
+        "withdrawn": sorted(set(withdrawn)),
     }
 
 
@@ -154,12 +189,17 @@ Progress = Callable[[str, int, int], None]
 
 
 def compile_markets(
-    repository: Repository, codes: Sequence[str], progress: Progress | None = None
+    repository: Repository,
+    codes: Sequence[str],
+    progress: Progress | None = None,
+    environment: str | None = None,
 ) -> dict[str, bytes]:
     compiled: dict[str, bytes] = {}
     for done, code in enumerate(codes, start=1):
         try:
-            compiled[code] = serialize(compile_bundle(repository.market(code)))
+            bundle = compile_bundle(repository.market(code))
+            bundle["environment"] = environment
+            compiled[code] = serialize(bundle)
         except (ValueError, KeyError, LookupError) as error:
             # Validation should have said so first; a market that still cannot compile is
             # named rather than left to a traceback.
@@ -179,23 +219,171 @@ def build(
     output: Path,
     settings: Settings | None = None,
     progress: Progress | None = None,
+    environment: str | None = None,
+    allow_dirty: bool = False,
+    signing_key: Path | None = None,
 ) -> BuildResult:
-    """Validate, compile and write. Raises BuildRefusedError (nothing written) on errors."""
+    """Validate, compile and write. Raises BuildRefusedError (nothing written) on errors.
+
+    With ``environment``, ``markets/_environments/<environment>.yaml`` is the last layer and
+    its name is written into every bundle and the manifest. Naming markets rebuilds those and
+    keeps the rest of the set already in ``output`` (verified first, never trusted). With
+    ``signing_key`` (an Ed25519 private key in PEM) the manifest is signed (``manifest.sig``).
+    """
+    names = list(names)
     check_output(output.absolute(), root)
-    repository, report = validate_source(WorktreeSource(root), names, settings)
+    key = load_signing_key(signing_key) if signing_key is not None else None
+    repository, report = validate_source(WorktreeSource(root), names, settings, environment)
     if report.failed():
         raise BuildRefusedError(report)
     blocking = _unignorable(report)
     if blocking is not None:
         raise BuildRefusedError(blocking, unignorable=True)
-    bundles = compile_markets(repository, report.markets, progress)
-    files = dict((f"{code}.json", data) for code, data in bundles.items())
-    document = manifest(bundles, source_revision(root))
+    revision = source_revision(root)
+    dirty_allowed = _check_clean_tree(repository, environment, revision, allow_dirty)
+    withdrawn = {code for code in repository.markets if _is_withdrawn(repository, code)}
+    codes = [code for code in report.markets if code not in withdrawn]
+    kept: dict[str, Mapping[str, Any]] = {}
+    kept_files: dict[str, bytes] = {}
+    # Markets the previous set served that are gone from markets/ leave it explicitly, and so
+    # do those it already listed as leaving (a service may still hold them). A full build
+    # replaces every bundle, so it reads only the previous manifest's market list; a partial
+    # build keeps bundles, so it verifies the whole previous set first.
+    previous = read_previous_set(output) if names else None
+    served, leaving = _previous_markets(output)
+    withdrawn |= {code for code in served if code not in repository.markets}
+    withdrawn |= {code for code in leaving if code not in codes}
+    if previous is not None:
+        _check_compatible(previous, environment, output)
+        for code, (_, raw) in sorted(previous.raw.items()):
+            if code in codes or code in withdrawn:
+                continue
+            kept[code] = previous.manifest["bundles"][code]
+            kept_files[f"{code}.json"] = raw
+    withdrawn -= set(codes) | set(kept)
+    bundles = compile_markets(repository, codes, progress, environment)
+    files = {f"{code}.json": data for code, data in bundles.items()}
+    files.update(kept_files)
+    document = manifest(bundles, revision, environment, dirty_allowed, kept, withdrawn)
     files[MANIFEST] = serialize(document)
+    signed_by = None
+    if key is not None:
+        files[SIGNATURE], signed_by = sign_manifest(key, files[MANIFEST])
     write_directory(output, files)
     return BuildResult(
-        report, output, {code: entry["sha256"] for code, entry in document["bundles"].items()}
+        report,
+        output,
+        {code: entry["sha256"] for code, entry in document["bundles"].items()},
+        built=tuple(codes),
+        kept=tuple(kept),
+        withdrawn=tuple(document["withdrawn"]),
+        environment=environment,
+        signed_by=signed_by,
     )
+
+
+def _previous_markets(output: Path) -> tuple[list[str], list[str]]:
+    """The markets the previous manifest in ``output`` lists, and those it lists as withdrawn
+    (empty when there is no readable manifest: a first build)."""
+    try:
+        document = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return [], []
+    if not isinstance(document, dict):
+        return [], []
+    bundles, withdrawn = document.get("bundles"), document.get("withdrawn")
+    return (
+        [str(code) for code in bundles] if isinstance(bundles, dict) else [],
+        [str(code) for code in withdrawn] if isinstance(withdrawn, list) else [],
+    )
+
+
+def _is_withdrawn(repository: Repository, code: str) -> bool:
+    market_file = repository.markets[code].files.get("market")
+    return market_file is not None and market_file.get(("status",)) == "withdrawn"
+
+
+def _check_clean_tree(
+    repository: Repository, environment: str | None, revision: Revision, allow_dirty: bool
+) -> bool:
+    """Refuse uncommitted sources for an environment that requires a clean tree; True when
+    ``allow_dirty`` waived it (the manifest records that)."""
+    if environment is None or not requires_clean_tree(repository.environments[environment]):
+        return False
+    if revision.dirty is False:
+        return False
+    if allow_dirty:
+        return True
+    if revision.dirty is None:
+        raise DirtyTreeError(
+            f"environment '{environment}' builds from a commit, and markets/ is not in a git "
+            "repository",
+            "build from a clone of the config repository, or pass --allow-dirty (recorded in "
+            "the manifest)",
+        )
+    raise DirtyTreeError(
+        f"environment '{environment}' builds from a commit, and markets/ has uncommitted changes",
+        "commit or stash them (git status markets/), or pass --allow-dirty (recorded in the "
+        "manifest as source.dirty_allowed)",
+    )
+
+
+@dataclass(frozen=True)
+class PreviousSet:
+    """The set already in the output, verified against its own manifest."""
+
+    manifest: Mapping[str, Any]
+    bundles: Mapping[str, Any]  # code -> parsed bundle
+    raw: Mapping[str, tuple[str, bytes]]  # code -> (file name, bytes as verified)
+
+
+def read_previous_set(output: Path) -> PreviousSet | None:
+    """The previous build in ``output``, every checksum verified; None when there is none."""
+    from marketctl.runtime._bundles import read_bundle_set
+    from marketctl.runtime.errors import BundleError
+
+    if not (output / MANIFEST).is_file():
+        return None
+    try:
+        found = read_bundle_set(output)
+    except BundleError as error:
+        raise PartialBuildError(
+            f"the set in {output} does not verify, so it cannot be kept: {error}",
+            "build every market (marketctl build without market names) to replace it",
+        ) from None
+    raw: dict[str, tuple[str, bytes]] = {}
+    for code, (display, _) in found.bundles.items():
+        data = Path(display).read_bytes()
+        entry = found.manifest["bundles"][code]
+        # Re-read for copying: the bytes kept must be the bytes verified.
+        if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+            raise PartialBuildError(
+                f"{display} changed while it was being read", "run the build again"
+            )
+        raw[code] = (display, data)
+    return PreviousSet(found.manifest, {c: b for c, (_, b) in found.bundles.items()}, raw)
+
+
+def _check_compatible(previous: PreviousSet, environment: str | None, output: Path) -> None:
+    """A set is one environment, one generator: a partial build that would mix refuses."""
+    built_for = previous.manifest.get("environment")
+    if built_for != environment:
+        raise PartialBuildError(
+            f"{output} holds a set built for {_env_name(built_for)}, and this build is for "
+            f"{_env_name(environment)}: one set cannot mix environments",
+            "build every market for this environment, or write to another -o",
+        )
+    ours = manifest({}, Revision(None, None))["generator"]
+    if previous.manifest.get("generator") != ours:
+        raise PartialBuildError(
+            f"{output} was built by {json.dumps(previous.manifest.get('generator'))}, not by "
+            f"this marketctl ({json.dumps(ours)}): its bundles would differ from new ones",
+            "build every market (marketctl build without market names)",
+        )
+
+
+def _env_name(environment: object) -> str:
+    return f"environment '{environment}'" if environment else "no environment"
 
 
 def check_output(output: Path, root: Path | None = None) -> None:
@@ -360,3 +548,18 @@ def _fsync_directory(path: Path) -> None:
         pass
     finally:
         os.close(descriptor)
+
+
+def render_build(result: BuildResult, target: Path) -> str:
+    """The summary line(s) of a build."""
+    where = f"{target}" + (f" for environment '{result.environment}'" if result.environment else "")
+    lines = [f"built {len(result.built)} bundle(s) into {where}: {', '.join(result.built)}"]
+    if result.kept:
+        lines.append(
+            f"kept {len(result.kept)} verified from the previous set: {', '.join(result.kept)}"
+        )
+    if result.withdrawn:
+        lines.append(f"withdrawn (services drop them): {', '.join(result.withdrawn)}")
+    if result.signed_by:
+        lines.append(f"signed manifest.json with key {result.signed_by}")
+    return "\n".join(lines)

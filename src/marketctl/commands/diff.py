@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from marketctl.checks.validation import select_environment
+from marketctl.repository.loading import load_repository
 from marketctl.repository.markets import LAYERED_KINDS, Market, Repository
+from marketctl.repository.sources import Source
 
 
 class Risk(enum.Enum):
@@ -112,6 +115,17 @@ def market_values(market: Market) -> dict[str, Any]:
             if hit is not None:
                 values[f"messages.{tag}.{key}"] = hit.text
     return values
+
+
+def compare_sources(
+    base: Source, head: Source, base_label: str, head_label: str, environment: str | None = None
+) -> Comparison:
+    """Compare two sources through the one loading path, both with ``environment`` as their
+    last layer when given (its file must exist on both sides)."""
+    before, after = load_repository(base), load_repository(head)
+    select_environment(before, environment)
+    select_environment(after, environment)
+    return compare(before, after, base_label, head_label)
 
 
 def compare(base: Repository, head: Repository, base_label: str, head_label: str) -> Comparison:

@@ -30,3 +30,7 @@ class UnknownMarketError(MarketctlError):
 
 class UnknownKeyError(MarketctlError):
     """``explain`` was asked for a key the resolved market does not have."""
+
+
+class UnknownEnvironmentError(MarketctlError):
+    """``--env`` names an environment without a file in ``markets/_environments/``."""

@@ -14,6 +14,7 @@ import re
 from marketctl.core.diagnostics import Finding, Location, finding
 from marketctl.core.documents import Document, load_document
 from marketctl.reference import iso
+from marketctl.repository.environments import ENVIRONMENTS, NAME
 from marketctl.repository.markets import DEFAULTS, LAYERED_KINDS, REGIONS, Layer, Repository
 from marketctl.repository.sources import Source
 
@@ -43,12 +44,16 @@ def load_repository(source: Source) -> Repository:
     defaults = Layer(DEFAULTS, f"{MARKETS}/{DEFAULTS}")
     regions: dict[str, Layer] = {}
     markets: dict[str, Layer] = {}
+    environments: dict[str, Document] = {}
     for path in source.list_files(MARKETS):
         if path.endswith(_DOCUMENTATION):
             continue
         parts = path.split("/")[1:]
         if len(parts) < 2:
             findings.append(_stray_file(path))
+            continue
+        if parts[0] == ENVIRONMENTS:
+            _load_environment(source, path, parts[1:], environments, findings)
             continue
         if parts[0] == DEFAULTS:
             layer, relative = defaults, "/".join(parts[1:])
@@ -111,7 +116,57 @@ def load_repository(source: Source) -> Repository:
         regions=dict(sorted(regions.items())),
         markets=dict(sorted(markets.items())),
         findings=findings,
+        environments=dict(sorted(environments.items())),
     )
+
+
+def _load_environment(
+    source: Source,
+    path: str,
+    parts: list[str],
+    environments: dict[str, Document],
+    findings: list[Finding],
+) -> None:
+    """``markets/_environments/<name>.yaml``: one file per environment, nothing else."""
+    name = parts[0].removesuffix(".yaml")
+    if len(parts) != 1 or not parts[0].endswith(".yaml") or not NAME.match(name):
+        findings.append(
+            finding(
+                "MKT006",
+                Location(path),
+                f"unknown file '{'/'.join(parts)}' in {MARKETS}/{ENVIRONMENTS}/",
+                "environments are single files named <name>.yaml in lower case, like "
+                f"{MARKETS}/{ENVIRONMENTS}/staging.yaml",
+            )
+        )
+        return
+    if source.escapes_root(path):
+        findings.append(
+            finding(
+                "MKT009",
+                Location(path),
+                "refused to load: the file is a link to a place outside the repository",
+                "commit the file itself instead of a link",
+            )
+        )
+        return
+    try:
+        raw = source.read(path)
+    except OSError as error:
+        findings.append(
+            finding(
+                "MKT009",
+                Location(path),
+                f"cannot read the file: {error.strerror or error}",
+                "check it",
+            )
+        )
+        return
+    document, problems = load_document(path, raw)
+    findings.extend(problems)
+    if document is not None:
+        findings.extend(_schema_line_findings(document, "environment"))
+        environments[name] = document
 
 
 def _stray_file(path: str) -> Finding:
@@ -126,7 +181,7 @@ def _stray_file(path: str) -> Finding:
 def _market_directory_problem(name: str) -> tuple[str, str] | None:
     if name.startswith("_"):
         return (
-            f"'{name}' is not a layer: the layers are {DEFAULTS} and {REGIONS}",
+            f"'{name}' is not a layer: the layers are {DEFAULTS}, {REGIONS} and {ENVIRONMENTS}",
             "rename the folder, or move its files into a market folder",
         )
     if len(name) == 2 and name.isalpha() and iso.country(name) is not None:

@@ -62,6 +62,10 @@ class Market:
 
     @property
     def own(self) -> Layer:
+        """The market's own folder (environment layers, when selected, come after it)."""
+        for layer in reversed(self.layers):
+            if layer.name == self.code:
+                return layer
         return self.layers[-1]
 
     @property
@@ -147,7 +151,37 @@ class Repository:
     regions: dict[str, Layer]
     markets: dict[str, Layer]
     findings: list[Finding]
+    #: ``markets/_environments/<name>.yaml`` by name; the last layer of every market when
+    #: :attr:`environment` names one of them.
+    environments: dict[str, Document] = field(default_factory=dict)
+    environment: str | None = None
     _markets: dict[str, Market] = field(default_factory=dict, init=False, repr=False)
+
+    def select_environment(self, name: str | None) -> None:
+        """Resolve markets for environment ``name`` from now on (None: no environment layer).
+
+        Raises KeyError for an environment that has no file.
+        """
+        if name is not None and name not in self.environments:
+            raise KeyError(name)
+        if name != self.environment:
+            self.environment = name
+            self._markets.clear()
+
+    def environment_layers(self, code: str) -> list[Layer]:
+        """The selected environment's part for every market, then its part for ``code``."""
+        if self.environment is None:
+            return []
+        from marketctl.repository.environments import ENVIRONMENTS, part
+
+        document = self.environments[self.environment]
+        directory = f"markets/{ENVIRONMENTS}"
+        name = f"{ENVIRONMENTS}/{self.environment}"
+        layers = [Layer(name, directory, {"rollout": part(document, (), ("features",))})]
+        if isinstance(document.get(("markets", code)), dict):
+            own = part(document, ("markets", code), ("features",))
+            layers.append(Layer(f"{name}/{code}", directory, {"rollout": own}))
+        return layers
 
     @property
     def layers(self) -> list[Layer]:
@@ -189,6 +223,7 @@ class Repository:
             if isinstance(region_name, str) and region_name in self.regions:
                 layers.append(self.regions[region_name])
             layers.append(own)
+            layers.extend(self.environment_layers(code))
             cached = Market(code, tuple(layers), self)
             self._markets[code] = cached
         return cached

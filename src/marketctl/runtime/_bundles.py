@@ -27,6 +27,7 @@ from marketctl.runtime.errors import BundleError
 __all__ = ["MANIFEST", "SUPPORTED_FORMATS", "BundleSet", "read_bundle_set"]
 
 MANIFEST: Final = "manifest.json"
+SIGNATURE: Final = "manifest.sig"
 #: Bundle format versions this runtime reads (``format`` in the manifest and in each bundle).
 SUPPORTED_FORMATS: Final = frozenset({1})
 
@@ -43,6 +44,9 @@ class BundleSet:
     manifest: Mapping[str, Any]
     # market code -> (display path of its file, parsed bundle)
     bundles: Mapping[str, tuple[str, dict[str, Any]]]
+    # The exact bytes of manifest.json (what a signature covers) and of manifest.sig, if any.
+    manifest_bytes: bytes = b""
+    signature: bytes | None = None
 
 
 def _format_problem(value: object) -> str | None:
@@ -194,10 +198,14 @@ def read_bundle_set(path: str | os.PathLike[str]) -> BundleSet:
     directory = _Directory(root)
     try:
         manifest_display = directory.display(MANIFEST)
-        manifest = _parse(
-            manifest_display,
-            directory.read(MANIFEST, f"missing: {root} is not the output of marketctl build"),
+        manifest_bytes = directory.read(
+            MANIFEST, f"missing: {root} is not the output of marketctl build"
         )
+        manifest = _parse(manifest_display, manifest_bytes)
+        try:
+            signature: bytes | None = directory.read(SIGNATURE, "")
+        except BundleError:
+            signature = None
         entries = _entries(manifest_display, manifest)
         listed = {file for file, _, _ in entries.values()}
         for name in sorted(directory.names()):
@@ -213,4 +221,4 @@ def read_bundle_set(path: str | os.PathLike[str]) -> BundleSet:
             bundles[code] = (display, _verify(display, code, data, digest, size))
     finally:
         directory.close()
-    return BundleSet(root, manifest, bundles)
+    return BundleSet(root, manifest, bundles, manifest_bytes, signature)

@@ -4,36 +4,138 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from marketctl.runtime._bundles import read_bundle_set
+from marketctl.runtime._bundles import MANIFEST, SIGNATURE, BundleSet, read_bundle_set
+from marketctl.runtime._http import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, is_url, read_remote_set
 from marketctl.runtime._market import Market
-from marketctl.runtime.errors import UnknownMarketError
+from marketctl.runtime._signatures import KeySource, TrustedKey, trusted_keys, verify_manifest
+from marketctl.runtime.errors import BundleError, UnknownMarketError
 
 __all__ = ["Markets", "load"]
 
 PathLike = str | os.PathLike[str]
 
 
+@dataclass(frozen=True)
+class _Options:
+    """What a service asked for at load(): every later reload checks the same."""
+
+    environment: str | None
+    trust: tuple[TrustedKey, ...] | None
+    timeout: float
+    max_bytes: int
+    precompile: bool
+
+
 class _Generation:
     """One verified bundle set: never changed after it is built."""
 
-    __slots__ = ("manifest", "markets", "path")
+    __slots__ = ("by_digest", "etag", "manifest", "markets", "path", "signed_by")
 
-    def __init__(self, path: str, manifest: Mapping[str, Any], markets: dict[str, Market]):
+    def __init__(
+        self,
+        path: str,
+        manifest: Mapping[str, Any],
+        markets: dict[str, Market],
+        etag: str | None = None,
+        signed_by: str | None = None,
+        by_digest: Mapping[str, tuple[str, dict[str, Any]]] | None = None,
+    ):
         self.path = path
         self.manifest = manifest
         self.markets = markets
+        self.etag = etag
+        self.signed_by = signed_by
+        self.by_digest = by_digest or {}
 
 
-def _load_generation(path: PathLike, precompile: bool) -> _Generation:
-    bundle_set = read_bundle_set(path)
+def _display(bundle_set: BundleSet, name: str) -> str:
+    if is_url(bundle_set.path):
+        return bundle_set.path + name
+    return os.path.join(bundle_set.path, name)
+
+
+def _check_set(bundle_set: BundleSet, options: _Options) -> str | None:
+    """The environment and signature checks; the signing key's id when signed and trusted."""
+    manifest = bundle_set.manifest
+    built_for = manifest.get("environment")
+    if options.environment is not None and built_for != options.environment:
+        what = f"environment '{built_for}'" if built_for else "no environment"
+        raise BundleError(
+            _display(bundle_set, MANIFEST),
+            f"built for {what}, but this service runs in '{options.environment}': "
+            f"build it with marketctl build --env {options.environment}",
+        )
+    for display, bundle in bundle_set.bundles.values():
+        if bundle.get("environment") != built_for:
+            raise BundleError(
+                display,
+                f"built for environment {bundle.get('environment')!r}, but manifest.json says "
+                f"{built_for!r}: the set mixes builds",
+            )
+    if options.trust is None:
+        return None
+    return verify_manifest(
+        _display(bundle_set, SIGNATURE),
+        bundle_set.manifest_bytes,
+        bundle_set.signature,
+        options.trust,
+    )
+
+
+def _read(source: PathLike, options: _Options, current: _Generation | None) -> _Generation | None:
+    """Read, verify and build a generation; None when a URL's manifest is unchanged."""
+    etag = None
+    if isinstance(source, str) and is_url(source):
+        same_source = current is not None and current.path == _normal_url(source)
+        fetched = read_remote_set(
+            source,
+            etag=current.etag if same_source and current is not None else None,
+            known=current.by_digest if current is not None else None,
+            timeout=options.timeout,
+            max_bytes=options.max_bytes,
+        )
+        if fetched is None:
+            return None
+        bundle_set, etag = fetched.bundle_set, fetched.etag
+    else:
+        bundle_set = read_bundle_set(source)
+    signed_by = _check_set(bundle_set, options)
     markets = {code: Market(bundle, file) for code, (file, bundle) in bundle_set.bundles.items()}
-    if precompile:
+    if options.precompile:
         for market in markets.values():
             market.precompile()
-    return _Generation(bundle_set.path, bundle_set.manifest, markets)
+    entries = bundle_set.manifest["bundles"]
+    by_digest = {entries[code]["sha256"]: pair for code, pair in bundle_set.bundles.items()}
+    return _Generation(bundle_set.path, bundle_set.manifest, markets, etag, signed_by, by_digest)
+
+
+def _normal_url(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def _check_successor(current: _Generation, new: _Generation) -> None:
+    """A new set may not silently drop a market in service, nor be older than the current."""
+    withdrawn = set(new.manifest.get("withdrawn") or [])
+    dropped = sorted(set(current.markets) - set(new.markets) - withdrawn)
+    if dropped:
+        raise BundleError(
+            os.path.join(new.path, MANIFEST) if not is_url(new.path) else new.path + MANIFEST,
+            f"drops market(s) {', '.join(dropped)} that this service is serving, without "
+            "listing them as withdrawn; a market leaves only explicitly (status: withdrawn, or "
+            "deleted from markets/ and rebuilt over the previous set); keeping the current set",
+        )
+    before = (current.manifest.get("source") or {}).get("built_at")
+    after = (new.manifest.get("source") or {}).get("built_at")
+    if isinstance(before, str) and isinstance(after, str) and after < before:
+        raise BundleError(
+            new.path + MANIFEST if is_url(new.path) else os.path.join(new.path, MANIFEST),
+            f"built at {after}, before the set in service ({before}): an old manifest "
+            "(a stale cache, or a replayed release); keeping the current set",
+        )
 
 
 class Markets(Mapping[str, Market]):
@@ -44,9 +146,13 @@ class Markets(Mapping[str, Market]):
     request that fetched ``markets["jp"]`` once sees one consistent bundle throughout.
     """
 
-    def __init__(self, generation: _Generation, precompile: bool = False) -> None:
+    def __init__(
+        self, generation: _Generation, precompile: bool = False, options: _Options | None = None
+    ) -> None:
         self._current = generation
-        self._precompile = precompile
+        self._options = options or _Options(
+            None, None, DEFAULT_TIMEOUT, DEFAULT_MAX_BYTES, precompile
+        )
         self._reload_lock = threading.Lock()
 
     # -- mapping -------------------------------------------------------------------------
@@ -77,7 +183,7 @@ class Markets(Mapping[str, Market]):
 
     @property
     def path(self) -> str:
-        """The directory the current set was loaded from."""
+        """The directory (or base URL) the current set was loaded from."""
         return self._current.path
 
     @property
@@ -87,30 +193,72 @@ class Markets(Mapping[str, Market]):
 
     @property
     def source(self) -> Mapping[str, Any]:
-        """Where the current set was built from: ``{"commit", "dirty", "built_at"}``."""
+        """Where the current set was built from: ``{"commit", "dirty", "built_at", ...}``."""
         source: Mapping[str, Any] = self._current.manifest.get("source") or {}
         return source
 
-    def reload(self, path: PathLike | None = None) -> None:
-        """Load and verify the set at ``path`` (the current directory when None) and swap it
-        in, all markets at once.
+    @property
+    def environment(self) -> str | None:
+        """The environment the current set was built for (``build --env``), or None."""
+        value = self._current.manifest.get("environment")
+        return value if isinstance(value, str) else None
 
-        If the new set fails to load, :class:`BundleError` is raised and the current set stays
-        in service, unchanged. Readers are never blocked: the swap is one attribute
-        assignment; concurrent reloads are serialized.
+    @property
+    def signed_by(self) -> str | None:
+        """The id of the trusted key that signed the current set (None without ``trust``)."""
+        return self._current.signed_by
+
+    def reload(self, path: PathLike | None = None) -> bool:
+        """Load and verify the set at ``path`` (the current directory or URL when None) and
+        swap it in, all markets at once. Returns False when a URL's manifest was unchanged
+        (HTTP 304: nothing else was fetched), True when a set was swapped in.
+
+        The new set passes every check of :func:`load` (environment, signature) and two more:
+        it does not drop a market in service unless its manifest lists it as withdrawn, and it
+        was not built before the current one. If anything fails, :class:`BundleError` is raised
+        and the current set stays in service, unchanged. Readers are never blocked: the swap is
+        one attribute assignment; concurrent reloads are serialized.
         """
         with self._reload_lock:
-            target = self._current.path if path is None else path
-            generation = _load_generation(target, self._precompile)
+            current = self._current
+            target = current.path if path is None else path
+            generation = _read(target, self._options, current)
+            if generation is None:
+                return False
+            _check_successor(current, generation)
             self._current = generation
+            return True
 
 
-def load(path: PathLike, *, precompile: bool = False) -> Markets:
-    """Load and verify the bundle set written by ``marketctl build`` into ``path``.
+def load(
+    path: PathLike,
+    *,
+    env: str | None = None,
+    trust: Iterable[KeySource] | None = None,
+    precompile: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Markets:
+    """Load and verify the bundle set written by ``marketctl build`` into ``path``: a directory,
+    or the ``http(s)://`` URL of a copy of it (static server, CDN, object store).
 
     Verifies the manifest, each bundle's size, SHA-256 and format version and that it holds the
-    market it is listed as; raises :class:`BundleError` naming the file otherwise. With
-    ``precompile=True`` every message is compiled at once (a broken message fails the load
-    instead of its first use; slower start-up).
+    market it is listed as; raises :class:`BundleError` naming the file otherwise.
+
+    - ``env``: refuse a set built for another environment (``marketctl build --env``).
+    - ``trust``: Ed25519 public keys (PEM text or bytes, or a path to a ``.pub`` file); refuse
+      a set that is unsigned or not signed by one of them. Two keys while rotating.
+    - ``timeout`` (seconds per request) and ``max_bytes`` (per file) apply to URLs.
+    - ``precompile=True`` compiles every message at once (a broken message fails the load
+      instead of its first use; slower start-up).
+
+    Every :meth:`Markets.reload` checks the same.
     """
-    return Markets(_load_generation(path, precompile), precompile)
+    try:
+        keys = trusted_keys(trust) if trust is not None else None
+    except ValueError as error:
+        raise BundleError("trust", str(error)) from None
+    options = _Options(env, keys, timeout, max_bytes, precompile)
+    generation = _read(path, options, None)
+    assert generation is not None  # no ETag to match on a first load
+    return Markets(generation, precompile, options)
