@@ -19,7 +19,7 @@ from marketctl.reference.locales import SOURCE_LOCALE, fallback_chain
 from marketctl.reference.schedule import compile_rollout
 from marketctl.repository.markets import Market
 from marketctl.runtime.icu import MessageLocale, compile_message
-from marketctl.runtime.rollout import weights_for_percent
+from marketctl.runtime.rollout import DEFAULT_SCHEME, weights_for_percent
 
 FORMAT_VERSION = 1
 
@@ -95,6 +95,7 @@ def _warranty(warranty: Mapping[str, Any]) -> dict[str, Any]:
 def _features(market: Market) -> dict[str, Any]:
     catalogue = market.repository.features
     definitions: dict[str, Any] = dict(catalogue.data.get("features", {})) if catalogue else {}
+    default_scheme = feature_scheme(catalogue.data if catalogue else {}, None)
     schedules = compile_rollout(market.rollout, market.market)
     features: dict[str, Any] = {}
     for name, definition in sorted(definitions.items()):
@@ -113,9 +114,22 @@ def _features(market: Market) -> dict[str, Any]:
             "owner": definition["owner"],
             "expires": definition.get("expires"),
             "requires": sorted(definition.get("requires", [])),
+            "bucketing": definition.get("bucketing", default_scheme),
             "steps": steps,
         }
     return features
+
+
+def feature_scheme(catalogue: Mapping[str, Any], name: str | None) -> str:
+    """The bucketing scheme of feature ``name``: its own ``bucketing``, else the catalogue's,
+    else flagd's current one (``name`` None: the catalogue default)."""
+    default = catalogue.get("bucketing")
+    scheme = default if isinstance(default, str) else DEFAULT_SCHEME
+    if name is not None:
+        entry = (catalogue.get("features") or {}).get(name)
+        if isinstance(entry, dict) and isinstance(entry.get("bucketing"), str):
+            scheme = entry["bucketing"]
+    return scheme
 
 
 def _messages(market: Market, currency: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from marketctl.checks.validation import select_environment
+from marketctl.commands.bundle import feature_scheme
 from marketctl.repository.loading import load_repository
 from marketctl.repository.markets import LAYERED_KINDS, Market, Repository
 from marketctl.repository.sources import Source
@@ -70,6 +71,8 @@ _DOCUMENTATION = (".source", ".note", ".name", ".description", ".owner")
 
 
 def risk_of(key: str) -> Risk:
+    if key.startswith("features.") and key.endswith(".bucketing"):
+        return Risk.HIGH  # a new bucketing scheme reshuffles which units have the feature
     if any(part in key for part in _DOCUMENTATION) or key.startswith("messages."):
         return Risk.LOW
     if key.startswith(_HIGH):
@@ -109,6 +112,8 @@ def market_values(market: Market) -> dict[str, Any]:
         if isinstance(features, dict) and isinstance(used, dict):
             for name in used:
                 values.update(_flatten(features.get(name), f"features.{name}"))
+                # The scheme in force, wherever it is written (catalogue default or feature).
+                values[f"features.{name}.bucketing"] = feature_scheme(catalogue.data, name)
     for tag in market.locales:
         for key in market.repository.source_keys:
             hit = market.message(tag, key)

@@ -13,12 +13,12 @@ flagd does, so the decisions stay the same if flagd serves the flags later.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from marketctl.runtime.rollout import validate_weights
+from marketctl.runtime.rollout import DEFAULT_SCHEME, SCHEMES, validate_weights
 
 __all__ = ["Schedule", "compile_schedule"]
 
@@ -26,7 +26,7 @@ __all__ = ["Schedule", "compile_schedule"]
 class Schedule:
     """Step instants as POSIX seconds, and each step's weights ``on`` and ``total``."""
 
-    __slots__ = ("instants", "ons", "percents", "totals")
+    __slots__ = ("hash", "instants", "ons", "percents", "scheme", "totals")
 
     def __init__(
         self,
@@ -34,11 +34,14 @@ class Schedule:
         ons: tuple[int, ...],
         totals: tuple[int, ...],
         percents: tuple[Decimal, ...],
+        scheme: str = DEFAULT_SCHEME,
     ) -> None:
         self.instants = instants
         self.ons = ons
         self.totals = totals
         self.percents = percents
+        self.scheme = scheme
+        self.hash: Callable[[str, str], int] = SCHEMES[scheme]
 
 
 def _instant(text: object) -> float:
@@ -53,6 +56,13 @@ def compile_schedule(name: str, feature: Mapping[str, Any]) -> Schedule:
     if not name.isascii():
         # flagd implementations hash non-ASCII keys differently (rollout.py).
         raise ValueError("feature names must be ASCII")
+    # Bundles written before the scheme was a field bucket with flagd-fractional-v2.
+    scheme = feature.get("bucketing", DEFAULT_SCHEME)
+    if scheme not in SCHEMES:
+        raise ValueError(
+            f"bucketing scheme {scheme!r} is not one this runtime knows "
+            f"({', '.join(sorted(SCHEMES))}); upgrade marketctl"
+        )
     steps = sorted(feature["steps"], key=lambda step: _instant(step["at"]))
     instants: list[float] = []
     ons: list[int] = []
@@ -67,4 +77,4 @@ def compile_schedule(name: str, feature: Mapping[str, Any]) -> Schedule:
         instants.append(at)
         ons.append(on)
         percents.append(Decimal(step["percent"]))
-    return Schedule(tuple(instants), tuple(ons), tuple(totals), tuple(percents))
+    return Schedule(tuple(instants), tuple(ons), tuple(totals), tuple(percents), scheme)

@@ -428,8 +428,12 @@ class Market:
                 bucket_hash(name, unit_id)  # raises the same ValueError as a decision would
             return False
         return hash_in_rollout(
-            bucket_hash(name, unit_id), schedule.ons[index], schedule.totals[index]
+            schedule.hash(name, unit_id), schedule.ons[index], schedule.totals[index]
         )
+
+    def feature_bucketing(self, name: str) -> str:
+        """The bucketing scheme of ``name``: ``flagd-fractional-v2`` or ``flagd-fractional-v3``."""
+        return self._schedule(name).scheme
 
     def feature_percent(self, name: str, at: datetime | None = None) -> Decimal:
         """The share of units (percent) that ``name`` is on for at ``at`` (now when None)."""

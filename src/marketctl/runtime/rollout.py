@@ -33,10 +33,16 @@ Keys and ids must be ASCII: flagd (Go) hashes the UTF-8 bytes of the string whil
 (JS) hashes UTF-16 code units through ``imurmurhash`` (``key.charCodeAt(i) & 0xffff``), so the
 implementations only agree on ASCII.
 
-Note: flagd is moving to "fractional-v3" (flagd ADR ``fractional-non-string-rand-units.md``),
-which hashes deterministic CBOR of ``[flagKey, targetingKey]`` instead of the concatenation.
-PyPI ``openfeature-flagd-core`` 2.0.0 already does (``custom_ops.fractional``); flagd (Go) and
-``@openfeature/flagd-core`` 4.0.1 do not. This module implements the concatenation (v2).
+Bucketing schemes are named (:data:`SCHEMES`), because flagd is moving to "fractional-v3"
+(flagd ADR ``fractional-non-string-rand-units.md``), which hashes the canonical (deterministic)
+CBOR encoding of the array ``[flagKey, targetingKey]`` instead of the concatenation. PyPI
+``openfeature-flagd-core`` 2.0.0 already does (``custom_ops.fractional``: ``cbor2.dumps(...,
+canonical=True)`` then ``mmh3.hash(..., signed=False)``, same bucket formula); the flagd daemon
+(Go) and ``@openfeature/flagd-core`` 4.0.1 do not. ``flagd-fractional-v2`` (the concatenation)
+is the default; ``flagd-fractional-v3`` is :func:`bucket_hash_v3`. The weights and the
+``(h * total) >> 32 < on`` step are the same in both; only ``h`` changes, so switching a
+feature's scheme moves about half of its units to the other side at any share between 0 and
+100 % (it reshuffles them), which is why ``marketctl diff`` rates that change high.
 """
 
 from __future__ import annotations
@@ -47,8 +53,11 @@ from fractions import Fraction
 import mmh3
 
 __all__ = [
+    "DEFAULT_SCHEME",
     "MAX_TOTAL_WEIGHT",
+    "SCHEMES",
     "bucket_hash",
+    "bucket_hash_v3",
     "hash_in_rollout",
     "is_in_rollout",
     "validate_weights",
@@ -75,6 +84,39 @@ def bucket_hash(feature: str, unit_id: str) -> int:
     # JS: result() >>> 0). A signed hash would move every unit with the top bit set.
     hash_value: int = mmh3.hash(feature + unit_id, seed=0, signed=False)
     return hash_value
+
+
+def _cbor_text(text: bytes) -> bytes:
+    """A CBOR text string header (major type 3, RFC 8949 3.1) in its shortest form, then the
+    bytes: the canonical encoding of a string."""
+    size = len(text)
+    if size < 24:
+        head = bytes([0x60 | size])
+    elif size < 1 << 8:
+        head = bytes([0x78, size])
+    elif size < 1 << 16:
+        head = bytes([0x79]) + size.to_bytes(2, "big")
+    elif size < 1 << 32:
+        head = bytes([0x7A]) + size.to_bytes(4, "big")
+    else:
+        head = bytes([0x7B]) + size.to_bytes(8, "big")
+    return head + text
+
+
+def bucket_hash_v3(feature: str, unit_id: str) -> int:
+    """flagd fractional-v3: unsigned MurmurHash3 (x86_32, seed 0) of the canonical CBOR of
+    the array ``[feature, unit_id]`` (0x82, then each as a CBOR text string)."""
+    if not (feature.isascii() and unit_id.isascii()):
+        raise ValueError(_non_ascii_message(feature, unit_id))
+    encoded = b"\x82" + _cbor_text(feature.encode("ascii")) + _cbor_text(unit_id.encode("ascii"))
+    hash_value: int = mmh3.hash(encoded, seed=0, signed=False)
+    return hash_value
+
+
+#: The bucketing schemes by name: the hash of (feature key, unit id) each one decides with.
+SCHEMES = {"flagd-fractional-v2": bucket_hash, "flagd-fractional-v3": bucket_hash_v3}
+#: flagd's current scheme (the daemon and @openfeature/flagd-core 4.x).
+DEFAULT_SCHEME = "flagd-fractional-v2"
 
 
 def validate_weights(on: int, off: int) -> int:
