@@ -316,6 +316,48 @@ def rules(code: str | None) -> None:
 
 
 @cli.group()
+def export() -> None:
+    """Write the markets in another tool's format (flagd)."""
+
+
+@export.command("flagd")
+@click.option(
+    "--env",
+    "environment",
+    metavar="NAME",
+    help="Export the rollouts of markets/_environments/NAME.yaml.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (atomically) instead of standard output.",
+)
+@click.pass_context
+def export_flagd(ctx: click.Context, environment: str | None, output: Path | None) -> None:
+    """flagd flag definitions for every feature: market targeting (context attribute
+    'market'), the steps as $flagd.timestamp thresholds, fractional for the percentages,
+    owner, expiry, requires and bucketing scheme in metadata."""
+    from marketctl.checks.reporters import REPORTERS
+    from marketctl.commands.build import BuildRefusedError
+    from marketctl.commands.export import export_flagd as export_document
+    from marketctl.commands.export import render, write_atomically
+    from marketctl.repository.settings import read_settings
+
+    root = _root(ctx)
+    try:
+        _, document = export_document(root, environment, read_settings(root))
+    except BuildRefusedError as refused:
+        click.echo(REPORTERS["text"].render(refused.report), nl=False, err=True)
+        raise
+    if output is None:
+        click.echo(render(document), nl=False)
+    else:
+        write_atomically(output, render(document))
+        click.echo(f"wrote {len(document['flags'])} flag(s) to {output}", err=True)
+
+
+@cli.group()
 def keys() -> None:
     """Ed25519 keys for signed releases (build --sign KEY, runtime.load(trust=[...]))."""
 

@@ -1,0 +1,204 @@
+"""marketctl export flagd: the definitions pass flagd's schema and decide as the runtime does.
+
+Independent evaluators, each from a package registry:
+- ``@openfeature/flagd-core`` 4.0.1 (npm; the JavaScript flagd evaluator, fractional-v2), run
+  with node through tests/flagd/evaluate.mjs; it parses with strict validation against flagd's
+  flag and targeting schemas (compiled into the package). Install: npm install --prefix tests/flagd
+- ``openfeature-flagd-core`` 2.0.0 (PyPI; the Python evaluator, fractional-v3).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clitools import edit, invoke
+from marketctl import runtime
+
+FLAGD = Path(__file__).parent / "flagd"
+UNITS = [f"user-{n}" for n in range(300)] + ["42", "device:ab12cd34", "session-7f3e9a"]
+
+
+def _node_ready() -> bool:
+    return (
+        shutil.which("node") is not None
+        and (FLAGD / "node_modules/@openfeature/flagd-core/package.json").is_file()
+    )
+
+
+needs_node = pytest.mark.skipif(
+    not _node_ready(), reason="needs node and `npm install --prefix tests/flagd`"
+)
+
+
+def _export(
+    capsys: pytest.CaptureFixture[str], repo: Path, out: Path, *args: str
+) -> dict[str, Any]:
+    outcome = invoke(capsys, repo, "export", "flagd", "-o", str(out), *args)
+    assert outcome.code == 0, outcome.err
+    document: dict[str, Any] = json.loads(out.read_text())
+    return document
+
+
+def _probes(markets: runtime.Markets) -> list[tuple[str, str, str, int]]:
+    """Every market x feature, at each step boundary -1 s, 0, +1 s, for every unit."""
+    probes = []
+    for code in markets:
+        bundle_features = json.loads(Path(markets.path, f"{code}.json").read_text())["features"]
+        for name, feature in sorted(bundle_features.items()):
+            moments = {1_700_000_000}
+            for step in feature["steps"]:
+                instant = int(
+                    datetime.strptime(step["at"], "%Y-%m-%dT%H:%M:%SZ")
+                    .replace(tzinfo=UTC)
+                    .timestamp()
+                )
+                moments |= {instant - 1, instant, instant + 1}
+            for moment in sorted(moments):
+                probes.extend((name, code, unit, moment) for unit in UNITS)
+    return probes
+
+
+def _runtime_answers(
+    markets: runtime.Markets, probes: list[tuple[str, str, str, int]]
+) -> list[bool]:
+    return [
+        markets[code].feature_enabled(name, unit_id=unit, at=datetime.fromtimestamp(t, UTC))
+        for name, code, unit, t in probes
+    ]
+
+
+def _node_answers(flags: Path, probes: list[tuple[str, str, str, int]]) -> list[bool]:
+    result = subprocess.run(
+        ["node", str(FLAGD / "evaluate.mjs"), str(flags)],
+        input=json.dumps(probes),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    answers: list[bool] = json.loads(result.stdout)
+    return answers
+
+
+@needs_node
+@pytest.mark.parametrize("environment", [None, "staging"])
+def test_flagd_core_js_accepts_the_export_and_agrees_on_every_probe(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, environment: str | None
+) -> None:
+    env_args = ("--env", environment) if environment else ()
+    flags = tmp_path / "flags.json"
+    document = _export(capsys, repo, flags, *env_args)
+    assert document["$schema"] == "https://flagd.dev/schema/v0/flags.json"
+    assert sorted(document["flags"]) == [
+        "battery_health_badge",
+        "buyback",
+        "carbon_savings_label",
+        "express_checkout",
+        "installments",
+        "instant_quote",
+    ]
+    assert invoke(capsys, repo, "build", "-o", str(tmp_path / "dist"), *env_args).code == 0
+    markets = runtime.load(tmp_path / "dist")
+    probes = _probes(markets)
+    expected = _runtime_answers(markets, probes)
+    assert len(probes) > 20_000
+    assert 0 < sum(expected) < len(expected)  # both answers occur
+    assert _node_answers(flags, probes) == expected
+
+
+@needs_node
+def test_flagd_core_js_refuses_a_definition_outside_flagds_schema(tmp_path: Path) -> None:
+    # The check can fail: an `if` with a bad operator is not flagd targeting.
+    flags = tmp_path / "flags.json"
+    flags.write_text(
+        json.dumps(
+            {
+                "flags": {
+                    "x": {
+                        "state": "SOMETIMES",
+                        "variants": {"on": True, "off": False},
+                        "defaultVariant": "off",
+                    }
+                }
+            }
+        )
+    )
+    result = subprocess.run(
+        ["node", str(FLAGD / "evaluate.mjs"), str(flags)],
+        input="[]",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("invalid flagd flag configuration")
+
+
+def test_flagd_core_python_agrees_on_v3_features(
+    repo: Path,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    core_module = pytest.importorskip("openfeature.contrib.tools.flagd.core")
+    targeting = pytest.importorskip("openfeature.contrib.tools.flagd.core.targeting.targeting")
+    from openfeature.evaluation_context import EvaluationContext
+
+    text = (repo / "markets/_defaults/features.yaml").read_text()
+    (repo / "markets/_defaults/features.yaml").write_text(
+        text.replace("features:\n", "bucketing: flagd-fractional-v3\nfeatures:\n", 1)
+    )
+    flags = tmp_path / "flags.json"
+    document = _export(capsys, repo, flags)
+    assert {f["metadata"]["bucketing"] for f in document["flags"].values()} == {
+        "flagd-fractional-v3"
+    }
+    assert invoke(capsys, repo, "build", "-o", str(tmp_path / "dist")).code == 0
+    markets = runtime.load(tmp_path / "dist")
+    probes = _probes(markets)
+    expected = _runtime_answers(markets, probes)
+    core = core_module.FlagdCore()
+    core.set_flags(flags.read_text())
+    now = {"t": 0}
+    monkeypatch.setattr(targeting.time, "time", lambda: now["t"])
+    answers = []
+    for name, code, unit, moment in probes:
+        now["t"] = moment
+        context = EvaluationContext(targeting_key=unit, attributes={"market": code})
+        answers.append(core.resolve_boolean_value(name, False, context).value)
+    assert 0 < sum(expected) < len(expected)
+    assert answers == expected
+
+
+def test_export_metadata_and_refusal(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    document = _export(capsys, repo, tmp_path / "flags.json", "--env", "staging")
+    assert document["metadata"] == {
+        "flagSetId": "marketctl",
+        "version": "",
+        "environment": "staging",
+    }
+    buyback = document["flags"]["buyback"]
+    assert buyback["metadata"] == {
+        "owner": "team-trade-in",
+        "description": (
+            "Sell an old device to us for store credit or a bank transfer, with a prepaid "
+            "shipping kit."
+        ),
+        "bucketing": "flagd-fractional-v2",
+        "requires": "instant_quote",
+    }
+    assert document["flags"]["express_checkout"]["metadata"]["expires"] == "2027-06-30"
+    edit(repo / "markets/jp/rollout.yaml", "percent: 50}", "percent: 500}")
+    outcome = invoke(capsys, repo, "export", "flagd")
+    assert outcome.code == 1
+    assert outcome.out == ""
+    assert "markets/jp/rollout.yaml:" in outcome.err
