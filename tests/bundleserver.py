@@ -17,7 +17,7 @@ from typing import Any
 
 
 class BundleServer:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, port: int = 0) -> None:
         self.directory = directory
         self.mode = "normal"
         self.delay = 0.0
@@ -70,7 +70,7 @@ class BundleServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
@@ -84,3 +84,20 @@ class BundleServer:
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(5)
+
+
+def main() -> None:
+    """Serve a directory as a separate process: ``python tests/bundleserver.py DIR [PORT]``.
+    Prints the base URL on the first line of stdout."""
+    import sys
+
+    server = BundleServer(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 0)
+    print(server.url, flush=True)
+    try:
+        server.thread.join()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -45,11 +45,13 @@ def _build(root: Path, output: Path) -> None:
 
 
 @contextmanager
-def _service(bundles: Path, log: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+def _service(
+    bundles: Path | str, log: Path, extra: list[str] | None = None
+) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """The running service and its base URL; terminated on the way out."""
     with open(log, "w", encoding="utf-8") as stderr:
         process = subprocess.Popen(
-            [sys.executable, str(APP), "--bundles", str(bundles), "--port", "0"],
+            [sys.executable, str(APP), "--bundles", str(bundles), "--port", "0", *(extra or [])],
             stdout=subprocess.PIPE,
             stderr=stderr,
             text=True,

@@ -1,6 +1,8 @@
 """A small backend service that answers market questions from verified bundles.
 
     python examples/service/app.py --bundles dist --port 8080
+    python examples/service/app.py --bundles https://cdn.example.com/markets/staging/ \
+        --env staging --trust release.pub --port 8080
 
 Loads the bundle set at start-up (every message compiled, so a bad set fails now, not on the
 first request) and exits with status 1 and the problem on stderr when the set does not verify.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import pathlib
 import re
 import signal
 import sys
@@ -195,6 +198,8 @@ def answer(markets: runtime.Markets, target: str) -> tuple[HTTPStatus, Answer]:
                 "status": "ok",
                 "markets": sorted(markets),
                 "source": dict(markets.source),
+                "environment": markets.environment,
+                "signed_by": markets.signed_by,
             }
         if segments == ["markets"]:
             return HTTPStatus.OK, {
@@ -273,14 +278,30 @@ def _bound_handler(markets: runtime.Markets, access_log: bool) -> type[Handler]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Market answers over HTTP, from bundles.")
-    parser.add_argument("--bundles", required=True, help="directory written by marketctl build")
+    parser.add_argument(
+        "--bundles",
+        required=True,
+        help="directory written by marketctl build, or the http(s) URL of a copy of it",
+    )
+    parser.add_argument(
+        "--env", help="refuse a set not built for this environment (marketctl build --env)"
+    )
+    parser.add_argument(
+        "--trust",
+        action="append",
+        type=pathlib.Path,
+        metavar="PUBLIC_KEY",
+        help="trust sets signed by this Ed25519 public key (PEM); repeat while rotating keys",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     parser.add_argument("--access-log", action="store_true", help="log each request to stderr")
     options = parser.parse_args(argv)
 
     try:
-        markets = runtime.load(options.bundles, precompile=True)
+        markets = runtime.load(
+            options.bundles, env=options.env, trust=options.trust, precompile=True
+        )
     except runtime.BundleError as error:
         sys.stderr.write(f"{NAME}: cannot start: {error}\n")
         return 1
