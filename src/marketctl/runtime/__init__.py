@@ -13,6 +13,10 @@ answers per market.
     jp.feature_enabled("buyback", unit_id="user-42", at=datetime.now(UTC))
     markets.reload()                        # swap in a new build; keeps the old set on failure
 
+    # A signed staging set from a CDN: refuses other environments and other keys.
+    staging = runtime.load("https://cdn.example.com/markets/staging/", env="staging",
+                           trust=[Path("release.key.pub")])
+
 This package imports neither click, GitPython nor Jinja2, and Babel only for parsing plural
 rules, on the first message of a locale.
 """
