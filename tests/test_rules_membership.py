@@ -3,6 +3,7 @@ marketctl/data/eu_membership.yaml, on today's date."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,14 @@ def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def said(items: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
     return [(f["code"], f["message"], f["hint"]) for f in items if f["code"] == "MKT210"]
+
+
+def test_a_country_that_is_not_the_folders_is_left_to_mkt201(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(repo / "markets/se/market.yaml", "country: SE", "country: NO")
+
+    assert said(findings(capsys, repo, "se")) == []
 
 
 def test_repository_markets_pass(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -65,13 +74,13 @@ def test_membership_is_judged_on_today(
 ) -> None:
     """The United Kingdom was a member until 2020-01-31: a GB market with region: eu passes on
     that day and fails the day after."""
-    jp = "markets/jp/market.yaml"
-    edit(repo / jp, "country: JP\n", "country: GB\nregion: eu\n")
+    shutil.copytree(repo / "markets/jp", repo / "markets/gb")
+    edit(repo / "markets/gb/market.yaml", "country: JP\n", "country: GB\nregion: eu\n")
 
     monkeypatch.setenv("MARKETCTL_TODAY", "2020-01-31")
-    assert said(findings(capsys, repo, "jp")) == []
+    assert said(findings(capsys, repo, "gb")) == []
     monkeypatch.setenv("MARKETCTL_TODAY", "2020-02-01")
-    assert said(findings(capsys, repo, "jp")) == [
+    assert said(findings(capsys, repo, "gb")) == [
         (
             "MKT210",
             "United Kingdom left the EU on 2020-01-31 (transition until 2020-12-31), but the "

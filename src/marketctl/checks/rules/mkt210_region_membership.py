@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from marketctl.checks.rules import rule
 from marketctl.core.clock import today
 from marketctl.core.diagnostics import Finding, Severity
+from marketctl.reference import iso
 from marketctl.reference.membership import eu_membership
 from marketctl.repository.markets import Market, Repository
 
@@ -50,8 +51,12 @@ def check_repository(repository: Repository) -> Iterator[Finding]:
 
 def _check(market: Market) -> Iterator[Finding]:
     country = market.market.get("country")
-    if not isinstance(country, str):
-        return
+    if (
+        not isinstance(country, str)
+        or iso.country(country) is None
+        or country.lower() != market.code.lower()
+    ):
+        return  # MKT201 reports a code that is not ISO 3166-1 or not the folder's
     region = market.market.get("region")
     union = eu_membership()
     now = today()
