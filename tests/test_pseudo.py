@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from pyicumessageformat import Parser
 
 from conftest import REPOSITORY
+from marketctl import runtime
+from marketctl.commands.build import build
 from marketctl.commands.pseudo import pseudo_message
+from marketctl.core.errors import MarketctlError
 from marketctl.repository.loading import load_repository
 from marketctl.repository.sources import WorktreeSource
 
@@ -69,3 +75,30 @@ def test_ar_xb_wraps_each_literal_run_right_to_left() -> None:
 def test_an_unknown_pseudo_locale_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown pseudo-locale 'en-XB'"):
         pseudo_message("Hi", "en-XB")
+
+
+def test_a_pseudo_build_adds_both_locales_to_every_bundle(repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    build(repo, [], out, pseudo=True)
+    markets = runtime.load(str(out))
+    schema = json.loads((REPOSITORY / "schemas/bundle.schema.json").read_text(encoding="utf-8"))
+    for code in ("ca", "jp", "se"):
+        bundle = json.loads((out / f"{code}.json").read_text(encoding="utf-8"))
+        jsonschema.validate(bundle, schema)
+        assert bundle["locales"][-2:] == ["en-XA", "ar-XB"]
+        assert sorted(bundle["messages"]["en-XA"]["messages"]) == sorted(
+            bundle["messages"][bundle["default_locale"]]["messages"]
+        )
+    assert markets["jp"].message("cart.items", locale="en-XA", count=3) == "[3 īŧḗḿş ǿƞḗ ŧẇ]"
+    assert markets["se"].message("cart.items", locale="ar-XB", count=1) == (
+        "\u200f1\u202e item\u202c"
+    )
+
+
+def test_a_production_build_refuses_pseudo_locales(repo: Path, tmp_path: Path) -> None:
+    with pytest.raises(MarketctlError) as raised:
+        build(repo, [], tmp_path / "dist", environment="production", pseudo=True)
+    assert raised.value.message == (
+        "pseudo-locales are for test builds: --pseudo is refused with --env production"
+    )
+    assert not (tmp_path / "dist").exists()

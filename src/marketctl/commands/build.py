@@ -193,11 +193,12 @@ def compile_markets(
     codes: Sequence[str],
     progress: Progress | None = None,
     environment: str | None = None,
+    pseudo: bool = False,
 ) -> dict[str, bytes]:
     compiled: dict[str, bytes] = {}
     for done, code in enumerate(codes, start=1):
         try:
-            bundle = compile_bundle(repository.market(code))
+            bundle = compile_bundle(repository.market(code), pseudo=pseudo)
             bundle["environment"] = environment
             compiled[code] = serialize(bundle)
         except (ValueError, KeyError, LookupError) as error:
@@ -222,6 +223,7 @@ def build(
     environment: str | None = None,
     allow_dirty: bool = False,
     signing_key: Path | None = None,
+    pseudo: bool = False,
 ) -> BuildResult:
     """Validate, compile and write. Raises BuildRefusedError (nothing written) on errors.
 
@@ -229,7 +231,14 @@ def build(
     its name is written into every bundle and the manifest. Naming markets rebuilds those and
     keeps the rest of the set already in ``output`` (verified first, never trusted). With
     ``signing_key`` (an Ed25519 private key in PEM) the manifest is signed (``manifest.sig``).
+    ``pseudo`` adds the pseudo-locales en-XA and ar-XB to every bundle, for UI testing; it is
+    refused for production.
     """
+    if pseudo and environment == "production":
+        raise MarketctlError(
+            "pseudo-locales are for test builds: --pseudo is refused with --env production",
+            "build staging or a local set with --pseudo, production without it",
+        )
     names = list(names)
     check_output(output.absolute(), root)
     key = load_signing_key(signing_key) if signing_key is not None else None
@@ -261,7 +270,7 @@ def build(
             kept[code] = previous.manifest["bundles"][code]
             kept_files[f"{code}.json"] = raw
     withdrawn -= set(codes) | set(kept)
-    bundles = compile_markets(repository, codes, progress, environment)
+    bundles = compile_markets(repository, codes, progress, environment, pseudo)
     files = {f"{code}.json": data for code, data in bundles.items()}
     files.update(kept_files)
     document = manifest(bundles, revision, environment, dirty_allowed, kept, withdrawn)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from marketctl.commands.pseudo import PSEUDO_LOCALES, pseudo_message
 from marketctl.reference import cldr
 from marketctl.reference.locales import SOURCE_LOCALE, fallback_chain
 from marketctl.reference.schedule import compile_rollout
@@ -156,12 +157,33 @@ def _messages(market: Market, currency: Mapping[str, Any]) -> dict[str, Any]:
     return by_locale
 
 
-def compile_bundle(market: Market) -> dict[str, Any]:
-    """The bundle of one market, from its resolved (and validated) configuration."""
+def _add_pseudo_locales(bundle: dict[str, Any], market: Market) -> None:
+    """en-XA and ar-XB for UI testing: pseudo-translations of every source text (test builds)."""
+    currency = bundle["currency"]
+    for tag, base in PSEUDO_LOCALES.items():
+        data = {**cldr.locale_data(base), "tag": tag}
+        currency["symbols"][tag] = cldr.currency_data(currency["code"], [base])["symbols"][base]
+        formats = MessageLocale.from_data(data, currency)
+        texts: dict[str, str] = {}
+        for key in market.repository.source_keys:
+            hit = market.repository.source_message(key)
+            if hit is not None:
+                texts[key] = pseudo_message(hit.text, tag)
+                compile_message(texts[key], formats, key=key)
+        bundle["cldr"][tag] = data
+        bundle["messages"][tag] = {"fallback": [tag], "messages": dict(sorted(texts.items()))}
+        bundle["locales"] = [*bundle["locales"], tag]
+
+
+def compile_bundle(market: Market, *, pseudo: bool = False) -> dict[str, Any]:
+    """The bundle of one market, from its resolved (and validated) configuration.
+
+    ``pseudo`` adds the pseudo-locales en-XA and ar-XB (``build --pseudo``, never production).
+    """
     config = market.market
     locales = market.locales
     currency = cldr.currency_data(config["currency"], locales)
-    return {
+    bundle = {
         "format": FORMAT_VERSION,
         "market": market.code,
         "country": config["country"],
@@ -181,6 +203,9 @@ def compile_bundle(market: Market) -> dict[str, Any]:
         "messages": _messages(market, currency),
         "source_locale": SOURCE_LOCALE,
     }
+    if pseudo:
+        _add_pseudo_locales(bundle, market)
+    return bundle
 
 
 def serialize(bundle: Mapping[str, Any]) -> bytes:
