@@ -68,8 +68,8 @@ def test_repository_markets_pass(code: str, repo: Path, capsys: pytest.CaptureFi
 def test_guarantee_below_national_floor(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     edit(
         repo / SE,
-        "  - months: 36\n    counted_from: delivery\n    from: 2022-05-01",
-        "  - months: 30\n    counted_from: delivery\n    from: 2022-05-01",
+        "  - form: fixed\n    months: 36\n    counted_from: delivery\n    from: 2022-05-01",
+        "  - form: fixed\n    months: 30\n    counted_from: delivery\n    from: 2022-05-01",
     )
 
     reported = warranty_findings(capsys, repo)
@@ -92,8 +92,8 @@ def test_floor_applies_only_from_its_date(repo: Path, capsys: pytest.CaptureFixt
     # entry replaces it (Sweden applied Directive 2019/771 from 2022-05-01).
     edit(
         repo / SE,
-        "  - months: 36\n    counted_from: delivery\n    from: 2005-04-01",
-        "  - months: 12\n    counted_from: delivery\n    from: 2005-04-01",
+        "  - form: fixed\n    months: 36\n    counted_from: delivery\n    from: 2005-04-01",
+        "  - form: fixed\n    months: 12\n    counted_from: delivery\n    from: 2005-04-01",
     )
 
     assert places(warranty_findings(capsys, repo), "MKT4") == []
@@ -103,13 +103,13 @@ def test_interval_that_spans_a_new_floor(repo: Path, capsys: pytest.CaptureFixtu
     # One 12-month interval from 2020 to now: Sweden's 36-month floor came in force on its way.
     cut(
         repo / SE,
-        "  - months: 36\n    counted_from: delivery\n    from: 2005-04-01",
-        "  - months: 36\n    counted_from: delivery\n    from: 2022-05-01",
+        "  - form: fixed\n    months: 36\n    counted_from: delivery\n    from: 2005-04-01",
+        "  - form: fixed\n    months: 36\n    counted_from: delivery\n    from: 2022-05-01",
     )
     edit(
         repo / SE,
-        "  - months: 36\n    counted_from: delivery\n    from: 2022-05-01",
-        "  - months: 12\n    counted_from: delivery\n    from: 2020-05-01",
+        "  - form: fixed\n    months: 36\n    counted_from: delivery\n    from: 2022-05-01",
+        "  - form: fixed\n    months: 12\n    counted_from: delivery\n    from: 2020-05-01",
     )
 
     reported = warranty_findings(capsys, repo)
@@ -127,14 +127,39 @@ def test_guarantee_counted_from_the_wrong_event(
 
     reported = warranty_findings(capsys, repo)
 
-    assert places(reported, "MKT4") == [("MKT401", *at(repo, JP, "counted_from:", "delivery"))]
+    assert places(reported, "MKT4") == [
+        ("MKT401", *at(repo, JP, "counted_from: delivery", "delivery"))
+    ]
     assert said(reported) == [
         (
             "MKT401",
-            "legal_guarantee from 2020-04-01 is counted from delivery, but the law of "
-            "Japan counts it from discovery: the floor of 12 months for Japan, in force from "
-            "2020-04-01 (民法（明治29年法律第89号）, 第566条)",
+            "legal_guarantee from 2020-04-01 has form notice, which is counted from discovery, "
+            "but says counted_from: delivery",
             "write counted_from: discovery",
+        ),
+    ]
+
+
+def test_japan_written_as_a_fixed_guarantee(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The example: Japan's 12 months are a notice deadline from discovery, not a
+    # guarantee period from delivery.
+    edit(
+        repo / JP,
+        "  - form: notice\n    months: 12\n    counted_from: discovery",
+        "  - form: fixed\n    months: 12\n    counted_from: delivery",
+    )
+
+    reported = warranty_findings(capsys, repo)
+
+    assert places(reported, "MKT4") == [("MKT401", *at(repo, JP, "form: fixed", "fixed"))]
+    assert said(reported) == [
+        (
+            "MKT401",
+            "legal_guarantee from 2020-04-01 has the fixed form, but the law of Japan gives a "
+            "deadline to notify the seller, counted from discovery of the defect (form notice), "
+            "in force from 2020-04-01 (民法（明治29年法律第89号）, 第566条 (notice within one "
+            "year of knowing of the non-conformity))",
+            "write form: notice with months and counted_from: discovery",
         ),
     ]
 
@@ -144,8 +169,8 @@ def test_reasonable_duration_where_the_law_fixes_months(
 ) -> None:
     edit(
         repo / SE,
-        "  - months: 36\n    counted_from: delivery\n    from: 2022-05-01",
-        "  - duration: reasonable\n    counted_from: delivery\n    from: 2022-05-01",
+        "  - form: fixed\n    months: 36\n    counted_from: delivery\n    from: 2022-05-01",
+        "  - duration: reasonable\n    from: 2022-05-01",
     )
 
     assert places(warranty_findings(capsys, repo), "MKT4") == [
@@ -214,12 +239,12 @@ def test_withdrawal_below_floor(repo: Path, capsys: pytest.CaptureFixture[str]) 
 def test_statutory_withdrawal_marked_excludable(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    edit(repo / SE, "    statutory: true", "    statutory: false")
+    edit(repo / SE, "    right: statutory", "    right: default")
 
     reported = warranty_findings(capsys, repo)
 
-    assert places(reported, "MKT4") == [("MKT403", *at(repo, SE, "statutory: false", "false"))]
-    assert said(reported)[0][2] == "write statutory: true: the seller cannot exclude this right"
+    assert places(reported, "MKT4") == [("MKT403", *at(repo, SE, "right: default", "default"))]
+    assert said(reported)[0][2] == "write right: statutory: the seller cannot exclude this right"
 
 
 def test_default_return_period_below_the_law(
@@ -465,8 +490,8 @@ def test_gap_between_periods(repo: Path, capsys: pytest.CaptureFixture[str]) -> 
 def test_no_current_withdrawal_period(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     edit(
         repo / SE,
-        "    statutory: true\n    from: 2014-06-13\n",
-        "    statutory: true\n    from: 2014-06-13\n    until: 2024-12-31\n",
+        "    counted_from: receipt\n    from: 2014-06-13\n",
+        "    counted_from: receipt\n    from: 2014-06-13\n    until: 2024-12-31\n",
     )
 
     reported = warranty_findings(capsys, repo)
@@ -492,7 +517,7 @@ def test_region_values_inherited_by_a_stricter_market(
     reported = warranty_findings(capsys, repo)
 
     assert places(reported, "MKT4") == [
-        ("MKT401", *at(repo, EU, "  - months: 24", "24")),
+        ("MKT401", *at(repo, EU, "    months: 24", "24")),
         ("MKT402", *at(repo, EU, "  - months: 12", "12")),
         ("MKT403", *at(repo, EU, "  - days: 10", "10")),
     ]
@@ -539,7 +564,7 @@ SOURCE = "{title: T, url: 'https://eur-lex.europa.eu/x'}"
 MALFORMED = [
     (
         "floors: {EU: {legal_guarantee: {value: 24, from: 2022-01-01, source: " + SOURCE + "}}}",
-        "floors.EU.legal_guarantee: a floor's name ends in _months or _days",
+        "floors.EU.legal_guarantee: a floor's name ends in _months, _days or _years",
     ),
     (
         "floors: {EU: {withdrawal_days: {value: 14, source: " + SOURCE + "}}}",

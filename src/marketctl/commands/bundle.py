@@ -16,6 +16,11 @@ from typing import Any
 
 from marketctl.commands.pseudo import PSEUDO_LOCALES, pseudo_message
 from marketctl.reference import cldr
+from marketctl.reference.consumer_law import (
+    FORM_COUNTED_FROM,
+    guarantee_form,
+    withdrawal_right,
+)
 from marketctl.reference.locales import SOURCE_LOCALE, fallback_chain
 from marketctl.reference.schedule import compile_rollout
 from marketctl.repository.markets import Market
@@ -77,14 +82,83 @@ def _tax(tax: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _limitation(limitation: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not limitation:
+        return None
+    return {
+        "years": limitation["years"],
+        "counted_from": limitation.get("counted_from"),
+        "source": _source(limitation.get("source")),
+    }
+
+
+def _guarantee(entry: Mapping[str, Any], form: str) -> dict[str, Any]:
+    """The numbers of one form, explicit: a service never infers a form from missing keys."""
+    return {
+        "form": form,
+        "months": entry.get("months") if form in ("fixed", "notice") else None,
+        "years": entry.get("years") if form == "limitation" else None,
+        "counted_from": entry.get("counted_from", FORM_COUNTED_FROM.get(form)),
+        "limitation": _limitation(entry.get("limitation")),
+    }
+
+
+def _legal_guarantee(entries: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    compiled = []
+    for entry, item in zip(entries, _intervals(entries, ()), strict=True):
+        form = guarantee_form(entry)
+        item.update(_guarantee(entry, form))
+        # Kept for services written against the first format: reasonable or null.
+        item["duration"] = "reasonable" if form == "reasonable" else None
+        item["second_hand_min_months"] = entry.get("second_hand_min_months")
+        regions = {}
+        for code, override in sorted(entry.get("regions", {}).items()):
+            merged = {**entry, **override}
+            if "form" in override and "counted_from" not in override:
+                merged.pop("counted_from", None)  # a region with its own form counts its own way
+            if "limitation" not in override and "form" in override:
+                merged.pop("limitation", None)
+            regions[code] = {
+                **_guarantee(merged, override.get("form", form)),
+                "source": _source(override.get("source")),
+            }
+        item["regions"] = regions
+        compiled.append(item)
+    return compiled
+
+
+def _withdrawal(entries: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    compiled = []
+    for entry, item in zip(entries, _intervals(entries, ("days",)), strict=True):
+        right = withdrawal_right(entry)
+        # Never null: a bundle carries a boolean where the schema promises one.
+        item["statutory"] = right == "statutory"
+        item["right"] = right
+        item["counted_from"] = entry.get("counted_from", "receipt")
+        compiled.append(item)
+    return compiled
+
+
 def _warranty(warranty: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "legal_guarantee": _intervals(
-            warranty["legal_guarantee"],
-            ("months", "duration", "counted_from", "second_hand_min_months"),
-        ),
-        "burden_of_proof": _intervals(warranty.get("burden_of_proof", []), ("months",)),
-        "withdrawal": _intervals(warranty["withdrawal"], ("days", "statutory")),
+        "legal_guarantee": _legal_guarantee(warranty["legal_guarantee"]),
+        "burden_of_proof": [
+            {**item, "second_hand_months": entry.get("second_hand_months", entry["months"])}
+            for entry, item in zip(
+                warranty.get("burden_of_proof", []),
+                _intervals(warranty.get("burden_of_proof", []), ("months",)),
+                strict=True,
+            )
+        ],
+        "withdrawal": _withdrawal(warranty["withdrawal"]),
+        "short_term_reject": [
+            {**item, "counted_from": entry.get("counted_from", "delivery")}
+            for entry, item in zip(
+                warranty.get("short_term_reject", []),
+                _intervals(warranty.get("short_term_reject", []), ("days",)),
+                strict=True,
+            )
+        ],
         "consumer_law": [
             {key: law.get(key) for key in ("region", "title", "ref", "url")}
             for law in warranty.get("consumer_law", [])

@@ -234,7 +234,7 @@ def rate_histories(tax: Mapping[str, Any]) -> Iterator[tuple[Path, list[Mapping[
                         yield ("regions", code, "taxes", component), entries
 
 
-WARRANTY_PERIODS = ("legal_guarantee", "burden_of_proof", "withdrawal")
+WARRANTY_PERIODS = ("legal_guarantee", "burden_of_proof", "withdrawal", "short_term_reject")
 
 
 def period_histories(

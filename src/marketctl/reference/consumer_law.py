@@ -71,6 +71,7 @@ class Floor:
     value: int
     interval: Interval
     source: Source
+    counted_from: str | None = None  # what the period runs from, where the data says
 
     @property
     def unit(self) -> str:
@@ -139,16 +140,56 @@ class SubdivisionScope:
 
 
 @dataclass(frozen=True)
+class LegalForm:
+    """The form of the legal guarantee in one jurisdiction, for one interval (``value`` is one
+    of :data:`GUARANTEE_FORMS`)."""
+
+    jurisdiction: str
+    value: str
+    interval: Interval
+    source: Source
+
+    def describe(self) -> str:
+        what = {
+            "fixed": "a fixed liability period counted from delivery",
+            "reasonable": "no fixed period: the seller is liable for as long as the goods can "
+            "reasonably be expected to last",
+            "limitation": "no guarantee period: only a limitation period for claims",
+            "notice": "a deadline to notify the seller, counted from discovery of the defect",
+        }[self.value]
+        return (
+            f"the law of {jurisdiction_name(self.jurisdiction)} gives {what} "
+            f"(form {self.value}), in force {self.interval} ({self.source})"
+        )
+
+
+@dataclass(frozen=True)
 class ConsumerLaw:
-    """``data/consumer_law.yaml``: floors by jurisdiction, then by name, each a history."""
+    """``data/consumer_law.yaml``: floors by jurisdiction, then by name, each a history; and the
+    form of the legal guarantee by jurisdiction. A jurisdiction is ``EU``, an ISO 3166-1 country
+    or an ISO 3166-2 subdivision (``GB-SCT``) where its law differs from the country's."""
 
     floors: Mapping[str, Mapping[str, tuple[Floor, ...]]]
+    forms: Mapping[str, tuple[LegalForm, ...]] = field(default_factory=dict)
 
     def floor(self, name: str, country: str, region: str | None) -> tuple[Floor, ...]:
         """The history of a floor for a market: its country's entry, else the EU's."""
         return _for_market(
             {code: names.get(name, ()) for code, names in self.floors.items()}, country, region
         )
+
+    def subdivision_floors(self, name: str, country: str) -> dict[str, tuple[Floor, ...]]:
+        """The floors of ``name`` that subdivisions of ``country`` set apart from it."""
+        return {
+            code: names[name]
+            for code, names in sorted(self.floors.items())
+            if code.startswith(f"{country}-") and name in names
+        }
+
+    def form(self, country: str, region: str | None) -> tuple[LegalForm, ...]:
+        """The history of the legal guarantee's form for a market: its country's, else the
+        EU's for a market with region: eu; empty where marketctl has no data."""
+        return _for_market(self.forms, country, region)
 
 
 @dataclass(frozen=True)
@@ -175,6 +216,46 @@ class TaxLaw:
         return tuple(self.standard_rates.get(country, ()))
 
 
+# The forms a legal guarantee takes (issue 7). ``fixed``: a liability period of months counted from
+# delivery (Directive (EU) 2019/771 art. 10(1)); ``reasonable``: no fixed period, liability for as
+# long as the goods can reasonably be expected to last (the Netherlands, Finland, Quebec);
+# ``limitation``: no guarantee period, only a limitation period of years for claims (Ireland, the
+# United Kingdom); ``notice``: a deadline in months to notify the seller, counted from discovery
+# of the defect (Japan). ``none``: the law of the whole market gives none of these (Canada outside
+# Quebec: only general statutory rights).
+GUARANTEE_FORMS = ("fixed", "reasonable", "limitation", "notice")
+# What each form's period runs from when the file does not say.
+FORM_COUNTED_FROM = {"fixed": "delivery", "notice": "discovery", "limitation": "delivery"}
+# A withdrawal interval's kind of right: the law's (the seller cannot exclude it), a default the
+# seller may exclude by stating its own return policy (Japan), or none for distance sales.
+WITHDRAWAL_RIGHTS = ("statutory", "default", "none")
+
+
+def guarantee_form(entry: Mapping[str, Any]) -> str:
+    """The form of one ``legal_guarantee`` interval of a market file, as written or inferred.
+
+    ``form`` when written; otherwise the older spellings: ``duration: reasonable`` is the
+    reasonable form, ``counted_from: discovery`` the notice form, anything else a fixed period.
+    """
+    form = entry.get("form")
+    if isinstance(form, str):
+        return form
+    if entry.get("duration") == "reasonable":
+        return "reasonable"
+    if entry.get("counted_from") == "discovery":
+        return "notice"
+    return "fixed"
+
+
+def withdrawal_right(entry: Mapping[str, Any]) -> str:
+    """The right of one ``withdrawal`` interval: ``right`` as written, else ``statutory: false``
+    is a default right and anything else the statutory right."""
+    right = entry.get("right")
+    if isinstance(right, str):
+        return right
+    return "default" if entry.get("statutory") is False else "statutory"
+
+
 def _for_market(
     by_jurisdiction: Mapping[str, tuple[T, ...]], country: str, region: str | None
 ) -> tuple[T, ...]:
@@ -191,6 +272,9 @@ def jurisdiction_name(code: str) -> str:
     """``the EU``, or the country's ISO 3166 name (``Sweden``)."""
     if code == EU:
         return "the EU"
+    if "-" in code:
+        found = next((s for s in subdivisions_of(code[:2]) if s.code == code), None)
+        return found.name if found is not None else code
     country = iso.country(code)
     return country.name if country is not None else code
 
@@ -320,26 +404,62 @@ def _failure(file: str, error: _Malformed) -> RuntimeError:
     )
 
 
+_FLOOR_COUNTED_FROM = frozenset(
+    {"delivery", "discovery", "notification", "breach", "end_of_guarantee", "receipt"}
+)
+
+
 def parse_consumer_law(text: str, file: str = CONSUMER_LAW_FILE) -> ConsumerLaw:
-    """``floors: {JURISDICTION: {<name>_months|<name>_days: FACT or [FACT, ...]}}``."""
+    """``floors: {JURISDICTION: {<name>_months|_days|_years: FACT or [FACT, ...]}}`` (a FACT may
+    say ``counted_from``) and ``forms: {JURISDICTION: FACT or [FACT, ...]}`` whose values are
+    the forms of :data:`GUARANTEE_FORMS`."""
     data = _load_yaml(text, file)
     try:
         floors: dict[str, dict[str, tuple[Floor, ...]]] = {}
         for jurisdiction, names in _mapping(data.get("floors"), "floors").items():
             where = f"floors.{jurisdiction}"
-            _check_jurisdiction(jurisdiction, where)
+            _check_jurisdiction(jurisdiction, where, subdivisions=True)
             floors[jurisdiction] = {}
             for name, facts in _mapping(names, where).items():
                 path = f"{where}.{name}"
-                if not isinstance(name, str) or not name.endswith(("_months", "_days")):
-                    raise _Malformed(path, "a floor's name ends in _months or _days")
+                if not isinstance(name, str) or not name.endswith(("_months", "_days", "_years")):
+                    raise _Malformed(path, "a floor's name ends in _months, _days or _years")
+                counted = [_counted_from(fact, path) for fact in _entries(facts)]
                 floors[jurisdiction][name] = tuple(
-                    Floor(jurisdiction, name, value, span, source)
-                    for value, span, source in _history(facts, path, int)
+                    Floor(jurisdiction, name, value, span, source, counted[i])
+                    for i, (value, span, source) in enumerate(_history(facts, path, int))
                 )
+        forms: dict[str, tuple[LegalForm, ...]] = {}
+        for jurisdiction, facts in _mapping(data.get("forms", {}), "forms").items():
+            where = f"forms.{jurisdiction}"
+            _check_jurisdiction(jurisdiction, where, subdivisions=True)
+            history = _history(facts, where, str)
+            for index, (value, _, _) in enumerate(history):
+                if value not in GUARANTEE_FORMS:
+                    raise _Malformed(
+                        f"{where}[{index}].value",
+                        f"{value!r} is not one of {', '.join(GUARANTEE_FORMS)}",
+                    )
+            forms[jurisdiction] = tuple(
+                LegalForm(jurisdiction, value, span, source) for value, span, source in history
+            )
     except _Malformed as error:
         raise _failure(file, error) from None
-    return ConsumerLaw(floors)
+    return ConsumerLaw(floors, forms)
+
+
+def _entries(facts: Any) -> list[Any]:
+    return list(facts) if isinstance(facts, list) else [facts]
+
+
+def _counted_from(fact: Any, where: str) -> str | None:
+    counted = fact.get("counted_from") if isinstance(fact, Mapping) else None
+    if counted is not None and counted not in _FLOOR_COUNTED_FROM:
+        raise _Malformed(
+            f"{where}.counted_from",
+            f"{counted!r} is not one of {', '.join(sorted(_FLOOR_COUNTED_FROM))}",
+        )
+    return counted
 
 
 def parse_tax_law(text: str, file: str = TAX_LAW_FILE) -> TaxLaw:
@@ -409,7 +529,11 @@ def _mapping(value: Any, where: str) -> Mapping[str, Any]:
     return value
 
 
-def _check_jurisdiction(code: Any, where: str) -> None:
+def _check_jurisdiction(code: Any, where: str, subdivisions: bool = False) -> None:
+    if subdivisions and isinstance(code, str) and len(code) > 3 and code[2:3] == "-":
+        if not any(s.code == code for s in subdivisions_of(code[:2])):
+            raise _Malformed(where, f"{code!r} is not an ISO 3166-2 subdivision code")
+        return
     if code != EU and (not isinstance(code, str) or len(code) != 2 or iso.country(code) is None):
         raise _Malformed(where, f"{code!r} is neither EU nor an ISO 3166-1 alpha-2 country code")
 

@@ -28,11 +28,19 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from marketctl.runtime._bundles import SUPPORTED_FORMATS
+    from marketctl.runtime._legal import (
+        LegalGuarantee,
+        LegalSource,
+        Limitation,
+        ShortTermReject,
+        Withdrawal,
+    )
     from marketctl.runtime._market import Market
     from marketctl.runtime._markets import Markets, load
     from marketctl.runtime.errors import (
         BundleError,
         MarketctlRuntimeError,
+        NoLegalTermError,
         NoRateInForceError,
         RegionRequiredError,
         UnknownFeatureError,
@@ -48,10 +56,16 @@ if TYPE_CHECKING:
 _HOME = {
     "SUPPORTED_FORMATS": "_bundles",
     "Market": "_market",
+    "LegalGuarantee": "_legal",
+    "LegalSource": "_legal",
+    "Limitation": "_legal",
+    "ShortTermReject": "_legal",
+    "Withdrawal": "_legal",
     "Markets": "_markets",
     "load": "_markets",
     "BundleError": "errors",
     "MarketctlRuntimeError": "errors",
+    "NoLegalTermError": "errors",
     "NoRateInForceError": "errors",
     "RegionRequiredError": "errors",
     "UnknownFeatureError": "errors",
@@ -82,17 +96,23 @@ __all__ = [
     "SUPPORTED_FORMATS",
     "ArgumentTypeError",
     "BundleError",
+    "LegalGuarantee",
+    "LegalSource",
+    "Limitation",
     "Market",
     "MarketctlRuntimeError",
     "Markets",
     "MessageError",
     "MissingArgumentError",
+    "NoLegalTermError",
     "NoRateInForceError",
     "RegionRequiredError",
+    "ShortTermReject",
     "UnknownFeatureError",
     "UnknownLocaleError",
     "UnknownMarketError",
     "UnknownMessageError",
     "UnknownTaxError",
+    "Withdrawal",
     "load",
 ]

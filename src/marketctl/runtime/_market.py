@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marketctl.runtime._features import Schedule, compile_schedule
+from marketctl.runtime._legal import LegalGuarantee, LegalTerms, ShortTermReject, Withdrawal
 from marketctl.runtime._locales import LocaleMatcher
 from marketctl.runtime._money import ROUNDINGS, PriceFormatter, exact_amount, round_fraction
 from marketctl.runtime._tax import TaxTable
@@ -79,6 +80,7 @@ class Market:
         "_compiled",
         "_exact_locales",
         "_file",
+        "_legal",
         "_locale_matcher",
         "_message_locales",
         "_price_formatters",
@@ -162,6 +164,7 @@ class Market:
         self._exact_locales = {tag: tag for tag in self.locales}
         self._locale_matcher: LocaleMatcher | None = None
         self._tax_table: TaxTable | None = None
+        self._legal: LegalTerms | None = None
         self._schedules: dict[str, Schedule] = {}
         self._price_formatters: dict[str, PriceFormatter] = {}
         self._message_locales: dict[str, MessageLocale] = {}
@@ -309,6 +312,54 @@ class Market:
         )
 
     # -- messages ------------------------------------------------------------------------
+
+    # --- consumer law ---------------------------------------------------------------------
+
+    def _terms(self) -> LegalTerms:
+        terms = self._legal
+        if terms is None:
+            try:
+                terms = LegalTerms(self.code, self.data["warranty"])
+            except (KeyError, TypeError, ValueError, AttributeError) as error:
+                raise self._malformed("warranty", error) from None
+            self._legal = terms
+        return terms
+
+    def legal_guarantee(self, on: date | None = None, region: str | None = None) -> LegalGuarantee:
+        """What the law gives a customer who bought on day ``on`` (today in the market's first
+        time zone when None), in ``region`` (an ISO 3166-2 code) where the law differs by
+        region: the form (``fixed``, ``reasonable``, ``limitation``, ``notice`` or ``none``), its
+        months or years, what it counts from, the legal source and whether it was verified.
+
+        A market whose law differs by region needs ``region`` (:class:`RegionRequiredError`);
+        a day the bundle has no terms for: :class:`NoLegalTermError`.
+        """
+        return self._terms().legal_guarantee(_day(on, self.timezones[0]), region)
+
+    def withdrawal(self, on: date | None = None) -> Withdrawal:
+        """The right to cancel a distance sale made on day ``on``: ``statutory``, a ``default``
+        right the seller may exclude by stating its own policy (Japan), or ``none``."""
+        return self._terms().withdrawal(_day(on, self.timezones[0]))
+
+    def short_term_reject(self, on: date | None = None) -> ShortTermReject | None:
+        """A short right to reject beside the guarantee (the UK's 30 days), or None."""
+        return self._terms().short_term_reject(_day(on, self.timezones[0]))
+
+    def legal_message_arguments(
+        self, key: str, on: date | None = None, region: str | None = None
+    ) -> dict[str, object]:
+        """The arguments of the legal message ``key`` on day ``on``, from the law's terms:
+        ``warranty.legal_guarantee`` gets ``form``, ``months`` and ``years``;
+        ``returns.withdrawal`` gets ``right`` and ``days``. So a service writes
+        ``market.message(key, locale=..., **market.legal_message_arguments(key))`` and no
+        locale can state a period the law does not give."""
+        if key == "warranty.legal_guarantee":
+            return self.legal_guarantee(on, region).message_arguments()
+        if key == "returns.withdrawal":
+            return self.withdrawal(on).message_arguments()
+        raise ValueError(
+            f"{key!r} is not a legal message: use warranty.legal_guarantee or returns.withdrawal"
+        )
 
     @property
     def message_keys(self) -> frozenset[str]:

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 __all__ = [
     "BundleError",
     "MarketctlRuntimeError",
+    "NoLegalTermError",
     "NoRateInForceError",
     "RegionRequiredError",
     "UnknownFeatureError",
@@ -119,11 +120,20 @@ class UnknownTaxError(MarketctlRuntimeError, LookupError):
 
 
 class RegionRequiredError(UnknownTaxError):
-    """A tax question without a region, in a market whose tax depends on the region."""
+    """A tax (or legal-guarantee) question without a region, in a market whose answer depends
+    on the region (Canada's provincial taxes, Scotland's prescription period)."""
 
 
 class NoRateInForceError(MarketctlRuntimeError, LookupError):
     """The bundle records no rate for that kind (and region) on that day."""
+
+    def __init__(self, market: str, message: str) -> None:
+        super().__init__(f"market '{market}' {message}")
+        self.market = market
+
+
+class NoLegalTermError(MarketctlRuntimeError, LookupError):
+    """The bundle records no legal guarantee or withdrawal terms in force on that day."""
 
     def __init__(self, market: str, message: str) -> None:
         super().__init__(f"market '{market}' {message}")

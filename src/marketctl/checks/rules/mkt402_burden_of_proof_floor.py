@@ -5,7 +5,10 @@ the consumer, must prove otherwise. Each interval of ``burden_of_proof`` is comp
 floor in force on its days (``marketctl/data/consumer_law.yaml``): 12 months under Directive (EU)
 2019/771, art. 11(1), and longer where a member state extended it (art. 11(2): Sweden, Spain,
 Portugal and France, 24 months). A market whose law has such a presumption in force must state
-it.
+it. ``second_hand_months`` is the presumption for second-hand goods where the law lets it be
+shorter (France and Portugal: 12 months; Spain and Slovakia: as short as an agreed shorter period
+for used goods); it is compared with that floor, and is an error where the law sets no shorter
+presumption for used goods.
 
 Failing example::
 
@@ -26,8 +29,8 @@ from collections.abc import Iterator
 from marketctl.checks.rules import rule
 from marketctl.core.clock import today
 from marketctl.core.diagnostics import Finding, Severity
-from marketctl.core.intervals import Interval
-from marketctl.reference.consumer_law import consumer_law, shortfall
+from marketctl.core.intervals import Interval, first_uncovered
+from marketctl.reference.consumer_law import consumer_law, jurisdiction_name, shortfall
 from marketctl.repository.markets import Market
 
 CODE = "MKT402"
@@ -39,7 +42,8 @@ def check_market(market: Market) -> Iterator[Finding]:
     country, region = market.market.get("country"), market.market.get("region")
     if not isinstance(country, str):
         return
-    floors = consumer_law().floor(
+    second_hand = consumer_law()
+    floors = second_hand.floor(
         "burden_of_proof_months", country, region if isinstance(region, str) else None
     )
     entries = market.warranty.get("burden_of_proof")
@@ -64,4 +68,27 @@ def check_market(market: Market) -> Iterator[Finding]:
                 market.location("warranty", ("burden_of_proof", index, "months")),
                 f"burden of proof of {months} months {span} is below {floor.describe()}",
                 floor.fix("months", span),
+            )
+        used = entry.get("second_hand_months")
+        if not isinstance(used, int) or (isinstance(months, int) and used >= months):
+            continue
+        where = market.location("warranty", ("burden_of_proof", index, "second_hand_months"))
+        allowed = second_hand.floor("burden_of_proof_second_hand_months", country, None)
+        missing = first_uncovered(span, (f.interval for f in allowed))
+        if missing is not None:
+            yield rule(CODE).finding(
+                where,
+                f"burden of proof for second-hand goods of {used} months {span} is shorter than "
+                f"for new goods, but the law of {jurisdiction_name(country)} sets no shorter "
+                f"presumption for used goods on {missing}",
+                "remove second_hand_months (absent: the same as months)",
+            )
+            continue
+        floor = shortfall(used, span, allowed)
+        if floor is not None:
+            yield rule(CODE).finding(
+                where,
+                f"burden of proof for second-hand goods of {used} months {span} is below "
+                f"{floor.describe()}",
+                floor.fix("second_hand_months", span),
             )

@@ -2,21 +2,24 @@
 
 A consumer may withdraw from a distance sale without giving a reason: 14 days under Directive
 2011/83/EU, art. 9(1), from 2014-06-13. Each interval of ``withdrawal`` is compared with the floor
-in force on its days (``marketctl/data/consumer_law.yaml``). Where the law gives the right, the
-interval must say ``statutory: true`` (the default): the seller cannot exclude it. A right the
-seller may exclude (``statutory: false``, Japan's 8-day return right under 特定商取引法
-第15条の3) is compared with the law's default return period instead.
+in force on its days (``marketctl/data/consumer_law.yaml``). Each interval says which right it
+is: ``right: statutory`` (the default; the seller cannot exclude it), ``right: default`` (a return
+right the seller may exclude by stating its own policy: Japan's 8 days under 特定商取引法
+第15条の3, compared with the law's default return period) or ``right: none`` (no no-reason right
+for distance sales, as in Canada: ``days: 0``). Where the law gives the statutory right, an
+interval may not say default or none. The older ``statutory: true|false`` means right: statutory
+or default; it may not contradict ``right``.
 
 Failing example::
 
     # markets/se/warranty.yaml
     withdrawal:
-      - {days: 7, statutory: true, from: 2014-06-13, source: {...}}
+      - {days: 7, right: statutory, from: 2014-06-13, source: {...}}
 
 Passing example::
 
     withdrawal:
-      - {days: 14, statutory: true, from: 2014-06-13, source: {...}}
+      - {days: 14, right: statutory, counted_from: receipt, from: 2014-06-13, source: {...}}
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from collections.abc import Iterator
 from marketctl.checks.rules import rule
 from marketctl.core.diagnostics import Finding, Severity
 from marketctl.core.intervals import Interval
-from marketctl.reference.consumer_law import consumer_law, shortfall
+from marketctl.reference.consumer_law import consumer_law, shortfall, withdrawal_right
 from marketctl.repository.markets import Market
 
 CODE = "MKT403"
@@ -45,15 +48,30 @@ def check_market(market: Market) -> Iterator[Finding]:
     default_floors = law.floor("default_return_days", country, region)
     for index, entry in enumerate(entries):
         span = Interval.of(entry)
-        if entry.get("statutory", True) is False:
+        right = withdrawal_right(entry)
+        key = "right" if "right" in entry else "statutory"
+        legacy = entry.get("statutory")
+        if "right" in entry and isinstance(legacy, bool) and legacy != (right == "statutory"):
+            yield rule(CODE).finding(
+                market.location("warranty", ("withdrawal", index, "statutory")),
+                f"withdrawal {span} says right: {right} and statutory: "
+                f"{str(legacy).lower()}, which contradict each other",
+                "remove statutory: right says which right it is",
+            )
+            continue
+        if right in ("default", "none"):
             given = [f for f in statutory_floors if f.value > 0 and f.interval.overlaps(span)]
             if given:
+                written = f"right: {right}" if key == "right" else "statutory: false"
                 yield rule(CODE).finding(
-                    market.location("warranty", ("withdrawal", index, "statutory")),
-                    f"withdrawal {span} is marked statutory: false, but the law gives the right: "
+                    market.location("warranty", ("withdrawal", index, key)),
+                    f"withdrawal {span} is marked {written}, but the law gives the right: "
                     f"{given[0].describe()}",
-                    "write statutory: true: the seller cannot exclude this right",
+                    f"write {'right: statutory' if key == 'right' else 'statutory: true'}: "
+                    "the seller cannot exclude this right",
                 )
+                continue
+            if right == "none":
                 continue
             floors = default_floors
         else:

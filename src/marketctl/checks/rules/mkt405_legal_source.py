@@ -1,7 +1,8 @@
 """A legal period or consumer-law reference names no law or does not link to it.
 
-Every legal claim in warranty.yaml (each interval of ``legal_guarantee``, ``burden_of_proof`` and
-``withdrawal``, and each ``consumer_law`` entry) names its law (``title``) and links to its
+Every legal claim in warranty.yaml (each interval of ``legal_guarantee`` with its ``limitation``
+and ``regions``, of ``burden_of_proof``, ``withdrawal`` and ``short_term_reject``, and each
+``consumer_law`` entry) names its law (``title``) and links to its
 official text over https (``url``), so that reviewers and support staff can check it. The schema
 already rejects an empty title, a missing link and an http link; this rule catches what a pattern
 cannot: a title that is blank or a placeholder (``TODO``, ``TBD``) and a link to no real site (a
@@ -41,6 +42,13 @@ def legal_sources(warranty: Mapping[str, Any]) -> Iterator[Path]:
         for index, entry in enumerate(entries):
             if isinstance(entry.get("source"), dict):
                 yield (*path, index, "source")
+            limitation = entry.get("limitation")
+            if isinstance(limitation, dict) and isinstance(limitation.get("source"), dict):
+                yield (*path, index, "limitation", "source")
+            regions = entry.get("regions")
+            for code, override in regions.items() if isinstance(regions, dict) else ():
+                if isinstance(override, dict) and isinstance(override.get("source"), dict):
+                    yield (*path, index, "regions", code, "source")
     references = warranty.get("consumer_law")
     if isinstance(references, list):
         for index, reference in enumerate(references):
