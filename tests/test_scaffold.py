@@ -96,25 +96,35 @@ def test_new_gr_writes_what_iso_cldr_and_the_law_data_say(
 ) -> None:
     outcome = invoke(capsys, repo, "new", "gr", "--region", "eu")
 
-    # The reviewed data has no Greek floors (yet): the EU region's apply, no warranty.yaml.
-    assert "GR" not in consumer_law().floors, "Greek floors were added: expect a warranty.yaml"
+    # Greece applied Directive 2019/771 from 2022-09-09: its own legal_guarantee; the EU
+    # region's presumption and withdrawal apply.
     assert outcome.code == 0, outcome.err
     assert outcome.err == ""
     assert outcome.out == (
         "created markets/gr/\n"
         "  markets/gr/market.yaml\n"
         "  markets/gr/tax.yaml\n"
+        "  markets/gr/warranty.yaml\n"
         "  markets/gr/rollout.yaml\n"
         f"note: tax.yaml: prices_include_tax from {TAX_DATA}: check it against the official text\n"
-        f"note: no warranty.yaml: {CONSUMER_DATA} has no national floors for GR, so the EU "
-        "floors of markets/_regions/eu/warranty.yaml apply\n"
+        f"note: warranty.yaml: legal_guarantee from {CONSUMER_DATA} (entry GR); burden_of_proof "
+        "and withdrawal inherited from markets/_regions/eu/warranty.yaml\n"
         + catalogue_note("el-GR", "el-GR → el", "gr", "el")
         + "note: `marketctl translations gr` shows each locale's coverage\n"
         "4 values marked TODO\n"
         "next: fill the values marked TODO, then run `marketctl validate gr`\n"
     )
-    assert sorted(os.listdir(repo / "markets/gr")) == ["market.yaml", "rollout.yaml", "tax.yaml"]
-    for name in ("market", "tax", "rollout"):
+    assert sorted(os.listdir(repo / "markets/gr")) == [
+        "market.yaml",
+        "rollout.yaml",
+        "tax.yaml",
+        "warranty.yaml",
+    ]
+    guarantee = data(repo, "markets/gr/warranty.yaml")["legal_guarantee"]
+    assert [
+        (g["form"], g["months"], g["from"], g["second_hand_min_months"]) for g in guarantee
+    ] == [("fixed", 24, "2022-09-09", 12)]
+    for name in ("market", "tax", "rollout", "warranty"):
         first = (repo / f"markets/gr/{name}.yaml").read_text(encoding="utf-8").splitlines()[0]
         assert first == f"# yaml-language-server: $schema=../../schemas/{name}.schema.json"
     assert data(repo, "markets/gr/market.yaml") == {
@@ -226,7 +236,7 @@ def test_a_reference_standard_rate_is_prefilled(
     outcome = invoke(capsys, repo, "new", "gr", "--region", "eu")
 
     assert outcome.code == 0
-    assert outcome.out.splitlines()[4] == (
+    assert outcome.out.splitlines()[5] == (
         f"note: tax.yaml: prices_include_tax and rates.standard (24 % from 2016-06-01) from "
         f"{TAX_DATA}: check them against the official text"
     )
@@ -387,6 +397,7 @@ def test_new_es_prefills_the_national_floors(
     assert data(repo, "markets/es/warranty.yaml") == {
         "legal_guarantee": [
             {
+                "form": "fixed",
                 "months": 36,
                 "counted_from": "delivery",
                 "second_hand_min_months": 12,
@@ -395,7 +406,12 @@ def test_new_es_prefills_the_national_floors(
             }
         ],
         "burden_of_proof": [
-            {"months": 24, "from": "2022-01-01", "source": {**source, "ref": burden.source.ref}},
+            {
+                "months": 24,
+                "second_hand_months": 12,
+                "from": "2022-01-01",
+                "source": {**source, "ref": burden.source.ref},
+            },
         ],
     }
 

@@ -44,7 +44,15 @@ from marketctl.core.clock import today
 from marketctl.core.documents import load_document
 from marketctl.core.errors import MarketctlError
 from marketctl.core.intervals import Interval, in_force
-from marketctl.reference.consumer_law import EU, Floor, Requirement, Source, consumer_law, tax_law
+from marketctl.reference.consumer_law import (
+    EU,
+    Floor,
+    LegalForm,
+    Requirement,
+    Source,
+    consumer_law,
+    tax_law,
+)
 from marketctl.reference.locales import fallback_chain
 from marketctl.reference.membership import eu_membership
 from marketctl.reference.territories import (
@@ -607,6 +615,9 @@ _MAPPED = frozenset(
         "withdrawal_days",
         "second_hand_min_months",
         "refurbished_min_months",
+        "burden_of_proof_second_hand_months",
+        "limitation_years",
+        "short_term_reject_days",
     }
 )
 
@@ -627,19 +638,27 @@ def _warranty_view(country: str, region: str | None, notes: list[str]) -> Warran
             _todo_period(
                 "legal_guarantee",
                 Field("months", "null", "the period in months"),
-                "The statutory liability for goods that do not conform: months (or duration: "
-                "reasonable where the law fixes no period), counted_from: delivery | discovery, "
-                "and the law that sets it.",
+                "The statutory liability for goods that do not conform: form (fixed, reasonable, "
+                "limitation or notice), its months or years, and the law that sets it.",
             )
         )
     burden = national.get("burden_of_proof_months", ())
+    used = national.get("burden_of_proof_second_hand_months", ())
     if burden:
         periods.append(
             Period(
                 "burden_of_proof",
                 tuple(
                     Entry(
-                        (Field("months", str(f.value)), *_interval_fields(f.interval)),
+                        (
+                            Field("months", str(f.value)),
+                            *(
+                                Field("second_hand_months", str(u.value))
+                                for u in used
+                                if u.interval == f.interval and u.value < f.value
+                            ),
+                            *_interval_fields(f.interval),
+                        ),
                         _source_fields(f.source),
                     )
                     for f in burden
@@ -656,7 +675,7 @@ def _warranty_view(country: str, region: str | None, notes: list[str]) -> Warran
                     Entry(
                         (
                             Field("days", str(f.value)),
-                            *((Field("statutory", "true"),) if f.value > 0 else ()),
+                            Field("right", "statutory" if f.value > 0 else "none"),
                             *_interval_fields(f.interval),
                         ),
                         _source_fields(f.source),
@@ -671,11 +690,30 @@ def _warranty_view(country: str, region: str | None, notes: list[str]) -> Warran
             _todo_period(
                 "withdrawal",
                 Field("days", "null", "the period in days"),
-                "The right to cancel a distance sale without giving a reason: days (0 where the "
-                "law gives none), statutory: false if the seller may exclude it, and the law.",
+                "The right to cancel a distance sale without giving a reason: days, right: "
+                "statutory (default if the seller may exclude it, none with 0 days), the law.",
             )
         )
 
+    short = national.get("short_term_reject_days", ())
+    if short:
+        periods.append(
+            Period(
+                "short_term_reject",
+                tuple(
+                    Entry(
+                        (
+                            Field("days", str(f.value)),
+                            Field("counted_from", f.counted_from or "delivery"),
+                            *_interval_fields(f.interval),
+                        ),
+                        _source_fields(f.source),
+                    )
+                    for f in short
+                ),
+                _comment(f"From {_CONSUMER_DATA}, entry {country}."),
+            )
+        )
     remarks = tuple(
         line
         for name, floors in national.items()
@@ -740,14 +778,23 @@ def _todo_period(key: str, value: Field, comment: str) -> Period:
 
 
 def _legal_guarantee(country: str, national: Mapping[str, tuple[Floor, ...]]) -> Period | None:
-    """legal_guarantee from the guarantee floors (from delivery, or from discovery in Japan),
-    with the shortest period allowed for used goods where the country allows a shorter one."""
-    entries: list[Entry] = []
+    """legal_guarantee in the form of the country's law (``forms`` of the reviewed data): a
+    reasonable or limitation form from its own facts, else the guarantee floors (fixed from
+    delivery, or notice from discovery in Japan), with the shortest period allowed for used goods
+    where the country allows a shorter one."""
+    law = consumer_law()
+    forms = [f for f in law.forms.get(country, ()) if f.value in ("reasonable", "limitation")]
+    entries: list[Entry] = [_form_entry(country, national, form) for form in forms]
     second_hand = national.get("second_hand_min_months", ())
     refurbished = national.get("refurbished_min_months", ())
-    for name, event in _COUNTED_FROM.items():
+    for name, event in _COUNTED_FROM.items() if not forms else ():
         for floor in national.get(name, ()):
-            fields = [Field("months", str(floor.value)), Field("counted_from", event)]
+            form = "notice" if event == "discovery" else "fixed"
+            fields = [
+                Field("form", form),
+                Field("months", str(floor.value)),
+                Field("counted_from", event),
+            ]
             above: list[str] = []
             reduced = next((s for s in second_hand if s.interval == floor.interval), None)
             if reduced is not None and event == "delivery":
@@ -775,6 +822,57 @@ def _legal_guarantee(country: str, national: Mapping[str, tuple[Floor, ...]]) ->
         return None
     return Period(
         "legal_guarantee", tuple(entries), _comment(f"From {_CONSUMER_DATA}, entry {country}.")
+    )
+
+
+def _form_entry(country: str, national: Mapping[str, tuple[Floor, ...]], form: LegalForm) -> Entry:
+    """An interval of the reasonable or limitation form, from the form's fact and the
+    limitation period of the country (and of its subdivisions whose law differs)."""
+    law = consumer_law()
+    limitation = [
+        f for f in national.get("limitation_years", ()) if f.interval.overlaps(form.interval)
+    ]
+    fields = [Field("form", form.value)]
+    above: list[str] = []
+    if form.value == "limitation":
+        if limitation:
+            years = limitation[-1]
+            fields += [
+                Field("years", str(years.value)),
+                Field("counted_from", years.counted_from or "delivery"),
+            ]
+            above += _comment(f"years: {years.source} ({years.source.url}).")
+            regions = {
+                code: floors[-1]
+                for code, floors in law.subdivision_floors("limitation_years", country).items()
+                if floors[-1].value != years.value
+            }
+            if regions:
+                fields.append(
+                    Field(
+                        "regions",
+                        "{"
+                        + ", ".join(
+                            f"{code}: {{years: {f.value}, source: {{title: "
+                            f"{quoted(f.source.title)}, url: {quoted(f.source.url)}}}}}"
+                            for code, f in regions.items()
+                        )
+                        + "}",
+                    )
+                )
+        else:
+            fields.append(Field("years", "null", "the limitation period in years"))
+    elif limitation:
+        years = limitation[-1]
+        fields.append(
+            Field(
+                "limitation",
+                f"{{years: {years.value}, counted_from: {years.counted_from or 'delivery'}}}",
+            )
+        )
+        above += _comment(f"limitation: {years.source} ({years.source.url}).")
+    return Entry(
+        (*fields, *_interval_fields(form.interval)), _source_fields(form.source), tuple(above)
     )
 
 
