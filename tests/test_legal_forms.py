@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from clitools import at, edit, findings, places
+from clitools import at, edit, findings, invoke, places
 
 TODAY = "2026-11-26"
 SOURCE = '    source: {title: "T", url: "https://eur-lex.europa.eu/eli/dir/2019/771/oj"}\n'
@@ -379,3 +379,63 @@ def test_short_term_right_below_the_law(repo: Path, capsys: pytest.CaptureFixtur
         "short-term right to reject of 15 days from 2015-10-01 is below the floor of 30 days "
         "for United Kingdom"
     )
+
+
+# marketctl new writes the law's form ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "region", "expected"),
+    [
+        (
+            "nl",
+            "eu",
+            {
+                "form": "reasonable",
+                "limitation": {"years": 2, "counted_from": "notification"},
+                "from": "2003-05-01",
+            },
+        ),
+        ("fi", "eu", {"form": "reasonable", "from": "2022-01-01"}),
+        (
+            "ie",
+            "eu",
+            {"form": "limitation", "years": 6, "counted_from": "delivery", "from": "2022-11-29"},
+        ),
+        (
+            "gb",
+            None,
+            {"form": "limitation", "years": 6, "counted_from": "breach", "from": "2015-10-01"},
+        ),
+        (
+            "pt",
+            "eu",
+            {"form": "fixed", "months": 36, "counted_from": "delivery", "from": "2022-01-01"},
+        ),
+    ],
+)
+def test_new_writes_the_form_of_the_law(
+    code: str,
+    region: str | None,
+    expected: dict[str, Any],
+    repo: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from marketctl.core.documents import load_document
+
+    args = ["new", code, *(["--region", region] if region else [])]
+    outcome = invoke(capsys, repo, *args)
+    assert outcome.code == 0, outcome.err
+
+    path = repo / f"markets/{code}/warranty.yaml"
+    document, _ = load_document(str(path), path.read_bytes())
+    assert document is not None
+    warranty = document.data  # dates stay text, as the validator reads them
+    first = warranty["legal_guarantee"][0]
+    assert {k: first[k] for k in expected} == expected
+    assert set(first) - set(expected) <= {"source", "regions", "second_hand_min_months"}
+    if code == "gb":
+        assert first["regions"]["GB-SCT"]["years"] == 5
+        assert warranty["short_term_reject"][0]["days"] == 30
+    # The scaffold's legal values pass the consumer-law rules as written.
+    assert places(law_findings(capsys, repo)) == []

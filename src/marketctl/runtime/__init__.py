@@ -11,6 +11,9 @@ answers per market.
     markets["ca"].tax_rate("standard", region="CA-QC")   # Decimal('14.975')
     jp.message("cart.items", locale="ja", count=3)       # '3点'
     jp.feature_enabled("buyback", unit_id="user-42", at=datetime.now(UTC))
+    jp.legal_guarantee()                    # LegalGuarantee(form='notice', months=12, ...)
+    args = jp.legal_message_arguments("warranty.legal_guarantee")
+    jp.message("warranty.legal_guarantee", locale="ja", **args)
     markets.reload()                        # swap in a new build; keeps the old set on failure
 
     # A signed staging set from a CDN: refuses other environments and other keys.
