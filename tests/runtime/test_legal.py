@@ -371,3 +371,34 @@ def test_bundle_schema_accepts_every_form_and_refuses_a_null_boolean(built: Path
         "warranty.legal_guarantee.1.form",
         "warranty.withdrawal.0.statutory",
     ]
+
+
+def _catalogues() -> list[tuple[str, str]]:
+    """Every catalogue of the repository that has the legal-guarantee sentence, with its tag."""
+    found = []
+    for path in sorted((REPOSITORY / "markets").glob("*/messages/*.yaml")):
+        tag = path.stem
+        if "warranty.legal_guarantee" in _catalogue(str(path.relative_to(REPOSITORY))):
+            found.append((str(path.relative_to(REPOSITORY)), tag))
+    return found
+
+
+@pytest.mark.parametrize(("path", "tag"), _catalogues())
+def test_every_catalogue_tells_the_forms_apart(path: str, tag: str) -> None:
+    # Catalogues added later (issue 8) are covered too: each form gives its own sentence, with
+    # the number it is given and none where the form has none.
+    catalogue = _catalogue(path)
+    formats = MessageLocale.from_data(cldr.locale_data(tag))
+    message = compile_message(catalogue["warranty.legal_guarantee"], formats)
+    sentences = {form: message.format(args) for form, args in ARGUMENTS.items()}
+
+    assert len(set(sentences.values())) == len(ARGUMENTS), sentences
+    assert "24" in sentences["fixed"]
+    assert "6" in sentences["limitation"]
+    assert "12" in sentences["notice"]
+    assert not any(ch.isdigit() for ch in sentences["reasonable"] + sentences["other"])
+    if "returns.withdrawal" in catalogue:
+        withdrawal = compile_message(catalogue["returns.withdrawal"], formats)
+        rights = {name: withdrawal.format(args) for name, args in RIGHTS.items()}
+        assert "14" in rights["statutory"] and "8" in rights["default"]
+        assert len(set(rights.values())) == len(RIGHTS)
