@@ -281,12 +281,12 @@ def test_explain_shows_origin_and_overrides(repo: Path, capsys: pytest.CaptureFi
     # Sweden's own history replaces the EU floor the region gives every member state.
     lines = guarantee.out.splitlines()
     text = warranty.read_text(encoding="utf-8").splitlines()
-    first_item = text.index("  - months: 36") + 1
+    first_item = text.index("  - form: fixed") + 1
     assert f"  from markets/se/warranty.yaml:{first_item}:3" in lines
     overrides = [line for line in lines if line.startswith("  overrides ")]
     assert len(overrides) == 1
     assert overrides[0].startswith(
-        f"  overrides markets/_regions/eu/warranty.yaml:{line_of(region, '- months: 24')}:3: ["
+        f"  overrides markets/_regions/eu/warranty.yaml:{line_of(region, '- form: fixed')}:3: ["
     )
 
 
