@@ -340,3 +340,15 @@ def test_a_bad_signing_key_is_a_clear_error(
         f"Error: {public} is not an unencrypted private key in PEM\n"
         "  pass the private key file written by marketctl keys generate (never the .pub)\n",
     )
+
+
+def test_plain_validate_checks_the_rollout_of_every_environment(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    staging = repo / "markets/_environments/staging.yaml"
+    edit(staging, "  buyback: [{at:", "  buy_back: [{at:")
+    found = findings(capsys, repo)
+    assert places(found) == [
+        ("MKT601", "markets/_environments/staging.yaml", line_of(staging, "buy_back"), 3)
+    ]
+    assert found[0]["hint"] == "did you mean 'buyback'?"

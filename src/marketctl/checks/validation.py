@@ -131,6 +131,8 @@ def validate_repository(
         for rule in catalogue().values():
             if rule.check_repository is not None and not rule.retired:
                 findings.extend(rule.check_repository(repository))
+    if repository.environment is None:
+        findings.extend(_environment_findings(repository, codes, schema_errors))
 
     in_scope = _scope(repository, codes)
     scoped = [rated(finding) for finding in findings if in_scope(finding.file)]
@@ -143,6 +145,39 @@ def validate_repository(
     return Report(
         tuple(unique_sorted(kept)), tuple(codes), len(checked), tuple(unique_sorted(scoped))
     )
+
+
+def _environment_findings(
+    repository: Repository, codes: list[str], schema_errors: set[str]
+) -> list[Finding]:
+    """Rollout rules (MKT6xx) with each environment as the last layer, reported only where an
+    environment file is at fault: a plain ``validate`` then fails on everything ``build --env``
+    would refuse, without each market's own findings repeated per environment."""
+    found: list[Finding] = []
+    try:
+        for name, document in repository.environments.items():
+            if document.path in schema_errors:
+                continue
+            repository.select_environment(name)
+            for code in codes:
+                market = repository.market(code)
+                if _required_findings(market) or not _is_checkable(market, schema_errors):
+                    continue
+                for rule in catalogue().values():
+                    if (
+                        rule.check_market is None
+                        or rule.retired
+                        or not rule.code.startswith("MKT6")
+                    ):
+                        continue
+                    found.extend(
+                        replace(finding, market=finding.market or code)
+                        for finding in rule.check_market(market)
+                        if finding.file == document.path
+                    )
+    finally:
+        repository.select_environment(None)
+    return found
 
 
 def rated(finding: Finding) -> Finding:
