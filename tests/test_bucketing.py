@@ -115,3 +115,29 @@ def test_diff_rates_a_switch_of_scheme_high(repo: Path, capsys: pytest.CaptureFi
         ("jp", "features.buyback.bucketing", "flagd-fractional-v2", "flagd-fractional-v3", "high"),
         ("se", "features.buyback.bucketing", "flagd-fractional-v2", "flagd-fractional-v3", "high"),
     ]
+
+
+VECTORS = json.loads((Path(__file__).parent / "vectors/rollout.json").read_text(encoding="utf-8"))[
+    "flagd_fractional_v3"
+]
+
+
+@pytest.mark.parametrize(
+    "case", VECTORS["vectors"], ids=lambda c: f"{c['feature'][:8]}-{c['unit_id'][:12]}"
+)
+def test_v3_vectors(case: dict[str, object]) -> None:
+    from decimal import Decimal
+
+    from marketctl.runtime.rollout import weights_for_percent
+
+    feature, unit = str(case["feature"]), str(case["unit_id"])
+    assert bucket_hash_v3(feature, unit) == case["hash"]
+    for percent, decision in case["decisions"].items():  # type: ignore[attr-defined]
+        on, off = weights_for_percent(Decimal(percent))
+        assert hash_in_rollout(bucket_hash_v3(feature, unit), on, on + off) is decision
+
+
+def test_v3_testbed_vectors_in_the_shipped_file() -> None:
+    for case in VECTORS["flagd_testbed"]:
+        heads = hash_in_rollout(bucket_hash_v3(case["feature"], case["unit_id"]), 50, 100)
+        assert ("heads" if heads else "tails") == case["expected_variant"]

@@ -262,6 +262,57 @@ FLAGD_TESTBED: list[dict[str, Any]] = [
 ]
 
 
+# flagd-fractional-v3: h = MurmurHash3_x86_32 (seed 0, unsigned) of the canonical CBOR encoding
+# of the array [feature, unit_id] (cbor2, canonical=True: what PyPI openfeature-flagd-core 2.0.0
+# hashes). Same bucket formula. Expected values of the testbed's @fractional-v3 examples of
+# "Fractional operator shorthand" (flag fractional-flag-shorthand, heads 50 / tails 50), copied
+# by hand: jon@company.com tails, jane@company.com tails.
+V3_ALGORITHM = [
+    "key = canonical CBOR of the array [feature, unit_id]: 0x82, then each string as a CBOR "
+    "text string (major type 3, shortest length form)",
+    "h = MurmurHash3_x86_32(key bytes, seed 0) read as an UNSIGNED 32-bit integer",
+    "then as v2: the unit is in iff (h * total) >> 32 < on",
+]
+
+
+def v3_hash(feature: str, unit_id: str) -> int:
+    import cbor2
+
+    value: int = mmh3.hash(cbor2.dumps([feature, unit_id], canonical=True), seed=0, signed=False)
+    return value
+
+
+def v3_vectors() -> list[dict[str, Any]]:
+    result = []
+    for feature in ("buyback", "instant_quote", "f" * 24):
+        for unit_id in ("user-1", "user-2", "42", "device:ab12cd34", "u" * 300):
+            hash_value = v3_hash(feature, unit_id)
+            result.append(
+                {
+                    "feature": feature,
+                    "unit_id": unit_id,
+                    "hash": hash_value,
+                    "decisions": {p: decide(hash_value, p) for p in PERCENTS},
+                }
+            )
+    return result
+
+
+V3_TESTBED = [
+    testbed_case(
+        "Fractional operator shorthand (@fractional-v3)",
+        "fractional-flag-shorthand",
+        "shorthand: CBOR [flagKey, targetingKey]",
+        "fractional-flag-shorthand",
+        unit_id,
+        [["heads", 50], ["tails", 50]],
+        expected,
+        expected,
+    )
+    for unit_id, expected in (("jon@company.com", "tails"), ("jane@company.com", "tails"))
+]
+
+
 def document() -> dict[str, Any]:
     return {
         "description": (
@@ -278,6 +329,11 @@ def document() -> dict[str, Any]:
         "thresholds": {p: threshold(p) for p in PERCENTS},
         "vectors": vectors(),
         "flagd_testbed": FLAGD_TESTBED,
+        "flagd_fractional_v3": {
+            "algorithm": V3_ALGORITHM,
+            "vectors": v3_vectors(),
+            "flagd_testbed": V3_TESTBED,
+        },
     }
 
 
