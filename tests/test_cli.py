@@ -97,10 +97,10 @@ def test_naming_markets_limits_findings_to_their_files(
     ]
 
 
-def test_unknown_market_is_a_known_failure(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_market_is_a_usage_error(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     outcome = invoke(capsys, repo, "validate", "sw")
 
-    assert outcome.code == 1
+    assert outcome.code == 2
     assert outcome.err == "Error: no market 'sw' in markets/\n  did you mean 'se'?\n"
 
 
@@ -336,7 +336,7 @@ def test_rules_lists_and_documents(repo: Path, capsys: pytest.CaptureFixture[str
     assert "Failing example::" in one.out and "Passing example::" in one.out
 
     unknown = invoke(capsys, repo, "rules", "MKT999")
-    assert unknown.code == 1
+    assert unknown.code == 2
 
 
 def test_version(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

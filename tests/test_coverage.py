@@ -127,7 +127,7 @@ def test_unknown_market_and_bad_threshold(repo: Path, capsys: pytest.CaptureFixt
     unknown = invoke(capsys, repo, "translations", "sw")
     above = invoke(capsys, repo, "translations", "--fail-under", "101")
 
-    assert unknown.code == 1
+    assert unknown.code == 2
     assert unknown.err.splitlines()[0] == "Error: no market 'sw' in markets/"
     assert above.code == 2
 

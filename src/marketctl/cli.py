@@ -3,6 +3,11 @@
 Exit codes (DESIGN.md): 0 clean (warnings allowed), 1 errors found or a known failure, 2 usage
 error, 3 unexpected internal error. Heavy modules are imported inside the commands so that
 ``marketctl --help`` starts fast.
+
+One CLI: every command is declared through the same few pieces below (``command``,
+``markets_argument``, ``format_option``), so option names, ``--root`` and ``--quiet`` (accepted
+before or after the command name), the examples and the exit codes in ``--help`` are the same
+everywhere. A new command uses them; tests/test_cli_contract.py checks every command does.
 """
 
 from __future__ import annotations
@@ -10,8 +15,9 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -20,11 +26,81 @@ from marketctl.core.errors import MarketctlError, RootNotFoundError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+_EXIT_CODES = (
+    "\b\nExit codes:\n"
+    "  0  clean (warnings allowed)\n"
+    "  1  errors found, or a known failure (stderr says what to do)\n"
+    "  2  usage error: unknown option, market or rule code\n"
+    "  3  internal error: a bug in marketctl"
+)
+
+
+def epilog(*examples: str) -> str:
+    """The end of a command's --help: examples, then the exit codes (the same for all)."""
+    lines = "\n".join(f"  {example}" for example in examples)
+    return f"\b\nExamples:\n{lines}\n\n{_EXIT_CODES}"
+
+
+# --root and --quiet are accepted before and after the command name; the last one given wins.
+_ROOT, _QUIET = "marketctl.root", "marketctl.quiet"
+
+
+def _remember_root(ctx: click.Context, _: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.find_root().meta[_ROOT] = value
+
+
+def _remember_quiet(ctx: click.Context, _: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_root().meta[_QUIET] = True
+
+
+def _shared_options(function: F) -> F:
+    function = click.option(
+        "--root",
+        type=click.Path(file_okay=False, path_type=Path),
+        expose_value=False,
+        callback=_remember_root,
+        metavar="DIR",
+        help="The folder that holds markets/ (default: found by walking up from here).",
+    )(function)
+    return click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember_quiet,
+        help="No summaries, progress or next steps: only results and errors.",
+    )(function)
+
+
+def quiet(ctx: click.Context) -> bool:
+    return bool(ctx.find_root().meta.get(_QUIET, False))
+
+
+def markets_argument(function: F) -> F:
+    """MARKET... (default: every market); an unknown market is a usage error (exit 2)."""
+    return click.argument("markets", nargs=-1, metavar="[MARKET]...")(function)
+
+
+def format_option(*choices: str, help: str = "How to print the result.") -> Callable[[F], F]:
+    """--format, text first; json on every command (schemas/*.output.schema.json)."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )
+
 
 def _root(ctx: click.Context) -> Path:
     from marketctl.repository.sources import find_root
 
-    given: Path | None = ctx.obj["root"]
+    given: Path | None = ctx.find_root().meta.get(_ROOT)
     if given is not None:
         if not (given / "markets").is_dir():
             raise RootNotFoundError(
@@ -40,35 +116,46 @@ def _root(ctx: click.Context) -> Path:
     return found
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=epilog("marketctl validate", "marketctl validate se --format github", "marketctl build"),
+)
 @click.version_option(__version__, prog_name="marketctl")
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The folder that holds markets/ (default: found by walking up from here).",
-)
-@click.pass_context
-def cli(ctx: click.Context, root: Path | None) -> None:
+@_shared_options
+def cli() -> None:
     """Markets as code: validate, explain and build the markets under markets/."""
-    ctx.ensure_object(dict)
-    ctx.obj["root"] = root
 
 
-@cli.command()
-@click.argument("markets", nargs=-1)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "github", "sarif"]),
-    default="text",
-    show_default=True,
-    help="How to print findings.",
+def command(*examples: str, name: str | None = None) -> Callable[[F], click.Command]:
+    """A marketctl command: registered on the group, with --root, --quiet and the epilog."""
+
+    def decorate(function: F) -> click.Command:
+        return cli.command(name=name, epilog=epilog(*examples))(_shared_options(function))
+
+    return decorate
+
+
+@command(
+    "marketctl validate",
+    "marketctl validate se jp --strict",
+    "marketctl validate --select MKT3 --format json",
+    "marketctl validate --format github   # annotations in a GitHub Actions log",
 )
+@markets_argument
+@format_option("text", "json", "github", "sarif", help="How to print findings.")
 @click.option("--strict", is_flag=True, help="Count warnings as errors.")
 @click.option(
-    "--select", multiple=True, metavar="PREFIX", help="Only codes with this prefix (MKT5)."
+    "--select",
+    multiple=True,
+    metavar="CODES",
+    help="Only rule codes with these prefixes, comma-separated or repeated (MKT3,MKT501).",
 )
-@click.option("--ignore", multiple=True, metavar="PREFIX", help="Skip codes with this prefix.")
+@click.option(
+    "--ignore",
+    multiple=True,
+    metavar="CODES",
+    help="Skip rule codes with these prefixes (errors that stop a build still count).",
+)
 @click.option(
     "--env",
     "environment",
@@ -85,7 +172,7 @@ def validate(
     ignore: tuple[str, ...],
     environment: str | None,
 ) -> None:
-    """Check MARKETS (default: all) against the schemas and the rule catalogue."""
+    """Check MARKETs (default: all) against the schemas and the rule catalogue."""
     from marketctl.checks.reporters import REPORTERS
     from marketctl.checks.validation import validate_source
     from marketctl.repository.settings import read_settings
@@ -94,12 +181,17 @@ def validate(
     root = _root(ctx)
     settings = read_settings(root).merged(select, ignore)
     _, report = validate_source(WorktreeSource(root), markets, settings, environment)
-    click.echo(REPORTERS[output_format].render(report), nl=False)
+    click.echo(REPORTERS[output_format].render(report, quiet=quiet(ctx)), nl=False)
     ctx.exit(EXIT_FINDINGS if report.failed(strict) else EXIT_OK)
 
 
-@cli.command()
-@click.argument("markets", nargs=-1)
+@command(
+    "marketctl build",
+    "marketctl build jp -o /tmp/bundles",
+    "marketctl build --env production --sign release.pem --format json",
+)
+@markets_argument
+@format_option("text", "json")
 @click.option(
     "-o",
     "--output",
@@ -129,19 +221,20 @@ def validate(
 def build(
     ctx: click.Context,
     markets: tuple[str, ...],
+    output_format: str,
     output: Path | None,
     environment: str | None,
     allow_dirty: bool,
     signing_key: Path | None,
 ) -> None:
-    """Validate MARKETS (default: all), then compile them into bundles.
+    """Validate MARKETs (default: all), then compile them into bundles.
 
     Writes <output>/<cc>.json and <output>/manifest.json, replacing the previous set
     atomically; writes nothing when validation finds errors. Naming markets rebuilds those
     and keeps the rest of the set already in <output>, verified first.
     """
     from marketctl.checks.reporters import REPORTERS
-    from marketctl.commands.build import BuildRefusedError, render_build
+    from marketctl.commands.build import BuildRefusedError, render_build, render_build_json
     from marketctl.commands.build import build as build_bundles
     from marketctl.repository.settings import read_settings
 
@@ -149,11 +242,12 @@ def build(
     target = output if output is not None else root / "dist"
     settings = read_settings(root)
     bar: Any = None
+    silent = quiet(ctx) or output_format != "text"
 
     def progress(code: str, done: int, total: int) -> None:
         # A bar only where a person watches: CI logs get the summary line alone.
         nonlocal bar
-        if not sys.stderr.isatty():
+        if silent or not sys.stderr.isatty():
             return
         if bar is None:
             bar = click.progressbar(
@@ -171,35 +265,47 @@ def build(
             root, markets, target, settings, progress, environment, allow_dirty, signing_key
         )
     except BuildRefusedError as refused:
-        click.echo(REPORTERS["text"].render(refused.report), nl=False)
+        click.echo(REPORTERS[output_format].render(refused.report, quiet=quiet(ctx)), nl=False)
         raise
-    if result.report.findings:
+    if output_format == "json":
+        click.echo(render_build_json(result), nl=False)
+        return
+    if result.report.findings and not quiet(ctx):
         click.echo(REPORTERS["text"].render(result.report), nl=False)
-    click.echo(render_build(result, target))
+    if not quiet(ctx):
+        click.echo(render_build(result, target))
 
 
-@cli.command()
+@command("marketctl new gr --region eu", "marketctl new ch")
 @click.argument("country", metavar="CC")
 @click.option(
     "--region",
     metavar="REGION",
     help="A region under markets/_regions/ to layer under the market (eu).",
 )
+@format_option("text", "json")
 @click.pass_context
-def new(ctx: click.Context, country: str, region: str | None) -> None:
+def new(ctx: click.Context, country: str, region: str | None, output_format: str) -> None:
     """Scaffold markets/<cc>/ for the country CC (ISO 3166-1 alpha-2) from ISO and CLDR data.
 
     Values that cannot be derived are written as null with a TODO comment, so that
     `marketctl validate CC` lists them. Writes nothing if the folder exists.
     """
-    from marketctl.commands.scaffold import render_scaffold, scaffold_market
+    from marketctl.commands.scaffold import RENDERERS, scaffold_market
 
-    click.echo(render_scaffold(scaffold_market(_root(ctx), country, region)), nl=False)
+    scaffold = scaffold_market(_root(ctx), country, region)
+    if not quiet(ctx) or output_format != "text":
+        click.echo(RENDERERS[output_format](scaffold), nl=False)
 
 
-@cli.command()
+@command(
+    "marketctl explain se warranty.legal_guarantee",
+    "marketctl explain ca tax.rates.standard --format json",
+    "marketctl explain jp messages.ja.cart.items",
+)
 @click.argument("market")
 @click.argument("key")
+@format_option("text", "json")
 @click.option(
     "--env",
     "environment",
@@ -207,34 +313,33 @@ def new(ctx: click.Context, country: str, region: str | None) -> None:
     help="Resolve with markets/_environments/NAME.yaml as the last layer.",
 )
 @click.pass_context
-def explain(ctx: click.Context, market: str, key: str, environment: str | None) -> None:
+def explain(
+    ctx: click.Context, market: str, key: str, output_format: str, environment: str | None
+) -> None:
     """Show KEY of MARKET as resolved, the file:line it came from and what it overrode.
 
     KEY starts with the file kind: warranty.legal_guarantee, tax.rates.standard,
     market.currency, or messages.<locale>.<message key>.
     """
     from marketctl.checks.validation import select_environment, select_markets
+    from marketctl.commands.explain import RENDERERS
     from marketctl.commands.explain import explain as explain_key
-    from marketctl.commands.explain import render_explanation
     from marketctl.repository.loading import load_repository
     from marketctl.repository.sources import WorktreeSource
 
     repository = load_repository(WorktreeSource(_root(ctx)))
     select_environment(repository, environment)
     (code,) = select_markets(repository, [market])
-    click.echo(render_explanation(explain_key(repository.market(code), key)), nl=False)
+    click.echo(RENDERERS[output_format](explain_key(repository.market(code), key)), nl=False)
 
 
-@cli.command()
-@click.argument("markets", nargs=-1)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="How to print the table.",
+@command(
+    "marketctl translations",
+    "marketctl translations se --fail-under 100",
+    "marketctl translations --format json",
 )
+@markets_argument
+@format_option("text", "json", help="How to print the table.")
 @click.option(
     "--fail-under",
     type=click.FloatRange(0, 100),
@@ -245,7 +350,7 @@ def explain(ctx: click.Context, market: str, key: str, environment: str | None) 
 def translations(
     ctx: click.Context, markets: tuple[str, ...], output_format: str, fail_under: float | None
 ) -> None:
-    """Show the share of source message keys each locale of MARKETS (default: all) translates."""
+    """Show the share of source message keys each locale of MARKETs (default: all) translates."""
     from marketctl.checks.coverage import RENDERERS, require_coverage, translation_coverage
     from marketctl.checks.validation import select_markets
     from marketctl.repository.loading import load_repository
@@ -258,16 +363,21 @@ def translations(
         require_coverage(rows, fail_under)
 
 
-@cli.command()
+@command(
+    "marketctl diff main",
+    "marketctl diff main --format markdown > comment.md",
+    "marketctl diff v1.4 v1.5 --market se --fail-on high",
+)
 @click.argument("base")
 @click.argument("head", required=False)
+@format_option("text", "markdown", "json", help="markdown suits a pull-request comment.")
 @click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "markdown", "json"]),
-    default="text",
-    show_default=True,
-    help="markdown suits a pull-request comment.",
+    "-m",
+    "--market",
+    "markets",
+    multiple=True,
+    metavar="MARKET",
+    help="Only this market (repeatable); the positional arguments are revisions.",
 )
 @click.option(
     "--env",
@@ -277,7 +387,12 @@ def translations(
 )
 @click.pass_context
 def diff(
-    ctx: click.Context, base: str, head: str | None, output_format: str, environment: str | None
+    ctx: click.Context,
+    base: str,
+    head: str | None,
+    output_format: str,
+    markets: tuple[str, ...],
+    environment: str | None,
 ) -> None:
     """What changes between git revision BASE and HEAD (default: the working tree), market
     by market, after layering, each change with a risk class."""
@@ -285,42 +400,55 @@ def diff(
     from marketctl.repository.sources import GitSource, Source, WorktreeSource
 
     root = _root(ctx)
-    base_source = GitSource(root, base)
     head_source: Source = GitSource(root, head) if head else WorktreeSource(root)
     comparison = compare_sources(
-        base_source, head_source, base, head or "the working tree", environment
+        GitSource(root, base), head_source, base, head or "the working tree", environment, markets
     )
     click.echo(RENDERERS[output_format](comparison), nl=False)
 
 
-@cli.command()
+@command("marketctl rules", "marketctl rules MKT301", "marketctl rules --format json")
 @click.argument("code", required=False)
-def rules(code: str | None) -> None:
+@format_option("text", "json")
+def rules(code: str | None, output_format: str) -> None:
     """List the rule catalogue, or print one rule's documentation (marketctl rules MKT301)."""
-    from marketctl.checks.rules import catalogue
-    from marketctl.commands.ruledocs import render_catalogue, render_rule
+    from marketctl.commands.ruledocs import render_rules
 
-    if code is None:
-        click.echo(render_catalogue(), nl=False)
-        return
-    found = catalogue().get(code.upper())
-    if found is None:
-        import difflib
-
-        guess = difflib.get_close_matches(code.upper(), list(catalogue()), n=1)
-        raise MarketctlError(
-            f"no rule {code}",
-            f"did you mean {guess[0]}?" if guess else "run `marketctl rules` for the list",
-        )
-    click.echo(render_rule(found), nl=False)
+    click.echo(render_rules(code, output_format), nl=False)
 
 
-@cli.group()
+def group(*examples: str, name: str | None = None) -> Callable[[F], click.Group]:
+    """A group of marketctl commands (export, keys): --root, --quiet and the epilog too."""
+
+    def decorate(function: F) -> click.Group:
+        made = cli.group(name=name, epilog=epilog(*examples))(_shared_options(function))
+        assert isinstance(made, click.Group)
+        return made
+
+    return decorate
+
+
+def subcommand(parent: click.Group, name: str, *examples: str) -> Callable[[F], click.Command]:
+    """A command of a group, declared like the others."""
+
+    def decorate(function: F) -> click.Command:
+        return parent.command(name=name, epilog=epilog(*examples))(_shared_options(function))
+
+    return decorate
+
+
+@group("marketctl export flagd --env production -o flags.json")
 def export() -> None:
     """Write the markets in another tool's format (flagd)."""
 
 
-@export.command("flagd")
+@subcommand(
+    export,
+    "flagd",
+    "marketctl export flagd",
+    "marketctl export flagd --env production -o flags.json",
+)
+@format_option("json", help="flagd's flag definitions (JSON).")
 @click.option(
     "--env",
     "environment",
@@ -334,7 +462,9 @@ def export() -> None:
     help="Write to this file (atomically) instead of standard output.",
 )
 @click.pass_context
-def export_flagd(ctx: click.Context, environment: str | None, output: Path | None) -> None:
+def export_flagd(
+    ctx: click.Context, output_format: str, environment: str | None, output: Path | None
+) -> None:
     """flagd flag definitions for every feature: market targeting (context attribute
     'market'), the steps as $flagd.timestamp thresholds, fractional for the percentages,
     owner, expiry, requires and bucketing scheme in metadata."""
@@ -354,23 +484,32 @@ def export_flagd(ctx: click.Context, environment: str | None, output: Path | Non
         click.echo(render(document), nl=False)
     else:
         write_atomically(output, render(document))
-        click.echo(f"wrote {len(document['flags'])} flag(s) to {output}", err=True)
+        if not quiet(ctx):
+            click.echo(f"wrote {len(document['flags'])} flag(s) to {output}", err=True)
 
 
-@cli.group()
+@group("marketctl keys generate release.pem")
 def keys() -> None:
     """Ed25519 keys for signed releases (build --sign KEY, runtime.load(trust=[...]))."""
 
 
-@keys.command("generate")
+@subcommand(keys, "generate", "marketctl keys generate release.pem")
 @click.argument("private_key", type=click.Path(dir_okay=False, path_type=Path))
-def keys_generate(private_key: Path) -> None:
+@format_option("text", "json")
+@click.pass_context
+def keys_generate(ctx: click.Context, private_key: Path, output_format: str) -> None:
     """Write a new private key to PRIVATE_KEY (mode 0600) and its public key to
     PRIVATE_KEY.pub. Keep the private key in CI's secret store; give services the .pub."""
+    import json
+
     from marketctl.commands.signing import generate_key_pair
 
     public, key_id = generate_key_pair(private_key)
-    click.echo(f"wrote {private_key} (private: keep it secret) and {public} (key id {key_id})")
+    if output_format == "json":
+        document = {"private": str(private_key), "public": str(public), "key_id": key_id}
+        click.echo(json.dumps(document, indent=2))
+    elif not quiet(ctx):
+        click.echo(f"wrote {private_key} (private: keep it secret) and {public} (key id {key_id})")
 
 
 def _fail(message: str, code: int) -> int:
@@ -389,10 +528,14 @@ def run(argv: list[str] | None = None) -> int:
         gc.enable()
 
 
-def _run(argv: list[str] | None) -> int:
+def _run(argv: Sequence[str] | None) -> int:
     try:
         # Without standalone mode click returns ctx.exit()'s code instead of raising it.
-        outcome = cli.main(args=argv, prog_name="marketctl", standalone_mode=False)
+        outcome = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="marketctl",
+            standalone_mode=False,
+        )
         if isinstance(outcome, int):
             return outcome
     except click.exceptions.Exit as done:
@@ -406,7 +549,7 @@ def _run(argv: list[str] | None) -> int:
         text = f"Error: {error.message}"
         if error.hint:
             text += f"\n  {error.hint}"
-        return _fail(text, EXIT_FINDINGS)
+        return _fail(text, error.exit_code)
     except BrokenPipeError:
         return EXIT_FINDINGS
     except Exception as error:  # the one place that catches everything: exit code 3

@@ -16,7 +16,9 @@ from marketctl.core.diagnostics import Finding, Severity
 
 
 class Reporter(Protocol):
-    def render(self, report: Report) -> str: ...
+    def render(self, report: Report, quiet: bool = False) -> str:
+        """The report as text; ``quiet`` leaves out the summary line where there is one."""
+        ...
 
 
 def _plural(count: int, word: str) -> str:
@@ -34,7 +36,7 @@ def summary_line(report: Report) -> str:
 class TextReporter:
     """``markets/se/tax.yaml:7:12: MKT301 error: ...`` and the hint on the next line."""
 
-    def render(self, report: Report) -> str:
+    def render(self, report: Report, quiet: bool = False) -> str:
         lines: list[str] = []
         for finding in report.findings:
             lines.append(
@@ -42,12 +44,13 @@ class TextReporter:
             )
             if finding.hint:
                 lines.append(f"    hint: {finding.hint}")
-        lines.append(summary_line(report))
-        return "\n".join(lines) + "\n"
+        if not quiet:
+            lines.append(summary_line(report))
+        return "".join(f"{line}\n" for line in lines)
 
 
 class JsonReporter:
-    def render(self, report: Report) -> str:
+    def render(self, report: Report, quiet: bool = False) -> str:
         rules = catalogue()
         document = {
             "version": 1,
@@ -92,7 +95,7 @@ class GithubReporter:
         Severity.INFO: "notice",
     }
 
-    def render(self, report: Report) -> str:
+    def render(self, report: Report, quiet: bool = False) -> str:
         rules = catalogue()
         lines = []
         for f in report.findings:
@@ -103,8 +106,9 @@ class GithubReporter:
                 f"::{self._LEVEL[f.severity]} file={_escape_property(f.file)},line={f.line},"
                 f"col={f.column},title={title}::{_escape_data(message)}"
             )
-        lines.append(summary_line(report))
-        return "\n".join(lines) + "\n"
+        if not quiet:
+            lines.append(summary_line(report))
+        return "".join(f"{line}\n" for line in lines)
 
 
 class SarifReporter:
@@ -116,7 +120,7 @@ class SarifReporter:
         Severity.INFO: "note",
     }
 
-    def render(self, report: Report) -> str:
+    def render(self, report: Report, quiet: bool = False) -> str:
         rules = [rule for rule in catalogue().values() if not rule.retired]
         index = {rule.code: position for position, rule in enumerate(rules)}
         results = [self._result(f, index) for f in report.findings]

@@ -214,6 +214,21 @@ def compile_markets(
     return compiled
 
 
+def render_build_json(result: BuildResult) -> str:
+    """``build --format json``: where the bundles went, their checksums, and the findings."""
+    from marketctl.checks.reporters import REPORTERS
+
+    findings = json.loads(REPORTERS["json"].render(result.report))
+    document = {
+        "version": 1,
+        "output": str(result.output) if result.output is not None else None,
+        "bundles": dict(result.bundles),
+        "summary": findings["summary"],
+        "findings": findings["findings"],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
 def build(
     root: Path,
     names: Iterable[str],

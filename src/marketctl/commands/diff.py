@@ -7,15 +7,17 @@ in every market it reaches, and a moved line that changes nothing shows up nowhe
 
 from __future__ import annotations
 
+import difflib
 import enum
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from marketctl.checks.validation import select_environment
 from marketctl.commands.bundle import feature_scheme
+from marketctl.core.errors import UnknownMarketError
 from marketctl.repository.loading import load_repository
 from marketctl.repository.markets import LAYERED_KINDS, Market, Repository
 from marketctl.repository.sources import Source
@@ -123,19 +125,44 @@ def market_values(market: Market) -> dict[str, Any]:
 
 
 def compare_sources(
-    base: Source, head: Source, base_label: str, head_label: str, environment: str | None = None
+    base: Source,
+    head: Source,
+    base_label: str,
+    head_label: str,
+    environment: str | None = None,
+    markets: Sequence[str] = (),
 ) -> Comparison:
     """Compare two sources through the one loading path, both with ``environment`` as their
-    last layer when given (its file must exist on both sides)."""
+    last layer when given (its file must exist on both sides); only ``markets`` when named."""
     before, after = load_repository(base), load_repository(head)
     select_environment(before, environment)
     select_environment(after, environment)
-    return compare(before, after, base_label, head_label)
+    return compare(before, after, base_label, head_label, markets)
 
 
-def compare(base: Repository, head: Repository, base_label: str, head_label: str) -> Comparison:
+def _only(base: Repository, head: Repository, names: Sequence[str]) -> set[str]:
+    known = set(base.markets) | set(head.markets)
+    wanted = {name.lower() for name in names}
+    for name in sorted(wanted - known):
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.5)
+        raise UnknownMarketError(
+            f"no market '{name}' on either side of the diff",
+            f"did you mean '{close[0]}'?"
+            if close
+            else f"the markets are: {', '.join(sorted(known))}",
+        )
+    return wanted or known
+
+
+def compare(
+    base: Repository,
+    head: Repository,
+    base_label: str,
+    head_label: str,
+    markets: Sequence[str] = (),
+) -> Comparison:
     changes: list[Change] = []
-    for code in sorted(set(base.markets) | set(head.markets)):
+    for code in sorted(_only(base, head, markets)):
         if code not in head.markets:
             changes.append(Change(code, "market", "removed", code, None, Risk.HIGH))
             continue

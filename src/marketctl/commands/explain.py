@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -118,3 +119,41 @@ def render_explanation(explanation: Explanation) -> str:
     for location, value in explanation.overrides:
         lines.append(f"  overrides {location}: {_show(value)}")
     return "\n".join(lines) + "\n"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(key): _plain(child) for key, child in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(child) for child in value]
+    return value
+
+
+def _place(location: Location | None) -> dict[str, Any] | None:
+    if location is None:
+        return None
+    return {"file": location.file, "line": location.line, "column": location.column}
+
+
+def render_explanation_json(explanation: Explanation) -> str:
+    document = {
+        "version": 1,
+        "key": explanation.key,
+        "value": _plain(explanation.value),
+        "from": _place(explanation.location),
+        "merged_from": [_place(location) for location in explanation.merged_from],
+        "overrides": [
+            {"at": _place(location), "value": _plain(value)}
+            for location, value in explanation.overrides
+        ],
+        "note": explanation.note,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+RENDERERS: dict[str, Callable[[Explanation], str]] = {
+    "text": render_explanation,
+    "json": render_explanation_json,
+}

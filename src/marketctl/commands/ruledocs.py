@@ -2,9 +2,44 @@
 
 from __future__ import annotations
 
+import difflib
 import inspect
+import json
 
 from marketctl.checks.rules import FAMILIES, Rule, catalogue
+from marketctl.core.errors import UsageProblem
+
+
+def render_rules(code: str | None, output_format: str = "text") -> str:
+    """``marketctl rules [CODE]``: the catalogue, or one rule; an unknown code is a usage error."""
+    rules = list(catalogue().values())
+    if code is not None:
+        found = catalogue().get(code.upper())
+        if found is None:
+            guess = difflib.get_close_matches(code.upper(), list(catalogue()), n=1)
+            raise UsageProblem(
+                f"no rule {code}",
+                f"did you mean {guess[0]}?" if guess else "run `marketctl rules` for the list",
+            )
+        rules = [found]
+    if output_format == "json":
+        document = {
+            "version": 1,
+            "rules": [
+                {
+                    "code": rule.code,
+                    "name": rule.name,
+                    "severity": rule.severity.value,
+                    "family": rule.family,
+                    "summary": rule.summary,
+                    "retired": rule.retired,
+                    "doc": inspect.cleandoc(rule.doc),
+                }
+                for rule in rules
+            ],
+        }
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return render_catalogue() if code is None else render_rule(rules[0])
 
 
 def render_catalogue() -> str:

@@ -26,7 +26,7 @@ import re
 import shutil
 import tempfile
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -69,7 +69,7 @@ from marketctl.repository.loading import MARKETS, load_repository
 from marketctl.repository.markets import REGIONS
 from marketctl.repository.sources import WorktreeSource
 
-__all__ = ["Scaffold", "render_scaffold", "scaffold_market"]
+__all__ = ["RENDERERS", "Scaffold", "render_scaffold", "scaffold_market"]
 
 # The region whose markets the reviewed data's ``EU`` entries apply to (consumer_law.py).
 EU_REGION = EU.lower()
@@ -153,6 +153,24 @@ def render_scaffold(scaffold: Scaffold) -> str:
         lines.append("no value is marked TODO")
         lines.append(f"next: review the values and their sources, then run {validate}")
     return "\n".join(lines) + "\n"
+
+
+def render_scaffold_json(scaffold: Scaffold) -> str:
+    document = {
+        "version": 1,
+        "market": scaffold.code,
+        "directory": scaffold.directory,
+        "files": [f"{scaffold.directory}/{name}" for name in scaffold.files],
+        "todos": scaffold.todos,
+        "notes": list(scaffold.notes),
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+RENDERERS: dict[str, Callable[[Scaffold], str]] = {
+    "text": render_scaffold,
+    "json": render_scaffold_json,
+}
 
 
 # ------------------------------------------------------------------------------------------------

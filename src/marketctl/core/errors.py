@@ -11,6 +11,9 @@ from __future__ import annotations
 class MarketctlError(Exception):
     """A failure with a message that says what went wrong and what to do next."""
 
+    #: The command line's exit code: 1 for a known failure, 2 for a usage error.
+    exit_code = 1
+
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)
         self.message = message
@@ -24,7 +27,13 @@ class RootNotFoundError(MarketctlError):
     """No folder holding ``markets/`` above the current directory."""
 
 
-class UnknownMarketError(MarketctlError):
+class UsageProblem(MarketctlError):
+    """The command line (or [tool.marketctl]) asks for something that does not exist: exit 2."""
+
+    exit_code = 2
+
+
+class UnknownMarketError(UsageProblem):
     """A market named on the command line does not exist."""
 
 
