@@ -301,15 +301,19 @@ def test_progress_bar_only_on_a_terminal(repo: Path, tmp_path: Path) -> None:
 def test_ignored_errors_that_would_break_a_bundle_still_stop_the_build(
     repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    # A step in Stockholm's spring-forward gap, silenced on its line: validate accepts the
-    # waiver, build cannot turn a time that never happens into an instant.
+    # A step in Stockholm's spring-forward gap, silenced on its line: build cannot turn a time
+    # that never happens into an instant, and validate fails on it too, saying why (issue 10).
     rollout = repo / "markets/se/rollout.yaml"
     edit(
         rollout,
         "- {at: 2025-10-01T08:00, percent: 25}",
         "- {at: 2026-03-29T02:30, percent: 25}  # marketctl: ignore[MKT605,MKT602]",
     )
-    assert invoke(capsys, repo, "validate", "se").code == 0
+    validated = invoke(capsys, repo, "validate", "se")
+    assert validated.code == 1
+    assert validated.out.splitlines()[0] == (
+        "1 error that `marketctl build` would refuse, although the settings hide it:"
+    )
 
     outcome = invoke(capsys, repo, "build", "se", "-o", str(tmp_path / "dist"))
 

@@ -162,6 +162,11 @@ def command(*examples: str, name: str | None = None) -> Callable[[F], click.Comm
     metavar="NAME",
     help="Validate with markets/_environments/NAME.yaml as the last layer.",
 )
+@click.option(
+    "--no-group",
+    is_flag=True,
+    help="Print every finding (text): by default a code repeated in one file prints once.",
+)
 @click.pass_context
 def validate(
     ctx: click.Context,
@@ -171,17 +176,24 @@ def validate(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     environment: str | None,
+    no_group: bool,
 ) -> None:
-    """Check MARKETs (default: all) against the schemas and the rule catalogue."""
+    """Check MARKETs (default: all) against the schemas and the rule catalogue.
+
+    Fails on every error that would stop `marketctl build`, including errors that --ignore,
+    [tool.marketctl] or an inline ignore hide, and says why. Errors print before warnings.
+    """
     from marketctl.checks.reporters import REPORTERS
     from marketctl.checks.validation import validate_source
     from marketctl.repository.settings import read_settings
     from marketctl.repository.sources import WorktreeSource
 
     root = _root(ctx)
-    settings = read_settings(root).merged(select, ignore)
-    _, report = validate_source(WorktreeSource(root), markets, settings, environment)
-    click.echo(REPORTERS[output_format].render(report, quiet=quiet(ctx)), nl=False)
+    configured = read_settings(root)
+    settings = configured.merged(select, ignore)
+    _, report = validate_source(WorktreeSource(root), markets, settings, environment, configured)
+    rendered = REPORTERS[output_format].render(report, quiet=quiet(ctx), group=not no_group)
+    click.echo(rendered, nl=False)
     ctx.exit(EXIT_FINDINGS if report.failed(strict) else EXIT_OK)
 
 
@@ -234,7 +246,12 @@ def build(
     and keeps the rest of the set already in <output>, verified first.
     """
     from marketctl.checks.reporters import REPORTERS
-    from marketctl.commands.build import BuildRefusedError, render_build, render_build_json
+    from marketctl.commands.build import (
+        BuildRefusedError,
+        errors_only,
+        render_build,
+        render_build_json,
+    )
     from marketctl.commands.build import build as build_bundles
     from marketctl.repository.settings import read_settings
 
@@ -265,13 +282,17 @@ def build(
             root, markets, target, settings, progress, environment, allow_dirty, signing_key
         )
     except BuildRefusedError as refused:
-        click.echo(REPORTERS[output_format].render(refused.report, quiet=quiet(ctx)), nl=False)
+        # The errors that stopped it; warnings are validate's to list, not repeated here.
+        shown = errors_only(refused.report) if output_format == "text" else refused.report
+        click.echo(REPORTERS[output_format].render(shown, quiet=True), nl=False)
         raise
     if output_format == "json":
         click.echo(render_build_json(result), nl=False)
         return
-    if result.report.findings and not quiet(ctx):
-        click.echo(REPORTERS["text"].render(result.report), nl=False)
+    if result.report.warnings and not quiet(ctx):
+        click.echo(
+            f"{result.report.warnings} warning(s): `marketctl validate` lists them", err=True
+        )
     if not quiet(ctx):
         click.echo(render_build(result, target))
 

@@ -16,8 +16,9 @@ from marketctl.core.diagnostics import Finding, Severity
 
 
 class Reporter(Protocol):
-    def render(self, report: Report, quiet: bool = False) -> str:
-        """The report as text; ``quiet`` leaves out the summary line where there is one."""
+    def render(self, report: Report, quiet: bool = False, group: bool = True) -> str:
+        """The report as text; ``quiet`` leaves out the summary line where there is one,
+        ``group`` folds a code repeated in one file where the format is for people."""
         ...
 
 
@@ -27,30 +28,82 @@ def _plural(count: int, word: str) -> str:
 
 def summary_line(report: Report) -> str:
     markets = ", ".join(report.markets) or "no markets"
+    stopping = f" (+{len(report.stopping)} that build refuses)" if report.stopping else ""
     return (
-        f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')} "
+        f"{_plural(report.errors, 'error')}{stopping}, {_plural(report.warnings, 'warning')} "
         f"in {_plural(len(report.markets), 'market')} ({markets}), {_plural(report.files, 'file')}"
     )
 
 
-class TextReporter:
-    """``markets/se/tax.yaml:7:12: MKT301 error: ...`` and the hint on the next line."""
+# A code repeated this often in one file prints once, with the count and how to list them all.
+GROUP_AT = 4
 
-    def render(self, report: Report, quiet: bool = False) -> str:
+
+def _market_of(finding: Finding) -> str | None:
+    if finding.market:
+        return finding.market
+    parts = finding.file.split("/")
+    if len(parts) > 2 and parts[0] == "markets" and not parts[1].startswith("_"):
+        return parts[1]
+    return None
+
+
+def _finding_lines(finding: Finding, indent: str = "") -> list[str]:
+    lines = [
+        f"{indent}{finding.location}: {finding.code} {finding.severity.value}: {finding.message}"
+    ]
+    if finding.hint:
+        lines.append(f"{indent}    hint: {finding.hint}")
+    return lines
+
+
+class TextReporter:
+    """``markets/se/tax.yaml:7:12: MKT301 error: ...`` and the hint on the next line.
+
+    Errors print before warnings and notes. A code that repeats ``GROUP_AT`` times or more in
+    one file prints once: the first finding, the count, and the command that lists them all
+    (``group=False`` prints every one).
+    """
+
+    def render(self, report: Report, quiet: bool = False, group: bool = True) -> str:
         lines: list[str] = []
-        for finding in report.findings:
+        ordered = sorted(report.findings, key=lambda f: (f.severity.rank, *f.sort_key()))
+        repeats: dict[tuple[str, str, Severity], list[Finding]] = {}
+        for finding in ordered:
+            repeats.setdefault((finding.code, finding.file, finding.severity), []).append(finding)
+        for finding in ordered:
+            same = repeats[(finding.code, finding.file, finding.severity)]
+            if not group or len(same) < GROUP_AT:
+                lines += _finding_lines(finding)
+            elif finding is same[0]:
+                lines += _finding_lines(finding)
+                market = _market_of(finding)
+                command = " ".join(
+                    part
+                    for part in ("marketctl validate", market, f"--select {finding.code}")
+                    if part
+                )
+                lines.append(
+                    f"    ... and {len(same) - 1} more {finding.code} "
+                    f"{finding.severity.value}s in this file ({len(same)} in all); "
+                    f"`{command} --no-group` lists them"
+                )
+        if report.stopping:
+            count = len(report.stopping)
             lines.append(
-                f"{finding.location}: {finding.code} {finding.severity.value}: {finding.message}"
+                f"{_plural(count, 'error')} that `marketctl build` would refuse, although the "
+                "settings hide " + ("it" if count == 1 else "them") + ":"
             )
-            if finding.hint:
-                lines.append(f"    hint: {finding.hint}")
+            for finding, why in report.stopping:
+                lines += _finding_lines(finding, "  ")
+                lines.append(f"      why: {why}")
         if not quiet:
             lines.append(summary_line(report))
         return "".join(f"{line}\n" for line in lines)
 
 
 class JsonReporter:
-    def render(self, report: Report, quiet: bool = False) -> str:
+    def render(self, report: Report, quiet: bool = False, group: bool = True) -> str:
         rules = catalogue()
         document = {
             "version": 1,
@@ -74,6 +127,18 @@ class JsonReporter:
                 }
                 for f in report.findings
             ],
+            "stopping": [
+                {
+                    "code": f.code,
+                    "severity": f.severity.value,
+                    "file": f.file,
+                    "line": f.line,
+                    "column": f.column,
+                    "message": f.message,
+                    "why": why,
+                }
+                for f, why in report.stopping
+            ],
         }
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -95,10 +160,10 @@ class GithubReporter:
         Severity.INFO: "notice",
     }
 
-    def render(self, report: Report, quiet: bool = False) -> str:
+    def render(self, report: Report, quiet: bool = False, group: bool = True) -> str:
         rules = catalogue()
         lines = []
-        for f in report.findings:
+        for f in (*report.findings, *(finding for finding, _ in report.stopping)):
             name = rules[f.code].name if f.code in rules else ""
             title = _escape_property(f"{f.code} {name}".strip())
             message = f.message + (f"\n{f.hint}" if f.hint else "")
@@ -120,10 +185,11 @@ class SarifReporter:
         Severity.INFO: "note",
     }
 
-    def render(self, report: Report, quiet: bool = False) -> str:
+    def render(self, report: Report, quiet: bool = False, group: bool = True) -> str:
         rules = [rule for rule in catalogue().values() if not rule.retired]
         index = {rule.code: position for position, rule in enumerate(rules)}
-        results = [self._result(f, index) for f in report.findings]
+        shown = (*report.findings, *(finding for finding, _ in report.stopping))
+        results = [self._result(f, index) for f in shown]
         document = {
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",

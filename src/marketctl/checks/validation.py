@@ -10,7 +10,7 @@ from marketctl.checks.rules import catalogue
 from marketctl.checks.schemas import check_document, check_required
 from marketctl.core.diagnostics import Finding, Location, Severity, unique_sorted
 from marketctl.core.documents import Document
-from marketctl.core.errors import UnknownEnvironmentError, UnknownMarketError
+from marketctl.core.errors import UnknownEnvironmentError, UnknownMarketError, UsageProblem
 from marketctl.reference import iso
 from marketctl.repository.loading import load_repository, schema_kind
 from marketctl.repository.markets import LAYERED_KINDS, Layer, Market, Repository
@@ -28,6 +28,9 @@ class Report:
     # Every finding before --select/--ignore, [tool.marketctl] and inline ignores, with its
     # rule's own severity: what build checks for problems that make a bundle untrustworthy.
     unfiltered: tuple[Finding, ...] = ()
+    # Errors that would stop ``marketctl build`` but that the settings hid from ``findings``,
+    # each with why it still counts (validate fails on everything build would refuse).
+    stopping: tuple[tuple[Finding, str], ...] = ()
 
     @property
     def errors(self) -> int:
@@ -38,7 +41,41 @@ class Report:
         return sum(1 for f in self.findings if f.severity is Severity.WARNING)
 
     def failed(self, strict: bool = False) -> bool:
-        return self.errors > 0 or (strict and self.warnings > 0)
+        return self.errors > 0 or bool(self.stopping) or (strict and self.warnings > 0)
+
+
+# Errors no setting may waive for a build: files that did not load or fit their schema, and
+# messages, steps or times the compiler cannot turn into something a service can use.
+UNIGNORABLE = ("MKT0", "MKT1", "MKT503", "MKT602", "MKT604", "MKT605")
+_WHY_UNIGNORABLE = (
+    "build refuses this error whatever ignore, select, severity or an inline ignore say: "
+    "a bundle with it would be wrong or would not load"
+)
+
+
+def check_filters(settings: Settings) -> None:
+    """A select, ignore or severity entry that matches no rule code is a usage error: a typo
+    there would otherwise silently switch a check off (or on)."""
+    codes = list(catalogue())
+    for place, key, prefix in settings.origins:
+        if any(code.startswith(prefix) for code in codes):
+            continue
+        where = place if place.startswith("--") else f"{place}: [tool.marketctl] {key}"
+        raise UsageProblem(f"{where} '{prefix}' matches no rule code", _guess_code(prefix, codes))
+
+
+def _guess_code(prefix: str, codes: list[str]) -> str:
+    upper = prefix.strip().upper()
+    if upper != prefix and any(code.startswith(upper) for code in codes):
+        return f"did you mean '{upper}'? (codes are upper case)"
+    digits = "MKT" + upper[3:].replace("O", "0").replace("I", "1").replace("L", "1")
+    if upper.startswith("MKT") and any(code.startswith(digits) for code in codes):
+        return f"did you mean '{digits}'? (codes are MKT and digits)"
+    families = sorted({code[:4] for code in codes})
+    close = difflib.get_close_matches(upper, [*families, *codes], n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'? (`marketctl rules` lists the codes)"
+    return "codes look like MKT301 or a prefix such as MKT3; `marketctl rules` lists them"
 
 
 def select_markets(repository: Repository, names: Iterable[str]) -> list[str]:
@@ -88,18 +125,30 @@ def validate_source(
     names: Iterable[str] = (),
     settings: Settings | None = None,
     environment: str | None = None,
+    build_settings: Settings | None = None,
 ) -> tuple[Repository, Report]:
     """Load and validate (with ``environment`` as the last layer when given); the repository
-    is returned for the commands that go on (build)."""
+    is returned for the commands that go on (build).
+
+    ``build_settings`` are the settings a build would read ([tool.marketctl] alone); errors
+    they keep, and unignorable ones, make the report fail even when ``settings`` hide them.
+    """
+    if settings is not None:
+        check_filters(settings)
     repository = load_repository(source)
     select_environment(repository, environment)
-    return repository, validate_repository(repository, select_markets(repository, names), settings)
+    codes = select_markets(repository, names)
+    return repository, validate_repository(repository, codes, settings, build_settings)
 
 
 def validate_repository(
-    repository: Repository, codes: list[str], settings: Settings | None = None
+    repository: Repository,
+    codes: list[str],
+    settings: Settings | None = None,
+    build_settings: Settings | None = None,
 ) -> Report:
     settings = settings or Settings()
+    build_settings = build_settings or settings
     documents = _documents(repository)
     findings = list(repository.findings)
     schema_errors: set[str] = set()
@@ -136,15 +185,38 @@ def validate_repository(
 
     in_scope = _scope(repository, codes)
     scoped = [rated(finding) for finding in findings if in_scope(finding.file)]
-    kept = [
+    kept = unique_sorted(_kept(scoped, settings, documents))
+    checked = [path for path in documents if in_scope(path)]
+    shown = set(kept)
+    stopping: list[tuple[Finding, str]] = []
+    for finding in unique_sorted(scoped):
+        if finding.severity is not Severity.ERROR or finding in shown:
+            continue
+        if finding.code.startswith(UNIGNORABLE):
+            stopping.append((finding, _WHY_UNIGNORABLE))
+    if build_settings is not settings:
+        stopped = {finding for finding, _ in stopping}
+        for finding in unique_sorted(_kept(scoped, build_settings, documents)):
+            if finding.severity is Severity.ERROR and finding not in shown | stopped:
+                why = "hidden by --select/--ignore, which build does not read: it refuses this"
+                stopping.append((finding, why))
+    return Report(
+        tuple(kept),
+        tuple(codes),
+        len(checked),
+        tuple(unique_sorted(scoped)),
+        tuple(sorted(stopping, key=lambda pair: pair[0].sort_key())),
+    )
+
+
+def _kept(
+    findings: Iterable[Finding], settings: Settings, documents: dict[str, Document]
+) -> list[Finding]:
+    return [
         finding.with_severity(settings.severity_of(finding.code, finding.severity))
-        for finding in scoped
+        for finding in findings
         if settings.is_selected(finding.code) and not _ignored_inline(finding, documents)
     ]
-    checked = [path for path in documents if in_scope(path)]
-    return Report(
-        tuple(unique_sorted(kept)), tuple(codes), len(checked), tuple(unique_sorted(scoped))
-    )
 
 
 def _environment_findings(

@@ -86,18 +86,12 @@ class BuildRefusedError(MarketctlError):
         self.report = report
 
 
-# Errors no setting may waive for a build: files that did not load or fit their schema, and
-# messages, steps or times the compiler cannot turn into something a service can use.
-_UNIGNORABLE = ("MKT0", "MKT1", "MKT503", "MKT602", "MKT604", "MKT605")
-
-
 def _unignorable(report: Report) -> Report | None:
-    blocking = tuple(
-        finding
-        for finding in report.unfiltered
-        if finding.code.startswith(_UNIGNORABLE) and finding.severity is Severity.ERROR
-    )
-    return replace(report, findings=blocking) if blocking else None
+    """The errors no setting may waive (checks.validation.UNIGNORABLE), as a report."""
+    if not report.stopping:
+        return None
+    blocking = tuple(finding for finding, _ in report.stopping)
+    return replace(report, findings=blocking, stopping=())
 
 
 def source_revision(root: Path) -> Revision:
@@ -214,6 +208,12 @@ def compile_markets(
     return compiled
 
 
+def errors_only(report: Report) -> Report:
+    """The report without its warnings and notes (build shows what stopped it)."""
+    kept = tuple(finding for finding in report.findings if finding.severity is Severity.ERROR)
+    return replace(report, findings=kept)
+
+
 def render_build_json(result: BuildResult) -> str:
     """``build --format json``: where the bundles went, their checksums, and the findings."""
     from marketctl.checks.reporters import REPORTERS
@@ -258,7 +258,7 @@ def build(
     check_output(output.absolute(), root)
     key = load_signing_key(signing_key) if signing_key is not None else None
     repository, report = validate_source(WorktreeSource(root), names, settings, environment)
-    if report.failed():
+    if report.errors:
         raise BuildRefusedError(report)
     blocking = _unignorable(report)
     if blocking is not None:

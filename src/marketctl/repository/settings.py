@@ -18,6 +18,9 @@ class Settings:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     severity: Mapping[str, Severity] = field(default_factory=dict)
+    # Where each code prefix was written, for messages: (place, key, prefix), the place being
+    # "pyproject.toml:12" or "--select".
+    origins: tuple[tuple[str, str, str], ...] = ()
 
     def is_selected(self, code: str) -> bool:
         if self.select and not code.startswith(self.select):
@@ -32,12 +35,26 @@ class Settings:
         return default
 
     def merged(self, select: tuple[str, ...], ignore: tuple[str, ...]) -> Settings:
-        """These settings with the command line's --select/--ignore added."""
+        """These settings with the command line's --select/--ignore added; each option may be
+        repeated or hold comma-separated prefixes (--select MKT1,MKT2)."""
+        selected = _split(select)
+        ignored = _split(ignore)
+        origins = [origin for origin in self.origins if not (selected and origin[1] == "select")]
+        origins += [("--select", "select", prefix) for prefix in selected]
+        origins += [("--ignore", "ignore", prefix) for prefix in ignored]
         return Settings(
-            select=select or self.select,
-            ignore=(*self.ignore, *ignore),
+            select=selected or self.select,
+            ignore=(*self.ignore, *ignored),
             severity=self.severity,
+            origins=tuple(origins),
         )
+
+    def filtered_by_command_line(self) -> bool:
+        return any(place.startswith("--") for place, _, _ in self.origins)
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
 def read_settings(root: Path) -> Settings:
@@ -66,11 +83,30 @@ def read_settings(root: Path) -> Settings:
                 f"{path}: [tool.marketctl] severity for {code} is '{value}'",
                 "use error, warning or info",
             ) from None
-    return Settings(
-        select=_codes(path, table, "select"),
-        ignore=_codes(path, table, "ignore"),
-        severity=severity,
-    )
+    text = path.read_text(encoding="utf-8")
+    select = _codes(path, table, "select")
+    ignore = _codes(path, table, "ignore")
+    origins = [
+        (f"{path.name}:{_line_of(text, key, prefix)}", key, prefix)
+        for key, prefixes in (("select", select), ("ignore", ignore), ("severity", severity))
+        for prefix in prefixes
+    ]
+    return Settings(select=select, ignore=ignore, severity=severity, origins=tuple(origins))
+
+
+def _line_of(text: str, key: str, prefix: str) -> int:
+    """The line of [tool.marketctl] that names ``prefix`` (tomllib keeps no positions)."""
+    lines = text.splitlines()
+    start = next((n for n, line in enumerate(lines) if line.strip() == "[tool.marketctl]"), 0)
+    quoted = (f'"{prefix}"', f"'{prefix}'", f"{prefix} =", f"{prefix}=")
+    for number in range(start, len(lines)):
+        line = lines[number].split("#", 1)[0]
+        header = line.strip()
+        if number > start and header.startswith("[") and not header.startswith("[tool.marketctl"):
+            break
+        if any(q in line for q in quoted):
+            return number + 1
+    return start + 1
 
 
 def _codes(path: Path, table: dict[str, object], key: str) -> tuple[str, ...]:
