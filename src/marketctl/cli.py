@@ -428,6 +428,64 @@ def diff(
     click.echo(RENDERERS[output_format](comparison), nl=False)
 
 
+@command(
+    "marketctl test",
+    "marketctl test jp --format json",
+    "marketctl test --bundles dist --junit-xml reports/specs.xml",
+    name="test",
+)
+@markets_argument
+@format_option("text", "json")
+@click.option(
+    "--bundles",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    metavar="DIR",
+    help="Test the bundles a build wrote there (default: build into a temporary folder).",
+)
+@click.option(
+    "--junit-xml",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Also write the results as JUnit XML (for CI test reports).",
+)
+@click.pass_context
+def spec_test(
+    ctx: click.Context,
+    markets: tuple[str, ...],
+    output_format: str,
+    bundles: Path | None,
+    junit_xml: Path | None,
+) -> None:
+    """Run the checks in specs/*.yaml against built bundles, through the runtime that
+    services use: tax rates, prices, messages, feature rollouts. Exit 1 when one fails."""
+    from marketctl.checks.reporters import REPORTERS
+    from marketctl.checks.validation import select_markets
+    from marketctl.commands.build import BuildRefusedError, errors_only
+    from marketctl.commands.build import build as build_bundles
+    from marketctl.commands.spectest import RENDERERS, run_specs, write_file
+    from marketctl.commands.spectest import junit_xml as to_junit
+    from marketctl.repository.loading import load_repository
+    from marketctl.repository.settings import read_settings
+    from marketctl.repository.sources import WorktreeSource
+
+    root = _root(ctx)
+    if markets and bundles is None:
+        select_markets(load_repository(WorktreeSource(root)), markets)
+
+    def build_into(target: Path) -> object:
+        try:
+            return build_bundles(root, markets, target, read_settings(root))
+        except BuildRefusedError as refused:
+            click.echo(REPORTERS["text"].render(errors_only(refused.report), quiet=True), nl=False)
+            raise
+
+    run = run_specs(root, markets, bundles, build_into)
+    click.echo(RENDERERS[output_format](run, quiet(ctx)), nl=False)
+    if junit_xml is not None:
+        write_file(junit_xml, to_junit(run))
+    ctx.exit(EXIT_FINDINGS if run.failed else EXIT_OK)
+
+
 @command("marketctl rules", "marketctl rules MKT301", "marketctl rules --format json")
 @click.argument("code", required=False)
 @format_option("text", "json")
