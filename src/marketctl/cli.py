@@ -406,6 +406,12 @@ def translations(
     metavar="NAME",
     help="Compare with markets/_environments/NAME.yaml as the last layer on both sides.",
 )
+@click.option(
+    "--fail-on",
+    type=click.Choice(["high", "medium", "low"]),
+    metavar="LEVEL",
+    help="Exit 1 when a change is at least this risky (high, medium or low).",
+)
 @click.pass_context
 def diff(
     ctx: click.Context,
@@ -414,10 +420,17 @@ def diff(
     output_format: str,
     markets: tuple[str, ...],
     environment: str | None,
+    fail_on: str | None,
 ) -> None:
     """What changes between git revision BASE and HEAD (default: the working tree), market
-    by market, after layering, each change with a risk class."""
-    from marketctl.commands.diff import RENDERERS, compare_sources
+    by market, after layering, each change with a risk class.
+
+    A new market is shown in full: every fact with its source and verification status, and
+    its rollout calendar in local time and UTC; a removed market lists what goes away; a
+    change in _defaults or a region shows once with the markets it reaches. The markdown fits
+    one GitHub comment (65,536 characters) by folding details.
+    """
+    from marketctl.commands.diff import RENDERERS, Risk, compare_sources
     from marketctl.repository.sources import GitSource, Source, WorktreeSource
 
     root = _root(ctx)
@@ -426,6 +439,8 @@ def diff(
         GitSource(root, base), head_source, base, head or "the working tree", environment, markets
     )
     click.echo(RENDERERS[output_format](comparison), nl=False)
+    if fail_on is not None and comparison.reaches(Risk(fail_on)):
+        ctx.exit(EXIT_FINDINGS)
 
 
 @command(
