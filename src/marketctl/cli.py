@@ -477,8 +477,9 @@ def spec_test(
     from marketctl.checks.validation import select_markets
     from marketctl.commands.build import BuildRefusedError, errors_only
     from marketctl.commands.build import build as build_bundles
-    from marketctl.commands.spectest import RENDERERS, run_specs, write_file
+    from marketctl.commands.spectest import RENDERERS, run_specs
     from marketctl.commands.spectest import junit_xml as to_junit
+    from marketctl.core.files import write_file
     from marketctl.repository.loading import load_repository
     from marketctl.repository.settings import read_settings
     from marketctl.repository.sources import WorktreeSource
@@ -499,6 +500,49 @@ def spec_test(
     if junit_xml is not None:
         write_file(junit_xml, to_junit(run))
     ctx.exit(EXIT_FINDINGS if run.failed else EXIT_OK)
+
+
+@command(
+    "marketctl owners",
+    "marketctl owners --write",
+    "marketctl owners --check   # in CI: fails when CODEOWNERS is stale",
+)
+@format_option("text", "json")
+@click.option("--write", "mode", flag_value="write", help="Write .github/CODEOWNERS.")
+@click.option(
+    "--check", "mode", flag_value="check", help="Exit 1 when .github/CODEOWNERS is stale."
+)
+@click.pass_context
+def owners(ctx: click.Context, output_format: str, mode: str | None) -> None:
+    """CODEOWNERS from the owners: in markets/: legal files to the legal owners, catalogues
+    to localisation, rollout to feature owners, the rest of a market to its team.
+
+    Without --write or --check, prints what --write would write.
+    """
+    from marketctl.commands.owners import (
+        check_codeowners,
+        owner_rules,
+        render_codeowners,
+        render_json,
+        write_codeowners,
+    )
+    from marketctl.repository.loading import load_repository
+    from marketctl.repository.sources import WorktreeSource
+
+    root = _root(ctx)
+    rules = owner_rules(load_repository(WorktreeSource(root)))
+    if mode == "check":
+        check_codeowners(root, rules)
+        if not quiet(ctx):
+            click.echo(f".github/CODEOWNERS is up to date ({len(rules)} rules)")
+    elif mode == "write":
+        path = write_codeowners(root, rules)
+        if not quiet(ctx):
+            click.echo(f"wrote {path.relative_to(root)} ({len(rules)} rules)")
+    if output_format == "json":
+        click.echo(render_json(rules), nl=False)
+    elif mode is None:
+        click.echo(render_codeowners(rules), nl=False)
 
 
 @command("marketctl rules", "marketctl rules MKT301", "marketctl rules --format json")

@@ -17,7 +17,6 @@ Every failure names the spec's file and line. See docs/ci.md for the format.
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -445,19 +444,6 @@ def junit_xml(run: SpecRun) -> bytes:
     ElementTree.indent(suites)
     data: bytes = ElementTree.tostring(suites, encoding="utf-8", xml_declaration=True)
     return data + b"\n"
-
-
-def write_file(path: Path, data: bytes) -> None:
-    """Write atomically: a reader sees the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def selected(run: SpecRun, names: Iterable[str]) -> SpecRun:
