@@ -69,11 +69,10 @@ def owner_rules(repository: Repository) -> list[Rule]:
     for layer in shared_layers:
         rules += _layer_rules(layer.directory, shared, defaults_file)
     if shared.get("rollout"):
-        rules.append(
-            Rule(
-                f"/{repository.defaults.directory}/features.yaml", shared["rollout"], defaults_file
-            )
-        )
+        catalogue = f"/{repository.defaults.directory}/features.yaml"
+        rules.append(Rule(catalogue, shared["rollout"], defaults_file))
+        if repository.environments:  # rollout only, never money or law (DESIGN.md)
+            rules.append(Rule("/markets/_environments/", shared["rollout"], defaults_file))
     for code in repository.markets:
         market = repository.market(code)
         own = market.own.files.get("market")
