@@ -38,13 +38,34 @@ def test_write_sends_each_kind_of_file_to_its_owners(
     assert rules["/markets/se/warranty.yaml"] == ["@marketplace/legal"]
     assert rules["/markets/se/messages/"] == ["@marketplace/localisation"]
     assert rules["/markets/se/rollout.yaml"] == ["@marketplace/feature-owners"]
-    assert rules["/markets/_regions/eu/tax.yaml"] == ["@marketplace/legal"]
+    assert rules["/markets/_regions/*/tax.yaml"] == ["@marketplace/legal"]
+    assert rules["/markets/*/messages/"] == ["@marketplace/localisation"]
     assert rules["/markets/_defaults/features.yaml"] == ["@marketplace/feature-owners"]
     assert rules["/specs/jp.yaml"] == ["@marketplace/expansion-japan"]
     assert rules["/markets/_environments/"] == ["@marketplace/feature-owners"]
     # CODEOWNERS applies the last match: a folder's line comes before its files'.
     patterns = list(rules)
     assert patterns.index("/markets/se/") < patterns.index("/markets/se/tax.yaml")
+
+
+def test_a_new_market_without_owners_of_its_own_keeps_codeowners_fresh(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert invoke(capsys, repo, "owners", "--write").code == 0
+    shutil.copytree(repo / "markets/se", repo / "markets/no")
+    edit(
+        repo / "markets/no/market.yaml",
+        'owners:\n  market: ["@marketplace/expansion-nordics"]\n',
+        "",
+    )
+
+    assert invoke(capsys, repo, "owners", "--check").code == 0
+    edit(
+        repo / "markets/no/market.yaml",
+        "name: Sweden",
+        'name: Norway\nowners: {market: ["@nordics"]}',
+    )
+    assert invoke(capsys, repo, "owners", "--check").code == 1
 
 
 def test_a_market_overrides_the_shared_owners_key_by_key(
@@ -72,7 +93,7 @@ def test_check_fails_when_an_owner_changes(repo: Path, capsys: pytest.CaptureFix
     outcome = invoke(capsys, repo, "owners", "--check")
 
     assert outcome.code == 1
-    line = line_of(repo / ".github/CODEOWNERS", "/markets/_defaults/tax.yaml")
+    line = line_of(repo / ".github/CODEOWNERS", "/markets/*/tax.yaml")
     assert outcome.err == (
         f"Error: .github/CODEOWNERS:{line}: stale: it does not match the owners: in markets/\n"
         "  run marketctl owners --write and commit it\n"

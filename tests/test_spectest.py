@@ -27,19 +27,18 @@ def test_the_repository_specs_pass(config: Path, capsys: pytest.CaptureFixture[s
     assert outcome.code == 0, outcome.out + outcome.err
     document = json.loads(outcome.out)
     assert document["summary"]["failed"] == 0
-    markets = {result["market"] for result in document["results"]}
-    assert markets == {path.name for path in (config / "markets").iterdir()} - {
-        "_defaults",
-        "_regions",
-    }
+    assert document["summary"]["unspecified"] == []
 
 
-def test_every_market_of_the_repository_has_a_spec() -> None:
-    markets = {
-        path.name for path in (REPOSITORY / "markets").iterdir() if not path.name.startswith("_")
-    }
-    specs = {path.stem for path in (REPOSITORY / "specs").glob("*.yaml")}
-    assert markets <= specs
+def test_markets_without_a_spec_are_named(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (config / "specs/ca.yaml").unlink()
+
+    outcome = invoke(capsys, config, "test", "--format", "json")
+
+    assert outcome.code == 0
+    assert json.loads(outcome.out)["summary"]["unspecified"] == ["ca"]
+    text = invoke(capsys, config, "test").out.splitlines()
+    assert text[0] == "no spec for: ca (write specs/<market>.yaml)"
 
 
 def test_a_market_change_that_breaks_a_spec_fails_at_the_spec_line(

@@ -61,23 +61,33 @@ def _owners(data: Any) -> dict[str, tuple[str, ...]]:
 
 
 def owner_rules(repository: Repository) -> list[Rule]:
-    rules: list[Rule] = []
+    """The CODEOWNERS lines: the shared owners as patterns over every layer (so a market that
+    names no owners of its own adds no line, and a new market does not make the file stale),
+    then the markets whose owners differ, each with all of its lines (the last match wins)."""
     defaults_file = f"{repository.defaults.directory}/market.yaml"
     defaults_document = repository.defaults.files.get("market")
     shared = _owners(defaults_document.data if defaults_document is not None else None)
-    shared_layers = [repository.defaults, *repository.regions.values()]
-    for layer in shared_layers:
-        rules += _layer_rules(layer.directory, shared, defaults_file)
+    markets_folder = repository.defaults.directory.rpartition("/")[0] or "markets"
+    rules: list[Rule] = []
+    if shared.get("market"):
+        rules.append(Rule(f"/{markets_folder}/", shared["market"], defaults_file))
+        rules.append(Rule("/specs/", shared["market"], defaults_file))
+    for folder in (f"{markets_folder}/*", f"{markets_folder}/_regions/*"):
+        rules += _layer_rules(
+            folder, {k: v for k, v in shared.items() if k != "market"}, defaults_file
+        )
     if shared.get("rollout"):
         catalogue = f"/{repository.defaults.directory}/features.yaml"
         rules.append(Rule(catalogue, shared["rollout"], defaults_file))
-        if repository.environments:  # rollout only, never money or law (DESIGN.md)
-            rules.append(Rule("/markets/_environments/", shared["rollout"], defaults_file))
+        # Environments hold rollout only, never money or law (DESIGN.md).
+        rules.append(Rule(f"/{markets_folder}/_environments/", shared["rollout"], defaults_file))
     for code in repository.markets:
         market = repository.market(code)
+        owners = _owners(market.resolved["market"].data)
+        if owners == shared:
+            continue
         own = market.own.files.get("market")
         origin = own.path if own is not None else defaults_file
-        owners = _owners(market.resolved["market"].data)
         rules += _layer_rules(market.own.directory, owners, origin)
         if owners.get("market"):  # the market's spec tests (marketctl test)
             rules.append(Rule(f"/specs/{code}.yaml", owners["market"], origin))

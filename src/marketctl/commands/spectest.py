@@ -62,6 +62,7 @@ class SpecRun:
     results: tuple[SpecResult, ...]
     files: tuple[str, ...]
     bundles: str
+    unspecified: tuple[str, ...] = ()  # markets in the bundles that no spec asks about
 
     @property
     def failed(self) -> int:
@@ -136,10 +137,12 @@ def run_specs(
             )
         results = [*broken, *(_run(check, loaded) for check in checks)]
         results.sort(key=lambda r: (r.location.file, r.location.line, r.location.column))
+        asked = {check.market for check in checks} | {r.market for r in broken}
         return SpecRun(
             tuple(results),
             tuple(path.relative_to(root).as_posix() for path in files),
             str(directory),
+            tuple(sorted((wanted or known) - asked)),
         )
 
     if bundles is not None:
@@ -371,6 +374,8 @@ def _plain(value: Any) -> Any:
 
 def render_text(run: SpecRun, quiet: bool = False) -> str:
     lines = []
+    if run.unspecified and not quiet:
+        lines.append(f"no spec for: {', '.join(run.unspecified)} (write specs/<market>.yaml)")
     for result in run.results:
         if not result.passed:
             lines.append(f"{result.location}: FAIL {result.market} {result.name}")
@@ -387,7 +392,12 @@ def render_text(run: SpecRun, quiet: bool = False) -> str:
 def render_json(run: SpecRun, quiet: bool = False) -> str:
     document = {
         "version": 1,
-        "summary": {"passed": run.passed, "failed": run.failed, "files": list(run.files)},
+        "summary": {
+            "passed": run.passed,
+            "failed": run.failed,
+            "files": list(run.files),
+            "unspecified": list(run.unspecified),
+        },
         "results": [
             {
                 "file": result.location.file,
