@@ -179,6 +179,8 @@ def show(value: Any) -> str:
         return format(value, "f")
     if isinstance(value, list):
         return ", ".join(show(item) for item in value) or "none"
-    if isinstance(value, Mapping):
-        return "; ".join(f"{key}: {show(child)}" for key, child in value.items())
+    if isinstance(value, Mapping):  # a nested value: "years 2, counted from notification"
+        return ", ".join(
+            f"{str(key).replace('_', ' ')} {show(child)}" for key, child in value.items()
+        )
     return str(value)
