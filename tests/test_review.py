@@ -103,7 +103,22 @@ def test_a_shared_layer_change_shows_once_with_the_markets_it_reaches(
         "ca, jp, se  medium  warranty.commercial_warranty.months: 12 → 24",
         "3 changes (0 high, 3 medium, 0 low) between main and the working tree",
     ]
-    assert "| ca, jp, se | `warranty.commercial_warranty.months` | 12 | 24 |" in markdown
+    assert (
+        "| ca, jp, se | Consumer law and warranty › commercial warranty › months | 12 | 24 |"
+        in markdown
+    )
+
+
+def test_keys_read_as_words() -> None:
+    from marketctl.commands.diff import readable
+
+    assert readable("tax.rates.food[2026-04-01].percent") == (
+        "Tax › rates › food › from 2026-04-01 › percent"
+    )
+    assert readable("rollout.features.buyback[2027-01-22T09:00].percent") == (
+        "Rollout › features › buyback › step at 2027-01-22T09:00 › percent"
+    )
+    assert readable("messages.ja-JP.cart.items") == "Message › ja-JP › cart.items"
 
 
 def test_fail_on_a_level(history: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -355,6 +355,34 @@ def _cell(value: Any) -> str:
     return text.replace("\n", " ").replace("\r", " ")
 
 
+_KINDS = {
+    "market": "Market",
+    "tax": "Tax",
+    "warranty": "Consumer law and warranty",
+    "rollout": "Rollout",
+    "features": "Feature",
+    "messages": "Message",
+}
+
+
+def readable(key: str) -> str:
+    """A resolved key in words: ``tax.rates.food[2026-04-01].percent`` reads
+    ``Tax › rates › food › from 2026-04-01 › percent``."""
+    if key.startswith("messages."):
+        _, tag, message = key.split(".", 2)
+        return f"Message › {tag} › {message}"
+    parts: list[str] = []
+    for part in key.split("."):
+        name, _, anchor = part.partition("[")
+        parts.append(
+            _KINDS.get(name, name.replace("_", " ")) if not parts else name.replace("_", " ")
+        )
+        if anchor:
+            moment = anchor.rstrip("]")
+            parts.append(f"{'step at' if 'T' in moment else 'from'} {moment}")
+    return " › ".join(parts)
+
+
 def _facts_table(view: MarketView, limit: int | None, base: str) -> list[str]:
     rows = [
         "| | fact | value | in force | source | verification |",
@@ -450,7 +478,7 @@ def _markdown(comparison: Comparison, limit: int | None) -> str:
         shown = rows if limit is None else rows[:limit]
         for row in shown:
             c = row.change
-            what = f"`{c.key}`" + (f" ({_cell(c.note)})" if c.note else "")
+            what = _cell(readable(c.key)) + (f" ({_cell(c.note)})" if c.note else "")
             body.append(
                 f"| {_markets(row.markets)} | {what} | {_cell(c.before)} | {_cell(c.after)} |"
             )
