@@ -194,7 +194,7 @@ def test_a_locale_no_market_serves_is_refused(repo: Path, tmp_path: Path) -> Non
     )
     with pytest.raises(ExchangeError) as raised:
         import_files(WorktreeSource(repo), repo, [path])
-    assert raised.value.message == "no market serves the locale 'xx'"
+    assert raised.value.message == f"{path}: no market serves the locale 'xx'"
 
 
 def test_entities_and_doctypes_are_refused_before_parsing(repo: Path, tmp_path: Path) -> None:

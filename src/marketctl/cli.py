@@ -357,31 +357,180 @@ def explain(
 @command(
     "marketctl translations",
     "marketctl translations se --fail-under 100",
-    "marketctl translations --format json",
+    "marketctl translations --missing se --format json",
+    "marketctl translations export sv fi --format xliff -o to-translate/",
+    "marketctl translations import to-translate/sv.xlf to-translate/fi.po",
 )
-@markets_argument
-@format_option("text", "json", help="How to print the table.")
+@click.argument("words", nargs=-1, metavar="[MARKET]... | export LOCALE... | import FILE...")
+@format_option(
+    "text",
+    "json",
+    "xliff",
+    "po",
+    help="text or json for the table, the missing keys and the import report; "
+    "xliff (XLIFF 2.0) or po (gettext) for export.",
+)
 @click.option(
     "--fail-under",
     type=click.FloatRange(0, 100),
     metavar="PERCENT",
     help="Exit 1 when a locale of a market translates less than PERCENT % of the source keys.",
 )
+@click.option(
+    "--missing",
+    is_flag=True,
+    help="List, per market and locale, the keys still falling back and to which locale.",
+)
+@click.option(
+    "--missing-only",
+    is_flag=True,
+    help="export: only the keys the locale does not translate yet.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="export: the folder for the files (default: the current folder).",
+)
 @click.pass_context
 def translations(
-    ctx: click.Context, markets: tuple[str, ...], output_format: str, fail_under: float | None
+    ctx: click.Context,
+    words: tuple[str, ...],
+    output_format: str,
+    fail_under: float | None,
+    missing: bool,
+    missing_only: bool,
+    output: Path | None,
 ) -> None:
-    """Show the share of source message keys each locale of MARKETs (default: all) translates."""
-    from marketctl.checks.coverage import RENDERERS, require_coverage, translation_coverage
+    """Translation coverage of MARKETs (default: all), or exchange with translation tools.
+
+    \b
+    marketctl translations [MARKET]...        the share of source keys each locale translates
+    marketctl translations --missing [MARKET]...   the keys each locale still lacks
+    marketctl translations export LOCALE... --format xliff|po [--missing-only] [-o DIR]
+    marketctl translations import FILE...     check every text, then write the catalogues
+
+    ICU messages stay whole ICU texts in both formats (docs/translators.md).
+    """
+    action = words[0] if words and words[0] in ("export", "import") else "coverage"
+    arguments = words[1:] if action != "coverage" else words
+    exchange_format = output_format in ("xliff", "po")
+    if action == "export" and not exchange_format:
+        raise click.UsageError("translations export writes --format xliff or --format po")
+    if action != "export" and exchange_format:
+        raise click.UsageError(f"--format {output_format} is for `translations export`")
+    if action != "export" and (missing_only or output is not None):
+        raise click.UsageError("--missing-only and -o go with `translations export`")
+    if action != "coverage" and (missing or fail_under is not None):
+        raise click.UsageError("--missing and --fail-under go with the coverage table")
+    if action != "coverage" and not arguments:
+        what = "LOCALE" if action == "export" else "FILE"
+        raise click.UsageError(f"translations {action} needs at least one {what}")
+    if action == "export":
+        _export_translations(ctx, arguments, output_format, missing_only, output)
+    elif action == "import":
+        _import_translations(ctx, arguments, output_format)
+    else:
+        _coverage(ctx, arguments, output_format, fail_under, missing)
+
+
+def _coverage(
+    ctx: click.Context,
+    markets: Sequence[str],
+    output_format: str,
+    fail_under: float | None,
+    missing: bool,
+) -> None:
+    from marketctl.checks.coverage import (
+        MISSING_RENDERERS,
+        RENDERERS,
+        missing_translations,
+        require_coverage,
+        translation_coverage,
+    )
     from marketctl.checks.validation import select_markets
     from marketctl.repository.loading import load_repository
     from marketctl.repository.sources import WorktreeSource
 
     repository = load_repository(WorktreeSource(_root(ctx)))
-    rows = translation_coverage(repository, select_markets(repository, markets))
+    codes = select_markets(repository, markets)
+    if missing:
+        click.echo(
+            MISSING_RENDERERS[output_format](missing_translations(repository, codes)), nl=False
+        )
+        return
+    rows = translation_coverage(repository, codes)
     click.echo(RENDERERS[output_format](rows), nl=False)
     if fail_under is not None:
         require_coverage(rows, fail_under)
+
+
+def _export_translations(
+    ctx: click.Context,
+    locales: Sequence[str],
+    output_format: str,
+    missing_only: bool,
+    output: Path | None,
+) -> None:
+    from marketctl.commands.exchange import export_files
+    from marketctl.repository.loading import load_repository
+    from marketctl.repository.sources import WorktreeSource
+
+    repository = load_repository(WorktreeSource(_root(ctx)))
+    target = output if output is not None else Path.cwd()
+    written = export_files(repository, locales, output_format, target, missing_only=missing_only)
+    if not quiet(ctx):
+        for path, count in written:
+            click.echo(f"wrote {path} ({count} units)")
+
+
+def _import_translations(ctx: click.Context, files: Sequence[str], output_format: str) -> None:
+    from marketctl.commands.exchange import ImportRefusedError, import_files, render_import
+    from marketctl.repository.sources import WorktreeSource
+
+    root = _root(ctx)
+    result = import_files(WorktreeSource(root), root, [Path(name) for name in files])
+    click.echo(render_import(result, output_format), nl=False)
+    if result.refused:
+        raise ImportRefusedError(
+            "nothing was imported: the texts above break the message rules",
+            "fix them in the translation tool and import the file again",
+        )
+
+
+@command(
+    "marketctl report -o site/",
+    "marketctl report se fi -o /tmp/report --format json",
+)
+@markets_argument
+@format_option("text", "json", help="How to print what was written.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="The folder to write the site into (replaced whole; a previous report or empty).",
+)
+@click.pass_context
+def report(ctx: click.Context, markets: tuple[str, ...], output_format: str, output: Path) -> None:
+    """Write a static HTML report of MARKETs (default: all): the market matrix, a calendar of
+    dated changes, rollout pictures and a page of facts per market. Opens from file://."""
+    import json
+
+    from marketctl.checks.validation import select_markets
+    from marketctl.commands.report import build_report, render_pages, write_report
+    from marketctl.core.clock import today
+    from marketctl.repository.loading import load_repository
+    from marketctl.repository.sources import WorktreeSource
+
+    repository = load_repository(WorktreeSource(_root(ctx)))
+    codes = select_markets(repository, markets)
+    pages = render_pages(build_report(repository, codes, today()))
+    write_report(output, pages)
+    if output_format == "json":
+        click.echo(json.dumps({"version": 1, "output": str(output), "pages": sorted(pages)}))
+    elif not quiet(ctx):
+        click.echo(f"wrote {len(pages)} pages to {output}: open {output / 'index.html'}")
 
 
 @command(

@@ -24,6 +24,7 @@ empty target never deletes an existing translation.
 from __future__ import annotations
 
 import io
+import json
 import os
 import tempfile
 import xml.etree.ElementTree as ET
@@ -39,7 +40,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode
 
 from marketctl.checks.validation import validate_repository
 from marketctl.core.diagnostics import Finding, Severity
-from marketctl.core.errors import MarketctlError
+from marketctl.core.errors import MarketctlError, UsageProblem
 from marketctl.reference.locales import SOURCE_LOCALE, fallback_chain
 from marketctl.repository.loading import MARKETS, load_repository
 from marketctl.repository.markets import DEFAULTS, Market, Repository
@@ -49,11 +50,15 @@ from marketctl.repository.sources import Source
 __all__ = [
     "FORMATS",
     "ExchangeError",
+    "ImportRefusedError",
     "ImportResult",
     "Unit",
+    "UnknownLocaleError",
+    "export_files",
     "export_locale",
     "import_files",
     "read_exchange_file",
+    "render_import",
     "units_for",
 ]
 
@@ -68,6 +73,14 @@ MAX_EXCHANGE_BYTES = 16 * 1024 * 1024
 
 class ExchangeError(MarketctlError):
     """An exchange file that cannot be imported (unknown locale or key, broken file, bad texts)."""
+
+
+class UnknownLocaleError(ExchangeError, UsageProblem):
+    """A locale named on the command line that no market serves: a usage error (exit 2)."""
+
+
+class ImportRefusedError(ExchangeError):
+    """Incoming texts break the message rules: nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +126,11 @@ class ImportResult:
     def written(self) -> list[str]:
         return sorted(set(self.added) | set(self.changed))
 
+    @property
+    def refused(self) -> bool:
+        """True where an incoming text breaks a message rule: then nothing was written."""
+        return any(finding.severity is Severity.ERROR for finding in self.findings)
+
 
 # --- which catalogue a locale writes to ---------------------------------------------------------
 
@@ -150,7 +168,7 @@ def catalogue_path(repository: Repository, tag: str) -> str:
         )
     known = known_locales(repository)
     if tag not in known:
-        raise ExchangeError(
+        raise UnknownLocaleError(
             f"no market serves the locale '{tag}'",
             f"the locales are {', '.join(known)}; add the locale to a market's market.yaml first",
         )
@@ -229,6 +247,71 @@ def export_locale(
     if fmt == "po":
         return f"{tag}.po", _write_po(tag, original, units)
     raise ExchangeError(f"unknown exchange format '{fmt}'", f"use one of {', '.join(FORMATS)}")
+
+
+def export_files(
+    repository: Repository,
+    tags: Sequence[str],
+    fmt: str,
+    output: Path,
+    *,
+    missing_only: bool = False,
+) -> list[tuple[Path, int]]:
+    """Write one exchange file per locale into ``output``; each file is replaced atomically.
+
+    Every locale is checked before anything is written, so a typo writes no file at all.
+    """
+    files = []
+    for tag in dict.fromkeys(tags):
+        name, data = export_locale(repository, tag, fmt, missing_only=missing_only)
+        files.append(
+            (output / name, data, len(units_for(repository, tag, missing_only=missing_only)))
+        )
+    for path, data, _ in files:
+        _write_atomically(path, data)
+    return [(path, count) for path, _, count in files]
+
+
+def render_import(result: ImportResult, fmt: str) -> str:
+    """What an import did (text or json), with the findings that refused it."""
+    if fmt == "json":
+        document = {
+            "version": 1,
+            "written": not result.refused and bool(result.written),
+            "added": result.added,
+            "changed": result.changed,
+            "unchanged": result.unchanged,
+            "empty": result.empty,
+            "findings": [
+                {
+                    "code": f.code,
+                    "severity": f.severity.value,
+                    "file": f.file,
+                    "line": f.line,
+                    "column": f.column,
+                    "message": f.message,
+                    "hint": f.hint,
+                }
+                for f in result.findings
+            ],
+        }
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    lines = [
+        f"{f.location}: {f.code} {f.severity.value}: {f.message}"
+        + (f"\n    hint: {f.hint}" if f.hint else "")
+        for f in result.findings
+    ]
+    if not result.refused:
+        for path in result.written:
+            added, changed = result.added.get(path, []), result.changed.get(path, [])
+            lines.append(f"{path}: {len(added)} added, {len(changed)} changed")
+            lines.extend(f"  + {key}" for key in added)
+            lines.extend(f"  ~ {key}" for key in changed)
+        lines.append(
+            f"{len(result.written)} catalogue(s) written; {result.unchanged} text(s) unchanged, "
+            f"{result.empty} empty target(s) left alone"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def _write_xliff(tag: str, original: str, units: Sequence[Unit]) -> bytes:
@@ -479,7 +562,11 @@ def import_files(source: Source, root: Path, paths: Iterable[Path]) -> ImportRes
     result = ImportResult()
     for path in paths:
         exchange = read_exchange_file(path)
-        target = catalogue_path(repository, exchange.locale)
+        try:
+            target = catalogue_path(repository, exchange.locale)
+        except UnknownLocaleError as unknown:
+            # The locale comes from the file, not the command line: the file is refused.
+            raise ExchangeError(f"{exchange.path}: {unknown.message}", unknown.hint) from None
         tags[target] = exchange.locale
         for text in exchange.texts:
             if text.key not in keys:
@@ -518,7 +605,7 @@ def import_files(source: Source, root: Path, paths: Iterable[Path]) -> ImportRes
     )
     report = validate_repository(after, users, Settings(select=("MKT0", "MKT1", "MKT5")))
     result.findings = [f for f in report.findings if f.file in new_files]
-    if any(f.severity is Severity.ERROR for f in result.findings):
+    if result.refused:
         return result
     for target, data in sorted(new_files.items()):
         _write_atomically(root / target, data)
