@@ -141,3 +141,27 @@ def test_report_writes_the_site(
     pages = json.loads(done.out)["pages"]
     assert pages == sorted(p.name for p in out.glob("*.html"))
     assert {"index.html", "calendar.html", "market-jp.html", "market-se.html"} <= set(pages)
+
+
+def test_build_pseudo_adds_the_pseudo_locales_and_production_refuses_them(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "dist"
+    assert invoke(capsys, repo, "build", "jp", "--pseudo", "-o", str(out), "-q").code == 0
+    bundle = json.loads((out / "jp.json").read_text(encoding="utf-8"))
+    assert bundle["locales"] == ["ja-JP", "en-XA", "ar-XB"]
+    refused = invoke(
+        capsys,
+        repo,
+        "build",
+        "--env",
+        "production",
+        "--pseudo",
+        "--allow-dirty",
+        "-o",
+        str(tmp_path / "prod"),
+    )
+    assert refused.code == 1
+    assert refused.err.startswith(
+        "Error: pseudo-locales are for test builds: --pseudo is refused with --env production\n"
+    )

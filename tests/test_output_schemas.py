@@ -68,3 +68,40 @@ def test_test_output(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert outcome.code == 1
     assert {r["status"] for r in document["results"]} == {"passed", "failed"}
     _conforms("test.output.schema.json", document)
+
+
+def test_translations_missing_output(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    catalogue = repo / "markets/jp/messages/ja.yaml"
+    kept = [
+        line
+        for line in catalogue.read_text(encoding="utf-8").splitlines()
+        if not line.startswith("cart.title:")
+    ]
+    catalogue.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    document = json.loads(invoke(capsys, repo, "translations", "--missing", "--format", "json").out)
+    assert document["missing"]
+    _conforms("translations-missing.output.schema.json", document)
+
+
+def test_translations_import_output(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    invoke(capsys, repo, "translations", "export", "ja", "--format", "po", "-o", str(out))
+    po = out / "ja.po"
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace('msgstr "ショッピングカート"', 'msgstr "カート"'), encoding="utf-8")
+    changed = json.loads(
+        invoke(capsys, repo, "translations", "import", str(po), "--format", "json").out
+    )
+    assert changed["written"] and changed["changed"]
+    _conforms("translations-import.output.schema.json", changed)
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith('msgstr "{count'))
+    lines[at] = lines[at].replace("{count", "{cnt", 1)
+    po.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    refused = json.loads(
+        invoke(capsys, repo, "translations", "import", str(po), "--format", "json").out
+    )
+    assert refused["findings"] and not refused["written"]
+    _conforms("translations-import.output.schema.json", refused)

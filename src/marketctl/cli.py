@@ -201,6 +201,7 @@ def validate(
     "marketctl build",
     "marketctl build jp -o /tmp/bundles",
     "marketctl build --env production --sign release.pem --format json",
+    "marketctl build --env staging --pseudo -o /tmp/ui-test-bundles",
 )
 @markets_argument
 @format_option("text", "json")
@@ -229,6 +230,12 @@ def validate(
     metavar="KEY",
     help="Sign the manifest with this Ed25519 private key (PEM), writing manifest.sig.",
 )
+@click.option(
+    "--pseudo",
+    is_flag=True,
+    help="Add the pseudo-locales en-XA and ar-XB to every bundle, for UI tests (never with "
+    "--env production).",
+)
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -238,6 +245,7 @@ def build(
     environment: str | None,
     allow_dirty: bool,
     signing_key: Path | None,
+    pseudo: bool,
 ) -> None:
     """Validate MARKETs (default: all), then compile them into bundles.
 
@@ -279,7 +287,15 @@ def build(
 
     try:
         result = build_bundles(
-            root, markets, target, settings, progress, environment, allow_dirty, signing_key
+            root,
+            markets,
+            target,
+            settings,
+            progress,
+            environment,
+            allow_dirty,
+            signing_key,
+            pseudo=pseudo,
         )
     except BuildRefusedError as refused:
         # The errors that stopped it; warnings are validate's to list, not repeated here.
