@@ -336,6 +336,27 @@ def new(ctx: click.Context, country: str, region: str | None, output_format: str
 
 
 @command(
+    "marketctl sources se",
+    "marketctl sources --unverified",
+    "marketctl sources us --unverified --format json",
+)
+@markets_argument
+@click.option("--unverified", is_flag=True, help="Only facts not verified against the law.")
+@format_option("text", "json")
+@click.pass_context
+def sources(
+    ctx: click.Context, markets: tuple[str, ...], unverified: bool, output_format: str
+) -> None:
+    """List every legal fact of MARKETS (default: all) with its source, the days it is in
+    force and whether it was verified against the official text: the legal reviewer's queue."""
+    from marketctl.commands.legal_sources import list_sources, render_json, render_text
+
+    report = list_sources(_root(ctx), markets, unverified)
+    if not quiet(ctx) or output_format != "text":
+        click.echo((render_json if output_format == "json" else render_text)(report), nl=False)
+
+
+@command(
     "marketctl explain se warranty.legal_guarantee",
     "marketctl explain ca tax.rates.standard --format json",
     "marketctl explain jp messages.ja.cart.items",

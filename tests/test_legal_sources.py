@@ -1,0 +1,86 @@
+"""marketctl sources [MARKET...] [--unverified] [--format text|json]: every legal fact with its
+source, the days it is in force and its verification status (issue 7)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from clitools import edit, invoke, line_of
+
+STATUS = (
+    "        verified: false\n"
+    '        missing: "not recorded as checked against the official text: read 9 kap. 2 § '
+    "(normalskattesats) of Mervärdesskattelag (2023:200) at the url, then write the day read as "
+    'verified"\n'
+)
+SE = "markets/se/tax.yaml"
+
+
+def test_every_fact_of_a_market_with_its_source(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(repo / SE, STATUS, "        verified: 2026-11-20\n")
+    line = line_of(repo / SE, 'ref: "9 kap. 2 § (normalskattesats)"') - 1
+
+    outcome = invoke(capsys, repo, "sources", "se")
+
+    assert outcome.code == 0, outcome.err
+    assert (
+        "se tax.rates.standard[1]  percent: 25  (from 2023-07-01)\n"
+        "    Mervärdesskattelag (2023:200), 9 kap. 2 § (normalskattesats)\n"
+        "    https://www.riksdagen.se/sv/dokument-och-lagar/dokument/svensk-forfattningssamling/"
+        "mervardesskattelag-2023200_sfs-2023-200/\n"
+        "    verified 2026-11-20\n"
+        f"    at {SE}:{line}\n"
+    ) in outcome.out
+    # The EU region's margin scheme is a fact Sweden depends on, listed at the file it is in.
+    assert "se tax.margin_scheme  available: true  (from 2007-01-01)\n" in outcome.out
+    assert "    at markets/_regions/eu/tax.yaml:13\n" in outcome.out
+    summary = outcome.out.splitlines()[-1]
+    total = outcome.out.count("\n    at ")
+    assert summary == (
+        f"{total} facts in 1 market (se): 1 verified, {total - 1} unverified with what is "
+        "missing, 0 without a status"
+    )
+
+
+def test_unverified_lists_the_queue_only(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(repo / SE, STATUS, "        verified: 2026-11-20\n")
+
+    everything = json.loads(invoke(capsys, repo, "sources", "--format", "json").out)
+    queue = json.loads(invoke(capsys, repo, "sources", "--unverified", "--format", "json").out)
+
+    verified = [f for f in everything["facts"] if f["status"] == "verified"]
+    assert [(f["market"], f["fact"], f["verified"]) for f in verified] == [
+        ("se", "tax.rates.standard[1]", "2026-11-20")
+    ]
+    assert len(queue["facts"]) == len(everything["facts"]) - 1
+    assert all(f["status"] != "verified" for f in queue["facts"])
+    assert queue["summary"]["markets"] == ["ca", "jp", "se"]
+    assert everything["summary"]["verified"] == 1
+
+
+def test_a_fact_without_status_is_in_the_queue(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(repo / SE, STATUS, "")
+
+    queue = json.loads(
+        invoke(capsys, repo, "sources", "se", "--unverified", "--format", "json").out
+    )
+
+    silent = [f for f in queue["facts"] if f["status"] == "no status"]
+    assert [(f["fact"], f["verified"], f["missing"], f["from"], f["until"]) for f in silent] == [
+        ("tax.rates.standard[1]", None, None, "2023-07-01", None)
+    ]
+    assert queue["summary"]["no_status"] == 1
+
+
+def test_an_unknown_market_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    outcome = invoke(capsys, repo, "sources", "sweden")
+
+    assert (outcome.code, outcome.out) == (1, "")
+    assert outcome.err == "Error: no market 'sweden' in markets/\n  did you mean 'se'?\n"
