@@ -59,25 +59,34 @@ def _intervals(
     return compiled
 
 
+def _region(region: Mapping[str, Any]) -> dict[str, Any]:
+    compiled: dict[str, Any] = {
+        "national": region["national"],
+        "taxes": {
+            name: _intervals(intervals, ("percent",))
+            for name, intervals in sorted(region["taxes"].items())
+        },
+    }
+    if "local_rates" in region:  # sales tax: the state's base rate is not an order's rate
+        compiled["local_rates"] = region["local_rates"]
+    return compiled
+
+
 def _tax(tax: Mapping[str, Any]) -> dict[str, Any]:
     margin = tax.get("margin_scheme")
+    # Sales tax has no national rate, and prices are shown before tax: the rate depends on the
+    # delivery address (state and local), which a price list does not know.
+    prices = tax.get("prices_include_tax")
     return {
         "system": tax["system"],
-        "prices_include_tax": tax["prices_include_tax"]["value"],
+        "prices_include_tax": prices["value"] if prices else False,
         "margin_scheme": margin["available"] if margin else False,
         "rates": {
             kind: _intervals(intervals, ("percent",))
-            for kind, intervals in sorted(tax["rates"].items())
+            for kind, intervals in sorted(tax.get("rates", {}).items())
         },
         "regions": {
-            code: {
-                "national": region["national"],
-                "taxes": {
-                    name: _intervals(intervals, ("percent",))
-                    for name, intervals in sorted(region["taxes"].items())
-                },
-            }
-            for code, region in sorted(tax.get("regions", {}).items())
+            code: _region(region) for code, region in sorted(tax.get("regions", {}).items())
         },
     }
 

@@ -43,7 +43,7 @@ from marketctl.checks.rules.mkt401_legal_guarantee_floor import FLOOR_NAMES
 from marketctl.core.clock import today
 from marketctl.core.documents import load_document
 from marketctl.core.errors import MarketctlError
-from marketctl.core.intervals import Interval, in_force
+from marketctl.core.intervals import ONE_DAY, Interval, in_force
 from marketctl.reference.consumer_law import (
     EU,
     Floor,
@@ -61,6 +61,7 @@ from marketctl.reference.territories import (
     country_named,
     currency_name,
     parse_locale,
+    subdivisions_of,
     tenders_on,
     territory_languages,
     territory_zones,
@@ -114,7 +115,8 @@ def scaffold_market(root: Path, code: str, region: str | None = None) -> Scaffol
         _check_region(root, region)  # inferred: the repository must have the region's folder
 
     market = _market_view(country, region, day)
-    tax = _tax_view(country, region, day, notes)
+    sales = _sales_tax_view(country, day, notes)
+    tax = _tax_view(country, region, day, notes if sales is None else [])
     warranty = _warranty_view(country, region, notes)
     context = {
         "cc": cc,
@@ -125,7 +127,9 @@ def scaffold_market(root: Path, code: str, region: str | None = None) -> Scaffol
     }
     texts: dict[str, str] = {
         "market.yaml": _render("market.yaml.j2", context, market=market),
-        "tax.yaml": _render("tax.yaml.j2", context, tax=tax),
+        "tax.yaml": _render("tax.yaml.j2", context, tax=tax)
+        if sales is None
+        else _render("sales_tax.yaml.j2", context, sales=sales),
     }
     if warranty is not None:
         texts["warranty.yaml"] = _render("warranty.yaml.j2", context, warranty=warranty)
@@ -343,7 +347,17 @@ def _source_fields(source: Source) -> tuple[Field, ...]:
     fields = [Field("title", quoted(source.title))]
     if source.ref:
         fields.append(Field("ref", quoted(source.ref)))
-    fields.append(Field("url", quoted(source.url)))
+    fields.append(
+        Field("url", quoted(source.url))
+        if source.url
+        else Field("url", "null", "an https link to the official text (the data has none)")
+    )
+    # The reviewed data's verification status travels with the fact (issue 7).
+    if isinstance(source.verified, date):
+        fields.append(Field("verified", source.verified.isoformat()))
+    elif source.verified is False:
+        fields.append(Field("verified", "false"))
+        fields.append(Field("missing", quoted(source.missing)))
     return tuple(fields)
 
 
@@ -619,6 +633,107 @@ def _reference_standard_rates(country: str, day: date) -> list[tuple[Any, Interv
     if not facts or not facts[0][1].contains(day):
         return []  # no rate in force today: the data cannot say what to write
     return facts
+
+
+# ------------------------------------------------------------------------------------------------
+# tax.yaml of a sales-tax country (the United States)
+
+
+@dataclass(frozen=True)
+class SalesTaxRegion:
+    code: str
+    name: str
+    local_rates: Field
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class SalesTaxView:
+    comments: tuple[str, ...]
+    regions: tuple[SalesTaxRegion, ...]
+
+
+def _sales_tax_view(country: str, day: date, notes: list[str]) -> SalesTaxView | None:
+    """Every taxing subdivision (pycountry's, of the types the reviewed data names) with the
+    state base rates in force on ``day`` and after, from ``tax_law().state_sales_tax``; TODO
+    for a subdivision the data lacks. None for a country without a state sales tax."""
+    law = tax_law()
+    data = law.state_sales_tax.get(country)
+    scope = law.regional_tax_subdivisions.get(country)
+    if data is None or scope is None:
+        return None
+    regions: list[SalesTaxRegion] = []
+    recorded = 0
+    for subdivision in sorted(subdivisions_of(country), key=lambda s: s.code):
+        if subdivision.type not in scope.types:
+            continue
+        state = data.get(subdivision.code)
+        if state is None:
+            regions.append(
+                SalesTaxRegion(
+                    subdivision.code,
+                    subdivision.name,
+                    Field("local_rates", "null", "true if local jurisdictions add rates"),
+                    (
+                        Entry(
+                            (Field("percent", "null", "the state base rate"), _TODO_FROM),
+                            _TODO_SOURCE,
+                        ),
+                    ),
+                )
+            )
+            continue
+        entries = []
+        for rate in state.rates:
+            if rate.interval.end is not None and rate.interval.end < day:
+                continue
+            remark: tuple[str, ...] = ()
+            if rate.first_recorded:
+                recorded += 1
+                remark = _comment(
+                    "from: the day the data first records this rate in force, not the day it "
+                    "took effect (not found; see missing)."
+                )
+            entries.append(
+                Entry(
+                    (Field("percent", yaml_scalar(rate.value)), *_interval_fields(rate.interval)),
+                    _source_fields(rate.source),
+                    remark,
+                )
+            )
+        last = state.rates[-1].interval.end if state.rates else None
+        if last is not None:  # the data knows no rate after this: the team must find it
+            entries.append(
+                Entry(
+                    (
+                        Field("percent", "null", f"the state base rate after {last}"),
+                        Field("from", (last + ONE_DAY).isoformat()),
+                    ),
+                    _TODO_SOURCE,
+                )
+            )
+        regions.append(
+            SalesTaxRegion(
+                subdivision.code,
+                subdivision.name,
+                Field("local_rates", yaml_scalar(state.local_rates)),
+                tuple(entries),
+            )
+        )
+    notes.append(
+        f"tax.yaml: system: sales_tax with the state base rate of {len(regions)} subdivisions "
+        f"from the reviewed tax-law data (marketctl/data/tax_law.yaml); {recorded} start on the "
+        "day the data first records them: `marketctl sources --unverified` lists what to check"
+    )
+    comments = _comment(
+        f"Sales tax: no national rate. Each of pycountry's {_and(sorted(scope.types))} "
+        f"subdivisions of {country} has its state base rate (regions.<code>.taxes.state) and "
+        "local_rates: true where cities, counties or districts add their own rates by delivery "
+        "address. The base rate is never the rate of an order: services ask a rate provider. "
+        "Prices are shown before tax (the rate depends on the delivery address). From the "
+        "reviewed tax-law data, with each fact's verification status."
+    )
+    return SalesTaxView(comments, tuple(regions))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -120,6 +120,9 @@ class StatutoryRate:
     value: Decimal
     interval: Interval
     source: Source
+    # True when ``interval.start`` is the first day the data records the rate in force, not
+    # the day it took effect (which was not found): the scaffold leaves that day to the team.
+    first_recorded: bool = False
 
     def describe(self) -> str:
         """``the statutory standard rate for Sweden, 25 % from 2023-07-01 (Mervärdesskattelag
@@ -164,6 +167,16 @@ class LegalForm:
 
 
 @dataclass(frozen=True)
+class StateSalesTax:
+    """The state-level base rate of a sales tax in one subdivision (``US-CA``), as a history,
+    and whether local jurisdictions add their own rates: never the rate a customer pays."""
+
+    subdivision: str
+    local_rates: bool
+    rates: tuple[StatutoryRate, ...]
+
+
+@dataclass(frozen=True)
 class ConsumerLaw:
     """``data/consumer_law.yaml``: floors by jurisdiction, then by name, each a history; and the
     form of the legal guarantee by jurisdiction. A jurisdiction is ``EU``, an ISO 3166-1 country
@@ -202,6 +215,8 @@ class TaxLaw:
     # By ISO 3166-1 country code (never EU: the VAT Directive only sets a floor, art. 97), each
     # a continuous history, oldest first, whose latest interval is open-ended.
     standard_rates: Mapping[str, tuple[StatutoryRate, ...]] = field(default_factory=dict)
+    # By country, then ISO 3166-2 subdivision: the state base rates of a sales-tax country.
+    state_sales_tax: Mapping[str, Mapping[str, StateSalesTax]] = field(default_factory=dict)
 
     def inclusive_prices(self, country: str, region: str | None) -> tuple[Requirement, ...]:
         """Whether a market must show tax-inclusive prices, as a history."""
@@ -516,11 +531,63 @@ def parse_tax_law(text: str, file: str = TAX_LAW_FILE) -> TaxLaw:
                 for value, span, source in _history(facts, where, Decimal)
             )
             _check_continuous(facts, where)
+        states = _state_sales_tax(data.get("state_sales_tax", {}), scopes)
     except _Malformed as error:
         raise _failure(file, error) from None
     return TaxLaw(
-        requirements["tax_inclusive_prices"], requirements["margin_scheme"], scopes, rates
+        requirements["tax_inclusive_prices"], requirements["margin_scheme"], scopes, rates, states
     )
+
+
+def _state_sales_tax(
+    data: Any, scopes: Mapping[str, SubdivisionScope]
+) -> dict[str, dict[str, StateSalesTax]]:
+    """``{COUNTRY: {SUBDIVISION: {local_rates, rates: [FACT, ...]}}}``; every subdivision of the
+    country's taxing types (pycountry) is present, and nothing else."""
+    result: dict[str, dict[str, StateSalesTax]] = {}
+    for country, subdivisions in _mapping(data, "state_sales_tax").items():
+        where = f"state_sales_tax.{country}"
+        _check_jurisdiction(country, where)
+        scope = scopes.get(country)
+        if scope is None:
+            raise _Malformed(where, "regional_tax_subdivisions names no taxing types for it")
+        expected = {s.code for s in subdivisions_of(country) if s.type in scope.types}
+        given = set(_mapping(subdivisions, where))
+        if given != expected:
+            missing, extra = sorted(expected - given), sorted(given - expected)
+            raise _Malformed(
+                where,
+                f"the subdivisions differ from pycountry's {', '.join(sorted(scope.types))}: "
+                f"missing {', '.join(missing) or 'none'}, "
+                f"not expected {', '.join(extra) or 'none'}",
+            )
+        result[country] = {}
+        for code in sorted(given):
+            path = f"{where}.{code}"
+            entry = _mapping(subdivisions[code], path)
+            local = entry.get("local_rates")
+            if type(local) is not bool:
+                raise _Malformed(f"{path}.local_rates", f"expected true or false, found {local!r}")
+            facts = entry.get("rates")
+            if not isinstance(facts, list):
+                raise _Malformed(f"{path}.rates", "a list of rates, oldest first")
+            history = _history(facts, f"{path}.rates", Decimal)
+            result[country][code] = StateSalesTax(
+                code,
+                local,
+                tuple(
+                    StatutoryRate(
+                        code,
+                        "state",
+                        value,
+                        span,
+                        source,
+                        facts[index].get("first_recorded") is True,
+                    )
+                    for index, (value, span, source) in enumerate(history)
+                ),
+            )
+    return result
 
 
 def _mapping(value: Any, where: str) -> Mapping[str, Any]:
@@ -599,7 +666,9 @@ def _check_continuous(entries: Sequence[Any], where: str) -> None:
 
 def _source(value: Any, where: str) -> Source:
     source = _mapping(value, where)
-    problems = source_problems(source)
+    # A source not yet found may have no link, when it says so (verified: false, missing).
+    unverified = source.get("verified") is False and "url" not in source
+    problems = [p for p in source_problems(source) if not (unverified and p.key == "url")]
     if problems:
         raise _Malformed(f"{where}.{problems[0].key}", problems[0].message)
     ref = source.get("ref", "")
@@ -608,7 +677,7 @@ def _source(value: Any, where: str) -> Source:
         raise _Malformed(f"{where}.{status.key}", status.problem)
     return Source(
         str(source["title"]).strip(),
-        str(source["url"]),
+        str(source.get("url") or ""),
         str(ref or ""),
         status.verified,
         status.missing,

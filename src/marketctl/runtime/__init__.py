@@ -40,11 +40,13 @@ if TYPE_CHECKING:
     )
     from marketctl.runtime._market import Market
     from marketctl.runtime._markets import Markets, load
+    from marketctl.runtime._tax import StateBaseRate
     from marketctl.runtime.errors import (
         BundleError,
         MarketctlRuntimeError,
         NoLegalTermError,
         NoRateInForceError,
+        RateProviderRequiredError,
         RegionRequiredError,
         UnknownFeatureError,
         UnknownLocaleError,
@@ -58,6 +60,7 @@ if TYPE_CHECKING:
 # importing a submodule runs this file; the whole runtime need not load for that.
 _HOME = {
     "SUPPORTED_FORMATS": "_bundles",
+    "StateBaseRate": "_tax",
     "Market": "_market",
     "LegalGuarantee": "_legal",
     "LegalSource": "_legal",
@@ -70,6 +73,7 @@ _HOME = {
     "MarketctlRuntimeError": "errors",
     "NoLegalTermError": "errors",
     "NoRateInForceError": "errors",
+    "RateProviderRequiredError": "errors",
     "RegionRequiredError": "errors",
     "UnknownFeatureError": "errors",
     "UnknownLocaleError": "errors",
@@ -109,8 +113,10 @@ __all__ = [
     "MissingArgumentError",
     "NoLegalTermError",
     "NoRateInForceError",
+    "RateProviderRequiredError",
     "RegionRequiredError",
     "ShortTermReject",
+    "StateBaseRate",
     "UnknownFeatureError",
     "UnknownLocaleError",
     "UnknownMarketError",

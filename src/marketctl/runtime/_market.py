@@ -25,7 +25,7 @@ from marketctl.runtime._features import Schedule, compile_schedule
 from marketctl.runtime._legal import LegalGuarantee, LegalTerms, ShortTermReject, Withdrawal
 from marketctl.runtime._locales import LocaleMatcher
 from marketctl.runtime._money import ROUNDINGS, PriceFormatter, exact_amount, round_fraction
-from marketctl.runtime._tax import TaxTable
+from marketctl.runtime._tax import StateBaseRate, TaxTable
 from marketctl.runtime.errors import BundleError, UnknownFeatureError, UnknownMessageError
 from marketctl.runtime.icu import (
     CompiledMessage,
@@ -273,6 +273,14 @@ class Market:
         the bundle has no rate for: :class:`NoRateInForceError`.
         """
         return self._tax.rate(kind, region, _day(on, self.timezones[0]))
+
+    def state_base_rate(self, region: str, on: date | None = None) -> StateBaseRate:
+        """A sales-tax market's state-level base rate in ``region`` (``US-TX``) on ``on``
+        (default: today in the market's first time zone), as a :class:`StateBaseRate` whose
+        ``complete`` is False: local rates and the state's taxability rules are not in the
+        bundle. For the rate of an order ask a sales-tax rate provider; ``tax_rate`` raises
+        :class:`RateProviderRequiredError` in such a market."""
+        return self._tax.state_base_rate(region, _day(on, self.timezones[0]))
 
     def gross_price(
         self,

@@ -27,15 +27,37 @@ from typing import Any, Final
 
 from marketctl.runtime.errors import (
     NoRateInForceError,
+    RateProviderRequiredError,
     RegionRequiredError,
     UnknownTaxError,
     _suggestion,
 )
 
-__all__ = ["TaxTable"]
+__all__ = ["StateBaseRate", "TaxTable"]
 
 _CONTEXT: Final = Context(prec=60)
 STANDARD: Final = "standard"
+SALES_TAX: Final = "sales_tax"
+STATE: Final = "state"
+
+
+@dataclass(frozen=True, slots=True)
+class StateBaseRate:
+    """The state-level base rate of a US-style sales tax: never the rate an order pays.
+
+    ``complete`` is always False: cities, counties and districts add their own rates where
+    ``local_rates`` is true, and each state decides what is taxable (exemptions, sales tax
+    holidays), so even a state without local rates may tax an item at another rate or not at
+    all. There is deliberately no arithmetic on it: pass the delivery address and the item to
+    a rate provider for the rate of an order.
+    """
+
+    market: str
+    region: str
+    on: date
+    percent: Decimal
+    local_rates: bool
+    complete: bool = False
 
 
 class _History:
@@ -84,7 +106,7 @@ class _Region:
 class TaxTable:
     """A market's tax rates; built from the bundle's ``tax`` object."""
 
-    __slots__ = ("_market", "_national", "_regions", "prices_include_tax", "system")
+    __slots__ = ("_local", "_market", "_national", "_regions", "prices_include_tax", "system")
 
     def __init__(self, market: str, tax: Mapping[str, Any]) -> None:
         self._market = market
@@ -92,7 +114,13 @@ class TaxTable:
         self.prices_include_tax: bool = tax["prices_include_tax"]
         self._national = {kind: _History(list(rows)) for kind, rows in tax["rates"].items()}
         regions: dict[str, _Region] = {}
+        self._local: dict[str, bool] = {}
         for code, region in tax.get("regions", {}).items():
+            if self.system == SALES_TAX:
+                local = region.get("local_rates")
+                if not isinstance(local, bool):
+                    raise ValueError(f"tax.regions.{code}.local_rates is {local!r}")
+                self._local[code] = local
             national = region["national"]
             if national not in ("added", "replaced"):
                 raise ValueError(f"tax.regions.{code}.national is {national!r}")
@@ -138,6 +166,14 @@ class TaxTable:
         return code, found
 
     def rate(self, kind: str, region: str | None, on: date) -> Decimal:
+        if self.system == SALES_TAX:
+            raise RateProviderRequiredError(
+                self._market,
+                "charges sales tax: the rate of an order is the state's base rate plus the "
+                "local rates of the delivery address, on what that state taxes, and the bundle "
+                "has only the state base rates; ask an external sales-tax rate provider with "
+                "the delivery address (state_base_rate() gives the state's part, incomplete)",
+            )
         national = self._national.get(kind)
         if national is None:
             raise UnknownTaxError(
@@ -190,3 +226,25 @@ class TaxTable:
                 f"{first.isoformat()})"
             )
         return f"has no {kind} rate in force on {on.isoformat()}"
+
+    def state_base_rate(self, region: str | None, on: date) -> StateBaseRate:
+        """The state-level base rate of a sales-tax market's ``region`` on ``on``: marked
+        incomplete, so it cannot pass for the rate of an order."""
+        if self.system != SALES_TAX:
+            raise UnknownTaxError(
+                self._market,
+                f"charges {self.system}, not sales tax: use tax_rate() for its rates",
+            )
+        place = self._region(region)
+        assert place is not None  # a sales-tax market has regions: _region raises without one
+        code, info = place
+        history = info.components.get(STATE)
+        percent = history.at(on) if history is not None else None
+        if history is None or percent is None:
+            first = history.first() if history is not None else None
+            recorded = f" (recorded from {first.isoformat()})" if first else ""
+            raise NoRateInForceError(
+                self._market,
+                f"has no state base rate for {code} in force on {on.isoformat()}{recorded}",
+            )
+        return StateBaseRate(self._market, code, on, percent, self._local[code])

@@ -21,6 +21,7 @@ __all__ = [
     "MarketctlRuntimeError",
     "NoLegalTermError",
     "NoRateInForceError",
+    "RateProviderRequiredError",
     "RegionRequiredError",
     "UnknownFeatureError",
     "UnknownLocaleError",
@@ -134,6 +135,20 @@ class NoRateInForceError(MarketctlRuntimeError, LookupError):
 
 class NoLegalTermError(MarketctlRuntimeError, LookupError):
     """The bundle records no legal guarantee or withdrawal terms in force on that day."""
+
+    def __init__(self, market: str, message: str) -> None:
+        super().__init__(f"market '{market}' {message}")
+        self.market = market
+
+
+class RateProviderRequiredError(MarketctlRuntimeError, LookupError):
+    """The market's tax is a sales tax: no rate in the bundle is the rate an order pays.
+
+    A US order's rate is the state's base rate plus the rates of the city, county and districts
+    of the delivery address, on what that state taxes; the bundle has only the state base rates.
+    Ask an external rate provider (a sales-tax engine fed with the delivery address and the
+    item) for the rate; ``Market.state_base_rate`` gives the state's part, marked incomplete.
+    """
 
     def __init__(self, market: str, message: str) -> None:
         super().__init__(f"market '{market}' {message}")
