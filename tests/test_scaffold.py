@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from babel.core import get_global
@@ -35,7 +35,7 @@ def no_reference_rates(monkeypatch: pytest.MonkeyPatch) -> None:
     standard rate is then left TODO, whatever the data holds by the time this runs."""
     law: Any = tax_law()
     if hasattr(law, "standard_rates"):
-        law = dataclasses.replace(law, standard_rates={})
+        law = dataclasses.replace(law, standard_rates={}, reduced_rates={})
     monkeypatch.setattr("marketctl.commands.scaffold.tax_law", lambda: law)
 
 
@@ -146,6 +146,9 @@ def test_new_gr_writes_what_iso_cldr_and_the_law_data_say(
                 "prices of products offered to consumers",
                 "ref": "art. 2(a), art. 3(1); transposition by 2000-03-18 (art. 11(1))",
                 "url": "https://eur-lex.europa.eu/eli/dir/1998/6/oj",
+                # The reviewed data's verification status travels with the fact (issue 7).
+                "verified": False,
+                "missing": tax_law().inclusive_prices("GR", "eu")[0].source.missing,
             },
         },
         "rates": {
@@ -163,10 +166,10 @@ def test_validate_gr_reports_only_the_unfilled_values(
     found = findings(capsys, repo, "gr")
 
     assert places(found) == [
-        ("MKT101", "markets/gr/tax.yaml", 21, 16),  # rates.standard[0].percent
-        ("MKT101", "markets/gr/tax.yaml", 22, 13),  # rates.standard[0].from
-        ("MKT101", "markets/gr/tax.yaml", 24, 16),  # rates.standard[0].source.title
-        ("MKT101", "markets/gr/tax.yaml", 25, 14),  # rates.standard[0].source.url
+        ("MKT101", "markets/gr/tax.yaml", 23, 16),  # rates.standard[0].percent
+        ("MKT101", "markets/gr/tax.yaml", 24, 13),  # rates.standard[0].from
+        ("MKT101", "markets/gr/tax.yaml", 26, 16),  # rates.standard[0].source.title
+        ("MKT101", "markets/gr/tax.yaml", 27, 14),  # rates.standard[0].source.url
     ]
     assert places(found) == todo_places(repo, "gr")
     assert found[0]["message"] == (
@@ -227,6 +230,7 @@ def test_a_reference_standard_rate_is_prefilled(
 
     class LawWithRates:
         standard_rates = rates
+        reduced_rates: ClassVar[dict[str, Any]] = {}
 
         def __getattr__(self, name: str) -> Any:
             return getattr(tax_law(), name)
@@ -635,3 +639,39 @@ def test_a_member_state_with_another_region_is_refused(
         "membership list\n  leave out --region (it is inferred) or write --region eu\n",
     )
     assert not (repo / "markets/fi").exists()
+
+
+# -------------------------------------------------------------------------------------------------
+# Reduced rates and real start dates (issue 7)
+
+
+def test_reduced_rates_are_written_with_their_real_start_dates(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Finland's reduced rates in force today and after, each with its start and verification
+    status; Austria's rates the data records only from 2019-01-01 (the start of its window,
+    not the day they took effect) leave from TODO, and validate reports exactly those lines."""
+    assert invoke(capsys, repo, "new", "fi").code == 0
+    assert invoke(capsys, repo, "new", "at").code == 0
+
+    rates = data(repo, "markets/fi/tax.yaml")["rates"]
+    assert [(r["percent"], r["from"]) for r in rates["reduced"]] == [
+        (Decimal("13.5"), "2026-01-01")
+    ]
+    assert rates["reduced"][0]["source"]["verified"] is False
+    assert rates["second_reduced"][0]["from"] == "2013-01-01"
+    assert rates["second_reduced"][0]["source"]["verified"] == "2026-11-30"
+    at_rates = data(repo, "markets/at/tax.yaml")["rates"]
+    assert sorted(at_rates) == ["reduced", "second_reduced", "standard"]
+    assert [r["from"] for kind in sorted(at_rates) for r in at_rates[kind]] == [None, None, None]
+    text = (repo / "markets/at/tax.yaml").read_text(encoding="utf-8")
+    assert (
+        text.count(
+            "from: null  # TODO: the day it took effect (the reviewed data has it in force on "
+            "2019-01-01, not its start)\n"
+        )
+        == 3
+    )
+    assert places([f for f in findings(capsys, repo, "at") if f["code"] != "MKT501"]) == (
+        todo_places(repo, "at")
+    )

@@ -304,6 +304,7 @@ class TaxView:
     prices_include_tax: Entry
     margin_scheme: Entry | None
     standard: Period
+    reduced: tuple[Period, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -530,7 +531,12 @@ def _tax_view(country: str, region: str | None, day: date, notes: list[str]) -> 
         key for key, entry in (("prices_include_tax", prices), ("margin_scheme", margin)) if entry
     ]
     if rates:
-        filled.append(f"rates.standard ({rates[0][0]} % from {rates[0][1].start})")
+        value, interval, _, first_recorded = rates[0]
+        since = "in force on" if first_recorded else "from"
+        filled.append(f"rates.standard ({value} % {since} {interval.start})")
+    reduced = [kind for kind in tax_law().reduced_rates.get(country, {})]
+    if reduced:
+        filled.append(f"rates.{'/'.join(reduced)}")
     if filled:
         them = "them" if len(filled) > 1 else "it"
         notes.append(
@@ -545,7 +551,14 @@ def _tax_view(country: str, region: str | None, day: date, notes: list[str]) -> 
                 "(add from: the day it applies since)."
             ),
         )
-    return TaxView(system, system_comments, prices, margin, _standard_rate(rates, day))
+    return TaxView(
+        system,
+        system_comments,
+        prices,
+        margin,
+        _standard_rate(rates, day),
+        _reduced_rates(country, day),
+    )
 
 
 def _requirement_entry(
@@ -569,17 +582,55 @@ def _requirement_entry(
     )
 
 
-def _standard_rate(facts: Sequence[tuple[Any, Interval, Source]], day: date) -> Period:
+def _rate_entry(value: Any, interval: Interval, source: Source, first_recorded: bool) -> Entry:
+    """A rate interval; its ``from`` is TODO where the data records only the first day it saw
+    the rate in force, not the day the rate took effect (issue 7: real start dates only)."""
+    fields = [Field("percent", yaml_scalar(value))]
+    if first_recorded:
+        fields.append(
+            Field(
+                "from",
+                "null",
+                f"the day it took effect (the reviewed data has it in force on "
+                f"{interval.start}, not its start)",
+            )
+        )
+        if interval.end is not None:
+            fields.append(Field("until", interval.end.isoformat()))
+    else:
+        fields += _interval_fields(interval)
+    return Entry(tuple(fields), _source_fields(source))
+
+
+def _reduced_rates(country: str, day: date) -> tuple[Period, ...]:
+    """``rates.<kind>`` for each reduced rate of the reviewed data: the intervals in force on
+    ``day`` and after, with what the kind covers."""
+    periods: list[Period] = []
+    for kind, history in tax_law().reduced_rates.get(country, {}).items():
+        kept = [r for r in history if r.interval.end is None or r.interval.end >= day]
+        if not kept:
+            continue
+        periods.append(
+            Period(
+                kind,
+                tuple(_rate_entry(r.value, r.interval, r.source, r.first_recorded) for r in kept),
+                _comment(
+                    f"From the reviewed tax-law data (marketctl/data/tax_law.yaml, "
+                    f"reduced_rates.{country}.{kind})."
+                ),
+            )
+        )
+    return tuple(periods)
+
+
+def _standard_rate(facts: Sequence[tuple[Any, Interval, Source, bool]], day: date) -> Period:
     """``rates.standard``: the reference rates where the data has them, else TODO."""
     if facts:
         return Period(
             "standard",
             tuple(
-                Entry(
-                    (Field("percent", yaml_scalar(value)), *_interval_fields(interval)),
-                    _source_fields(source),
-                )
-                for value, interval, source in facts
+                _rate_entry(value, interval, source, first_recorded)
+                for value, interval, source, first_recorded in facts
             ),
             _comment(
                 "From the reference standard rates in the reviewed tax-law data "
@@ -603,7 +654,7 @@ def _standard_rate(facts: Sequence[tuple[Any, Interval, Source]], day: date) -> 
     )
 
 
-def _reference_standard_rates(country: str, day: date) -> list[tuple[Any, Interval, Source]]:
+def _reference_standard_rates(country: str, day: date) -> list[tuple[Any, Interval, Source, bool]]:
     """The standard rates in force on ``day`` and after, from ``tax_law().standard_rates``.
 
     That table is being added to the reviewed tax-law data; until it exists, or when it has no
@@ -615,7 +666,7 @@ def _reference_standard_rates(country: str, day: date) -> list[tuple[Any, Interv
     history = table.get(country) if isinstance(table, Mapping) else None
     if not isinstance(history, Iterable):
         return []
-    facts: list[tuple[Any, Interval, Source]] = []
+    facts: list[tuple[Any, Interval, Source, bool]] = []
     for fact in history:
         value = getattr(fact, "value", None)
         interval = getattr(fact, "interval", None)
@@ -628,7 +679,7 @@ def _reference_standard_rates(country: str, day: date) -> list[tuple[Any, Interv
         ):
             return []
         if interval.end is None or interval.end >= day:
-            facts.append((value, interval, source))
+            facts.append((value, interval, source, getattr(fact, "first_recorded", False) is True))
     facts.sort(key=lambda fact: fact[1].start)
     if not facts or not facts[0][1].contains(day):
         return []  # no rate in force today: the data cannot say what to write

@@ -217,6 +217,10 @@ class TaxLaw:
     standard_rates: Mapping[str, tuple[StatutoryRate, ...]] = field(default_factory=dict)
     # By country, then ISO 3166-2 subdivision: the state base rates of a sales-tax country.
     state_sales_tax: Mapping[str, Mapping[str, StateSalesTax]] = field(default_factory=dict)
+    # By country, then kind (reduced, super_reduced, ...): each a history, gaps allowed.
+    reduced_rates: Mapping[str, Mapping[str, tuple[StatutoryRate, ...]]] = field(
+        default_factory=dict
+    )
 
     def inclusive_prices(self, country: str, region: str | None) -> tuple[Requirement, ...]:
         """Whether a market must show tax-inclusive prices, as a history."""
@@ -527,16 +531,49 @@ def parse_tax_law(text: str, file: str = TAX_LAW_FILE) -> TaxLaw:
             if not isinstance(facts, list):
                 raise _Malformed(where, "a list of rates, oldest first")
             rates[country] = tuple(
-                StatutoryRate(country, "standard", value, span, source)
-                for value, span, source in _history(facts, where, Decimal)
+                StatutoryRate(country, "standard", value, span, source, _first_recorded(fact))
+                for (value, span, source), fact in zip(
+                    _history(facts, where, Decimal), facts, strict=True
+                )
             )
             _check_continuous(facts, where)
+        reduced: dict[str, dict[str, tuple[StatutoryRate, ...]]] = {}
+        section = "reduced_rates"
+        for country, kinds in _mapping(data.get(section, {}), section).items():
+            where = f"{section}.{country}"
+            if country == EU:
+                raise _Malformed(where, "a reduced rate is national: key it by country code")
+            _check_jurisdiction(country, where)
+            reduced[country] = {}
+            for kind, facts in _mapping(kinds, where).items():
+                path = f"{where}.{kind}"
+                if not isinstance(kind, str) or kind == "standard" or not kind.isidentifier():
+                    raise _Malformed(path, "a kind of reduced rate (reduced, super_reduced, ...)")
+                if not isinstance(facts, list):
+                    raise _Malformed(path, "a list of rates, oldest first")
+                reduced[country][kind] = tuple(
+                    StatutoryRate(country, kind, value, span, source, _first_recorded(fact))
+                    for (value, span, source), fact in zip(
+                        _history(facts, path, Decimal), facts, strict=True
+                    )
+                )
         states = _state_sales_tax(data.get("state_sales_tax", {}), scopes)
     except _Malformed as error:
         raise _failure(file, error) from None
     return TaxLaw(
-        requirements["tax_inclusive_prices"], requirements["margin_scheme"], scopes, rates, states
+        requirements["tax_inclusive_prices"],
+        requirements["margin_scheme"],
+        scopes,
+        rates,
+        states,
+        reduced,
     )
+
+
+def _first_recorded(fact: Mapping[str, Any]) -> bool:
+    """``first_recorded: true``: ``from`` is the first day the data records the rate, not the
+    day it took effect."""
+    return fact.get("first_recorded") is True
 
 
 def _state_sales_tax(
