@@ -15,7 +15,10 @@ import pytest
 from clitools import at, edit, findings, invoke, places
 
 TODAY = "2026-11-26"
-SOURCE = '    source: {title: "T", url: "https://eur-lex.europa.eu/eli/dir/2019/771/oj"}\n'
+SOURCE = (
+    '    source: {title: "T", url: "https://eur-lex.europa.eu/eli/dir/2019/771/oj", '
+    'verified: false, missing: "a test fixture"}\n'
+)
 
 
 @pytest.fixture(autouse=True)

@@ -54,13 +54,13 @@ def test_unverified_lists_the_queue_only(repo: Path, capsys: pytest.CaptureFixtu
     queue = json.loads(invoke(capsys, repo, "sources", "--unverified", "--format", "json").out)
 
     verified = [f for f in everything["facts"] if f["status"] == "verified"]
-    assert [(f["market"], f["fact"], f["verified"]) for f in verified] == [
-        ("se", "tax.rates.standard[1]", "2026-11-20")
+    assert ("se", "tax.rates.standard[1]", "2026-11-20") in [
+        (f["market"], f["fact"], f["verified"]) for f in verified
     ]
-    assert len(queue["facts"]) == len(everything["facts"]) - 1
+    assert len(queue["facts"]) == len(everything["facts"]) - len(verified)
     assert all(f["status"] != "verified" for f in queue["facts"])
     assert queue["summary"]["markets"] == ["ca", "jp", "se"]
-    assert everything["summary"]["verified"] == 1
+    assert everything["summary"]["verified"] == len(verified)
 
 
 def test_a_fact_without_status_is_in_the_queue(
