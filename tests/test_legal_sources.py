@@ -82,5 +82,20 @@ def test_a_fact_without_status_is_in_the_queue(
 def test_an_unknown_market_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     outcome = invoke(capsys, repo, "sources", "sweden")
 
-    assert (outcome.code, outcome.out) == (1, "")
+    assert (outcome.code, outcome.out) == (2, "")  # a usage error
     assert outcome.err == "Error: no market 'sweden' in markets/\n  did you mean 'se'?\n"
+
+
+def test_the_json_output_follows_its_schema(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from jsonschema import Draft202012Validator
+
+    edit(repo / SE, STATUS, "")  # one fact without status, so every status is present
+    document = json.loads(invoke(capsys, repo, "sources", "--format", "json").out)
+    schema = json.loads(
+        (Path(__file__).resolve().parents[1] / "schemas/sources.output.schema.json").read_text(
+            encoding="utf-8"
+        )
+    )
+
+    assert list(Draft202012Validator(schema).iter_errors(document)) == []
+    assert {f["status"] for f in document["facts"]} == {"verified", "unverified", "no status"}
