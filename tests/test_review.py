@@ -35,15 +35,20 @@ def test_a_branch_that_adds_a_market_shows_its_facts(
     markdown = invoke(capsys, history, "diff", "main", "add-greece", "--format", "markdown").out
 
     assert text[0] == "gr  high    market added: Greece (locales el-GR, 0 messages)"
-    rate = text.index("    Tax › rates › standard: 24 % [2019-01-01 – open]")
+    # The reviewed data has 24 % in force from the start of its window (2019-01-01), not the
+    # day it took effect: the scaffold leaves from TODO, and the source says it is unverified.
+    rate = text.index("    Tax › rates › standard: 24 %")
     assert text[rate + 1].startswith("        source: ")
-    assert text[rate + 1].endswith("(not stated)")
+    assert text[rate + 1].endswith(
+        "(unverified: No official text found (AADE, ΦΕΚ); 24 % per third-party tables "
+        "2019–2025 (Scopulus, SimplyVAT))"
+    )
     assert "    Market › currency: EUR" in text
     guarantee = next(line for line in text if "legal guarantee" in line)
     assert guarantee.startswith("    Consumer law and warranty › legal guarantee: 24 months")
     assert text[-1] == "1 change (1 high, 0 medium, 0 low) between main and add-greece"
     assert "### New market: Greece (`gr`), high risk" in markdown
-    assert "| Tax | rates › standard | 24 % | 2019-01-01 – open | " in markdown
+    assert "| Tax | rates › standard | 24 % |   | " in markdown
 
 
 def test_a_new_market_shows_its_rollout_calendar_in_local_time_and_utc(
