@@ -1,5 +1,5 @@
-"""The JSON outputs of validate, translations, diff and test follow their schemas in schemas/
-(issue 10), checked on real output that exercises every part of each document."""
+"""The JSON outputs of validate, translations, diff, sources and test follow their schemas in
+schemas/ (issue 10), checked on real output that exercises every part of each document."""
 
 from __future__ import annotations
 
@@ -105,3 +105,14 @@ def test_translations_import_output(
     )
     assert refused["findings"] and not refused["written"]
     _conforms("translations-import.output.schema.json", refused)
+
+
+def test_sources_output(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    document = json.loads(invoke(capsys, repo, "sources", "--format", "json").out)
+    unverified = json.loads(
+        invoke(capsys, repo, "sources", "se", "--unverified", "--format", "json").out
+    )
+
+    assert document["facts"] and {f["status"] for f in unverified["facts"]} == {"unverified"}
+    _conforms("sources.output.schema.json", document)
+    _conforms("sources.output.schema.json", unverified)
