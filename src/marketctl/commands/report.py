@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -33,6 +33,7 @@ import jinja2
 from markupsafe import Markup
 
 from marketctl.checks.coverage import translation_coverage
+from marketctl.checks.facts import LegalFact, legal_facts
 from marketctl.core.errors import MarketctlError
 from marketctl.reference.schedule import compile_rollout, rollout_zone
 from marketctl.repository.markets import Market, Repository
@@ -42,8 +43,6 @@ __all__ = ["CalendarEvent", "ReportData", "build_report", "calendar_events", "wr
 MARKER = ".marketctl-report"
 HORIZON_DAYS = 365
 SOON_DAYS = 30
-# Keys of an interval that say when and on what authority, not what.
-_META = frozenset({"from", "until", "source", "verified", "missing", "note", "notes"})
 
 
 @dataclass(frozen=True)
@@ -115,67 +114,25 @@ class ReportData:
 # --- facts ---------------------------------------------------------------------------------------
 
 
-def dated_entries(data: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """Every dated interval in a resolved file (a mapping with ``from``), with its dotted path.
-
-    Walking the data instead of naming each key keeps the report in step with the formats: a new
-    kind of tax or legal period shows up as soon as it is written with a ``from``.
-    """
-    if isinstance(data, Mapping):
-        if "from" in data:
-            yield ".".join(path), data
-            return
-        for key, value in data.items():
-            yield from dated_entries(value, (*path, str(key)))
-    elif isinstance(data, list):
-        for item in data:
-            yield from dated_entries(item, path)
-
-
-def _value_text(entry: Mapping[str, Any]) -> str:
-    parts = []
-    for key, value in entry.items():
-        if key in _META or isinstance(value, (list, Mapping)):
-            continue
-        if key == "percent":
-            parts.append(f"{value} %")
-        elif key in ("months", "days", "years"):
-            parts.append(f"{value} {key}")
-        elif isinstance(value, bool):
-            parts.append(f"{key.replace('_', ' ')}: {'yes' if value else 'no'}")
-        else:
-            parts.append(f"{key.replace('_', ' ')}: {value}")
-    return ", ".join(parts)
-
-
-def _verified_text(entry: Mapping[str, Any]) -> str:
-    source = entry.get("source")
-    verified = entry.get("verified")
-    if verified is None and isinstance(source, Mapping):
-        verified = source.get("verified")
-    missing = entry.get("missing")
-    if missing is None and isinstance(source, Mapping):
-        missing = source.get("missing")
-    if verified is False:
-        return f"unverified: {missing}" if missing else "unverified"
-    if verified:
-        return f"verified {verified}"
-    return "not stated"
-
-
-def _fact(area: str, path: str, entry: Mapping[str, Any]) -> Fact:
-    written = entry.get("source")
-    source: Mapping[str, Any] = written if isinstance(written, Mapping) else {}
+def _fact(legal: LegalFact) -> Fact:
+    """A legal fact as the report shows it (the same walk as ``marketctl sources``)."""
+    status = legal.status
+    if status.verified is False:
+        verified = f"unverified: {status.missing}" if status.missing else "unverified"
+    elif status.verified is not None:
+        verified = f"verified {status.verified}"
+    else:
+        verified = "not stated"
     return Fact(
-        area=area,
-        path=path,
-        value=_value_text(entry),
-        start=_day_text(entry.get("from")),
-        until=_day_text(entry.get("until")),
-        source_title=str(source.get("title", "")),
-        source_ref=str(source.get("ref", "")),
-        source_url=str(source.get("url", "")),
-        verified=_verified_text(entry),
+        area=legal.kind,
+        path=".".join(str(part) for part in legal.path if not isinstance(part, int)),
+        value=legal.value,
+        start=legal.start,
+        until=legal.end,
+        source_title=legal.title,
+        source_ref=legal.ref,
+        source_url=legal.url,
+        verified=verified,
     )
 
 
@@ -191,11 +148,7 @@ def _day(value: Any) -> date | None:
 
 
 def market_facts(market: Market) -> list[Fact]:
-    facts = []
-    for area, data in (("tax", market.tax), ("warranty", market.warranty)):
-        for path, entry in dated_entries(data):
-            facts.append(_fact(area, path, entry))
-    return facts
+    return [_fact(legal) for legal in legal_facts(market)]
 
 
 def _in_force(facts: Sequence[Fact], prefix: str, day: date) -> Fact | None:
