@@ -1,0 +1,412 @@
+"""How validate and build grow with the size of a repository (issue 11).
+
+    python benchmarks/scale.py                      # the default sizes, a few minutes on 2 cores
+    python benchmarks/scale.py --sizes 17x1000,100x1000 --runs 5
+    python benchmarks/scale.py --sizes 3x100,100x5000 --features 1000
+    python benchmarks/scale.py --keep /tmp/scale    # keep the generated repositories
+
+Each size ``NxK`` is a synthetic repository with N markets and K source message keys (and
+``--features F`` feature flags, each rolled out in every market), made by cloning the shipped
+markets: the three real markets stay, and every further market is a copy of the one whose
+language fits, moved to another country with that country's own locale (``en-NG``, ``fr-SN``,
+``sv-FI``), currency (CLDR's tender) and time zone (tzdata's zone.tab); countries
+whose statutory tax rate marketctl reviews are left out (the clones carry Japan's tax history). Every source key is a
+copy of a shipped one with its own text (``Refurbished 12``), translated in every catalogue, so
+each distinct text is really parsed. The generated repositories validate without errors; the
+script checks that before it times them.
+
+For each size, in the same run and on the same bytes, it times (median of ``--runs`` cold
+processes): ``marketctl validate``, ``marketctl build``, and the parse-only baseline, libyaml
+(PyYAML's ``CSafeLoader``) loading every YAML file of markets/. It prints the ratios, the peak
+RSS of each command, the fitted growth exponent of validate and build time in bytes (least
+squares on log time over log bytes), and one line per target of the issue with its figure.
+Distinct countries with an English, French or Swedish locale limit N to about 125.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MARKETS = ROOT / "markets"
+DEFAULT_SIZES = "3x100,3x1000,17x1000,50x1000"
+SCHEMA_LINE = "# yaml-language-server: $schema={}\n"
+# Template markets by language: a clone gets the catalogue of the same language, whose plural
+# and ordinal categories are the ones its locale has.
+TEMPLATES = {"en": "ca", "fr": "ca", "sv": "se"}
+CATALOGUE = {"en": None, "fr": "_defaults/messages/fr.yaml", "sv": "se/messages/sv.yaml"}
+
+PARSE_ONLY = """
+import sys, yaml
+from pathlib import Path
+for path in sorted(Path(sys.argv[1]).rglob('*.yaml')):
+    yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
+"""
+
+
+# --- generating ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clone:
+    country: str
+    language: str
+    currency: str
+    zone: str
+
+
+def _zones() -> dict[str, str]:
+    """The first zone.tab zone of each country (tzdata package, the one marketctl pins)."""
+    import tzdata
+
+    table = Path(tzdata.__file__).parent / "zoneinfo" / "zone.tab"
+    zones: dict[str, str] = {}
+    for line in table.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        codes, _, zone = line.split("\t")[:3]
+        for code in codes.split(","):
+            zones.setdefault(code, zone)
+    return zones
+
+
+def clones() -> list[Clone]:
+    """Countries a shipped market can be cloned to, in a fixed order."""
+    import babel.localedata
+    from babel.languages import get_territory_language_info
+    from babel.numbers import get_territory_currencies
+
+    from marketctl.reference import iso
+    from marketctl.reference.consumer_law import tax_law
+
+    identifiers = set(babel.localedata.locale_identifiers())
+    zones = _zones()
+    found: list[Clone] = []
+    for country in sorted(zones):
+        if country in {"SE", "CA", "JP"} or iso.country(country) is None:
+            continue
+        if tax_law().standard_rate(country):
+            continue
+        spoken = get_territory_language_info(country)
+        language = next(
+            (lang for lang in TEMPLATES if f"{lang}_{country}" in identifiers and lang in spoken),
+            None,
+        )
+        if language is None:
+            continue
+        currencies = get_territory_currencies(country, tender=True)
+        if not currencies or iso.currency_name(currencies[0]) is None:
+            continue
+        found.append(Clone(country, language, currencies[0], zones[country]))
+    return found
+
+
+def _schema(path: str, kind: str) -> str:
+    return SCHEMA_LINE.format(os.path.relpath(f"schemas/{kind}.schema.json", os.path.dirname(path)))
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _variant(text: str, index: int) -> str:
+    """A text of its own for copy ``index`` (copy 0 is the shipped text)."""
+    return text if index == 0 else f"{text} {index}"
+
+
+def _read_catalogue(path: Path) -> dict[str, str]:
+    import yaml
+
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    return {key: value for key, value in data.items() if isinstance(value, str)}
+
+
+def generate(target: Path, markets: int, keys: int, features: int) -> tuple[int, int]:
+    """Write a repository; returns (markets, bytes of YAML under markets/)."""
+    import yaml
+
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(ROOT / "schemas", target / "schemas")
+    shutil.copytree(MARKETS, target / "markets")
+    shutil.copy(ROOT / "pyproject.toml", target / "pyproject.toml")
+    out = target / "markets"
+
+    source = yaml.load(
+        (MARKETS / "_defaults/messages/en.yaml").read_text("utf-8"), yaml.CSafeLoader
+    )
+    shipped = list(source)
+    copies = max(1, math.ceil(keys / len(shipped)))
+    order = [(index, key) for index in range(copies) for key in shipped][: max(keys, 1)]
+
+    def key_of(index: int, key: str) -> str:
+        return key if index == 0 else f"{key}.v{index}"
+
+    path = "markets/_defaults/messages/en.yaml"
+    lines = [_schema(path, "catalogue")]
+    for index, key in order:
+        entry = source[key]
+        lines.append(
+            f"{key_of(index, key)}:\n  message: {_quote(_variant(entry['message'], index))}\n"
+        )
+        for field, value in entry.items():
+            if field == "message" or (field == "max_length" and index > 0):
+                continue
+            written = _quote(value) if isinstance(value, str) else str(value).lower()
+            lines.append(f"  {field}: {written}\n")
+    (out / "_defaults/messages/en.yaml").write_text("".join(lines), "utf-8")
+
+    texts = {
+        "fr": _read_catalogue(MARKETS / "_defaults/messages/fr.yaml"),
+        "sv": _read_catalogue(MARKETS / "se/messages/sv.yaml"),
+        "ja": _read_catalogue(MARKETS / "jp/messages/ja.yaml"),
+        "en": {key: source[key]["message"] for key in shipped},
+    }
+
+    def catalogue(path: str, language: str, only: Iterable[str] | None = None) -> None:
+        written = [_schema(path, "messages")]
+        wanted = set(only) if only is not None else None
+        for index, key in order:
+            if wanted is not None and key not in wanted:
+                continue
+            if key in texts[language]:
+                text = _variant(texts[language][key], index)
+                written.append(f"{key_of(index, key)}: {_quote(text)}\n")
+        (target / path).write_text("".join(written), "utf-8")
+
+    catalogue("markets/_defaults/messages/fr.yaml", "fr")
+    catalogue("markets/se/messages/sv.yaml", "sv")
+    catalogue("markets/jp/messages/ja.yaml", "ja")
+    for name in ("en-CA", "fr-CA"):
+        shipped_keys = _read_catalogue(MARKETS / f"ca/messages/{name}.yaml")
+        texts[name] = shipped_keys
+        catalogue(f"markets/ca/messages/{name}.yaml", name, shipped_keys)
+
+    flags = [f"bench_feature_{number:05d}" for number in range(max(0, features - 6))]
+    if flags:
+        with (out / "_defaults/features.yaml").open("a", encoding="utf-8") as handle:
+            for flag in flags:
+                handle.write(
+                    f"  {flag}:\n    owner: team-bench\n    description: Benchmark flag.\n"
+                )
+
+    def rollout(directory: Path) -> None:
+        if not flags:
+            return
+        with (directory / "rollout.yaml").open("a", encoding="utf-8") as handle:
+            for flag in flags:
+                handle.write(f"  {flag}:\n    - {{at: 2026-12-01T09:00, percent: 10}}\n")
+
+    for real in ("se", "ca", "jp"):
+        rollout(out / real)
+
+    made = 3
+    for clone in clones()[: max(0, markets - 3)]:
+        code = clone.country.lower()
+        template = out / TEMPLATES[clone.language]
+        directory = out / code
+        directory.mkdir()
+        for name in ("tax.yaml", "warranty.yaml", "rollout.yaml"):
+            # Japan's law files: no region layer, no subdivisions.
+            text = (out / "jp" / name).read_text("utf-8")
+            if name == "rollout.yaml":
+                text = re.sub(r"Times are \S+", f"Times are {clone.zone}", text)
+            (directory / name).write_text(text, "utf-8")
+        locale = f"{clone.language}-{clone.country}"
+        market = (template / "market.yaml").read_text("utf-8")
+        head = market.split("\n", 1)[0]
+        market_lines = [
+            head,
+            f"country: {clone.country}",
+            f"name: Market {clone.country}",
+            "status: live",
+            "launch_date: 2025-03-01",
+            f"currency: {clone.currency}",
+            f"locales: [{locale}]",
+            f"timezones: [{clone.zone}]",
+        ]
+        (directory / "market.yaml").write_text("\n".join(market_lines) + "\n", "utf-8")
+        (directory / "messages").mkdir()
+        language = clone.language if clone.language != "en" else "en"
+        catalogue(f"markets/{code}/messages/{locale}.yaml", language)
+        made += 1
+    size = sum(path.stat().st_size for path in out.rglob("*.yaml"))
+    return made, size
+
+
+# --- timing -------------------------------------------------------------------------------------
+
+
+def _marketctl() -> str:
+    found = Path(sys.executable).with_name("marketctl")
+    return str(found) if found.exists() else shutil.which("marketctl") or "marketctl"
+
+
+def run(
+    command: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> tuple[float, float, int, int, str]:
+    """Wall seconds, CPU seconds, peak RSS in bytes, exit code and output of one cold process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env
+    )
+    assert process.stdout is not None
+    output = process.stdout.read().decode("utf-8", "replace")
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    return elapsed, cpu, usage.ru_maxrss * 1024, process.returncode, output
+
+
+@dataclass
+class Timing:
+    seconds: float
+    cpu: float
+    rss: int
+
+
+def timed(command: list[str], cwd: Path, runs: int, check: bool = True) -> Timing:
+    seconds: list[float] = []
+    cpus: list[float] = []
+    peak = 0
+    for _ in range(runs):
+        elapsed, cpu, rss, code, output = run(command, cwd)
+        if check and code != 0:
+            sys.exit(f"{' '.join(command)} failed ({code}) in {cwd}:\n{output[-3000:]}")
+        seconds.append(elapsed)
+        cpus.append(cpu)
+        peak = max(peak, rss)
+    return Timing(statistics.median(seconds), statistics.median(cpus), peak)
+
+
+@dataclass
+class Row:
+    size: str
+    markets: int
+    keys: int
+    bytes: int
+    validate: Timing
+    build: Timing
+    parse: Timing
+
+
+def _fit(points: list[tuple[float, float]]) -> float | None:
+    """Least-squares slope of log y over log x."""
+    if len(points) < 2:
+        return None
+    xs = [math.log(x) for x, _ in points]
+    ys = [math.log(y) for _, y in points]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    var = sum((x - mx) ** 2 for x in xs)
+    if var == 0:
+        return None
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / var
+
+
+def _mb(value: int) -> str:
+    return f"{value / 1e6:.1f} MB"
+
+
+def measure(size: str, base: Path, runs: int, features: int, extra: list[str]) -> Row:
+    markets, keys = (int(part) for part in size.lower().split("x"))
+    target = base / f"repo-{markets}x{keys}x{features}"
+    made, total = generate(target, markets, keys, features)
+    marketctl = _marketctl()
+    # Warm the disk cache and check the repository is valid before timing it.
+    _, _, _, code, output = run([marketctl, "validate", *extra], target)
+    if code != 0:
+        sys.exit(f"the generated repository {target} does not validate:\n{output[-3000:]}")
+    parse = timed([sys.executable, "-c", PARSE_ONLY, str(target / "markets")], target, runs)
+    validate = timed([marketctl, "validate", *extra], target, runs)
+    build = timed([marketctl, "build", "-o", str(target / "dist")], target, runs)
+    return Row(size, made, keys, total, validate, build, parse)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=DEFAULT_SIZES, help=f"default {DEFAULT_SIZES}")
+    parser.add_argument("--features", type=int, default=6, help="feature flags (6 shipped)")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="write the repositories here and keep them")
+    parser.add_argument("--rerun", default="", help="NxK: also time no-change / one-file reruns")
+    parser.add_argument("--small", action="store_true", help="also time the shipped markets")
+    arguments = parser.parse_args()
+    sizes = [size for size in arguments.sizes.split(",") if size]
+
+    base = arguments.keep or Path(tempfile.mkdtemp(prefix="marketctl-scale-"))
+    base.mkdir(parents=True, exist_ok=True)
+    rows: list[Row] = []
+    header = (
+        f"{'markets x keys':>15} {'YAML':>9} {'validate':>9} {'build':>9} {'parse':>8} "
+        f"{'val/parse':>9} {'build/parse':>11} {'cpu v/p':>8} {'cpu b/p':>8} "
+        f"{'RSS val':>9} {'RSS build':>9}"
+    )
+    print(f"runs: {arguments.runs} cold processes each (median wall time; 'cpu' ratios use the")
+    print(f"median user+sys CPU time of the same runs); features: {arguments.features}")
+    print(header)
+    try:
+        for size in sizes:
+            row = measure(size, base, arguments.runs, arguments.features, [])
+            rows.append(row)
+            print(
+                f"{f'{row.markets} x {row.keys}':>15} {_mb(row.bytes):>9} "
+                f"{row.validate.seconds:>8.2f}s {row.build.seconds:>8.2f}s "
+                f"{row.parse.seconds:>7.2f}s {row.validate.seconds / row.parse.seconds:>8.1f}x "
+                f"{row.build.seconds / row.parse.seconds:>10.1f}x "
+                f"{row.validate.cpu / row.parse.cpu:>7.1f}x {row.build.cpu / row.parse.cpu:>7.1f}x "
+                f"{_mb(row.validate.rss):>9} {_mb(row.build.rss):>9}",
+                flush=True,
+            )
+        report(rows, arguments, base)
+    finally:
+        if arguments.keep is None:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+def report(rows: list[Row], arguments: argparse.Namespace, base: Path) -> None:
+    print()
+    fit_validate = _fit([(row.bytes, row.validate.seconds) for row in rows])
+    fit_build = _fit([(row.bytes, row.build.seconds) for row in rows])
+    span = f"{rows[0].size} .. {rows[-1].size}" if rows else "-"
+    print(
+        f"growth exponent in bytes ({span}): validate {_exp(fit_validate)}, build {_exp(fit_build)}"
+        " (target <= 1.1 from 3x100 to 100x5000)"
+    )
+    for row in rows:
+        if row.size in ("17x1000", "100x1000"):
+            ratio = row.validate.seconds / row.parse.seconds
+            print(f"target validate/parse at {row.size} <= 4x: {ratio:.1f}x")
+            ratio = row.build.seconds / row.parse.seconds
+            print(f"target build/parse at {row.size} <= 6x: {ratio:.1f}x")
+        if row.size == "250x5000" or row.markets >= 150 and row.keys >= 5000:
+            print(
+                f"target peak RSS at {row.markets}x{row.keys} <= 1 GB: "
+                f"validate {_mb(row.validate.rss)}, build {_mb(row.build.rss)}"
+            )
+    if arguments.small:
+        marketctl = _marketctl()
+        validate = timed([marketctl, "validate"], ROOT, arguments.runs)
+        help_ = timed([marketctl, "--help"], ROOT, arguments.runs)
+        print(f"target shipped markets cold validate <= 0.3 s: {validate.seconds:.3f} s")
+        print(f"target --help <= 0.1 s: {help_.seconds:.3f} s")
+
+
+def _exp(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+if __name__ == "__main__":
+    main()
