@@ -9,11 +9,11 @@ Each size ``NxK`` is a synthetic repository with N markets and K source message 
 ``--features F`` feature flags, each rolled out in every market), made by cloning the shipped
 markets: the three real markets stay, and every further market is a copy of the one whose
 language fits, moved to another country with that country's own locale (``en-NG``, ``fr-SN``,
-``sv-FI``), currency (CLDR's tender) and time zone (tzdata's zone.tab); countries
-whose statutory tax rate marketctl reviews are left out (the clones carry Japan's tax history). Every source key is a
-copy of a shipped one with its own text (``Refurbished 12``), translated in every catalogue, so
-each distinct text is really parsed. The generated repositories validate without errors; the
-script checks that before it times them.
+``sv-FI``), currency (CLDR's tender) and time zone (tzdata's zone.tab); countries whose
+statutory tax rate marketctl reviews are left out (the clones carry Japan's tax history). Every
+source key is a copy of a shipped one with its own text (``Refurbished 12``), translated in
+every catalogue, so each distinct text is really parsed. The generated repositories validate
+without errors; the script checks that before it times them.
 
 For each size, in the same run and on the same bytes, it times (median of ``--runs`` cold
 processes): ``marketctl validate``, ``marketctl build``, and the parse-only baseline, libyaml
@@ -391,7 +391,7 @@ def report(rows: list[Row], arguments: argparse.Namespace, base: Path) -> None:
             print(f"target validate/parse at {row.size} <= 4x: {ratio:.1f}x")
             ratio = row.build.seconds / row.parse.seconds
             print(f"target build/parse at {row.size} <= 6x: {ratio:.1f}x")
-        if row.size == "250x5000" or row.markets >= 150 and row.keys >= 5000:
+        if row.size == "250x5000" or (row.markets >= 150 and row.keys >= 5000):
             print(
                 f"target peak RSS at {row.markets}x{row.keys} <= 1 GB: "
                 f"validate {_mb(row.validate.rss)}, build {_mb(row.build.rss)}"
