@@ -18,16 +18,16 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any, Final
 
 from babel import Locale, UnknownLocaleError
-from pyicumessageformat import Parser
 
 from marketctl.core.diagnostics import Location, Position
 from marketctl.core.documents import Document, Path
 from marketctl.reference.locales import SOURCE_LOCALE
 from marketctl.repository.markets import DEFAULTS, Repository
+from marketctl.runtime import icusyntax
 from marketctl.runtime.plurals import CATEGORIES, plural_rules
 
 __all__ = [
@@ -54,28 +54,7 @@ __all__ = [
 # one docs/file-formats.md gives translators, plus <em> (the semantic twin of <i>).
 ALLOWED_TAGS: Final = frozenset({"b", "i", "strong", "em", "link"})
 
-# require_other is off so that a missing `other` is MKT505's finding (with the plural's position),
-# not a syntax error; include_indices gives every argument and tag its offset in the text.
-_PARSER_OPTIONS: Final = {"allow_tags": True, "require_other": False, "include_indices": True}
-
-# The argument types of ICU MessageFormat (v1), ICU4J MessageFormat; the parser accepts any word.
-_ARGUMENT_TYPES: Final = frozenset(
-    {
-        "number",
-        "date",
-        "time",
-        "spellout",
-        "ordinal",
-        "duration",
-        "plural",
-        "selectordinal",
-        "select",
-    }
-)
-_CHOICE_TYPES: Final = frozenset({"plural", "selectordinal", "select"})
-_PLURAL_TYPES: Final = frozenset({"plural", "selectordinal"})
-_EXPLICIT: Final = re.compile(r"^=-?\d+(\.\d+)?$")
-_POSITION: Final = re.compile(r" at position (\d+)")
+_PLURAL_TYPES: Final = icusyntax.PLURAL_TYPES
 
 
 @dataclass(frozen=True)
@@ -163,123 +142,76 @@ class Message:
         return branches
 
 
-@lru_cache(maxsize=8192)
+@cache
 def parse_message(text: str) -> Message | SyntaxProblem:
-    """Parse one ICU MessageFormat text; each distinct text is parsed once per process."""
-    tokens: list[dict[str, str]] = []
+    """Parse one ICU MessageFormat text with the runtime's parser (the one definition of the
+    subset marketctl supports); each distinct text is parsed once per process."""
     try:
-        ast = Parser(_PARSER_OPTIONS).parse(text, tokens)
-    except SyntaxError as error:
-        reason = str(error) if error.args else "invalid ICU MessageFormat"
-        found = _POSITION.search(reason)
-        offset = int(found.group(1)) if found else 0
-        reason = _POSITION.sub("", reason)
-        return SyntaxProblem(reason, min(offset, len(text)))
-    offsets: list[tuple[str, str, int]] = []
-    position = 0
-    for token in tokens:
-        offsets.append((token["type"], token["text"], position))
-        position += len(token["text"])
-    collector = _Collector(offsets)
-    collector.walk(ast, ())
-    return collector.result(text, ast)
+        nodes = icusyntax.parse(text)
+    except icusyntax.ICUSyntaxError as error:
+        return SyntaxProblem(error.reason, min(error.offset, len(text)))
+    collector = _Collector()
+    collector.walk(nodes, ())
+    return Message(
+        text,
+        tuple(collector.placeholders),
+        tuple(collector.choices),
+        tuple(collector.tags),
+        _displayed_length(nodes),
+    )
 
 
 @dataclass
 class _Collector:
-    tokens: list[tuple[str, str, int]]
     placeholders: list[Placeholder] = field(default_factory=list)
-    choices: list[tuple[dict[str, Any], list[tuple[str, int]]]] = field(default_factory=list)
+    choices: list[Choice] = field(default_factory=list)
     tags: list[Markup] = field(default_factory=list)
-    problem: SyntaxProblem | None = None
 
-    def walk(self, nodes: list[Any], tags: tuple[str, ...]) -> None:
+    def walk(self, nodes: list[icusyntax.Node], tags: tuple[str, ...]) -> None:
         for node in nodes:
-            if isinstance(node, str):
-                continue
-            start = int(node["start"])
-            if node.get("type") == "tag":
-                path = (*tags, str(node["name"]))
-                self.tags.append(Markup(str(node["name"]), path, start))
-                self.walk(node.get("contents", []), path)
-                continue
-            if node.get("hash"):
+            if type(node) is str or type(node) is icusyntax.Hash:
                 continue  # `#` is the enclosing plural's own argument
-            kind = self._kind(node)
-            self.placeholders.append(Placeholder(str(node["name"]), kind, start))
-            if node.get("type") in _CHOICE_TYPES:
-                self.choices.append((node, []))
-                for branch in node["options"].values():
-                    self.walk(branch, tags)
-
-    def _kind(self, node: dict[str, Any]) -> str:
-        kind = str(node.get("type", "plain"))
-        if kind != "plain" and kind not in _ARGUMENT_TYPES:
-            offset = next(
-                (at for type_, _, at in self.tokens if type_ == "type" and at > node["start"]),
-                int(node["start"]),
-            )
-            self._fail(f"unknown argument type '{kind}'", offset)
-        if node.get("format"):
-            kind += f", {node['format']}"
-        if kind == "plural" and node.get("offset"):
-            kind += f", offset:{node['offset']}"
-        return kind
-
-    def _fail(self, message: str, offset: int) -> None:
-        if self.problem is None or offset < self.problem.offset:
-            self.problem = SyntaxProblem(message, offset)
-
-    def result(self, text: str, ast: list[Any]) -> Message | SyntaxProblem:
-        # Selector tokens carry no index: give each to the innermost choice around it.
-        for type_, selector, at in self.tokens:
-            if type_ != "selector":
-                continue
-            around = [
-                (node, found) for node, found in self.choices if node["start"] < at < node["end"]
-            ]
-            if around:
-                max(around, key=lambda pair: pair[0]["start"])[1].append((selector, at))
-        choices = []
-        for node, selectors in self.choices:
-            seen: set[str] = set()
-            for selector, at in selectors:
-                if selector in seen:
-                    self._fail(f"'{selector}' is a branch of {{{node['name']}}} twice", at)
-                seen.add(selector)
-                if selector.startswith("=") and not _EXPLICIT.match(selector):
-                    self._fail(f"'{selector}' is not an exact value such as =0", at)
-            choices.append(
-                Choice(
-                    str(node["name"]),
-                    str(node["type"]),
-                    int(node["start"]),
-                    int(node.get("offset") or 0),
-                    tuple(selectors),
+            if type(node) is icusyntax.Tag:
+                path = (*tags, node.name)
+                self.tags.append(Markup(node.name, path, node.start))
+                self.walk(node.contents, path)
+            elif type(node) is icusyntax.Argument:
+                kind = node.type or "plain"
+                if node.style:
+                    kind += f", {node.style}"
+                self.placeholders.append(Placeholder(node.name, kind, node.start))
+            elif type(node) is icusyntax.Choice:
+                kind = node.type
+                if kind == "plural" and node.offset:
+                    kind += f", offset:{node.offset}"
+                self.placeholders.append(Placeholder(node.name, kind, node.start))
+                self.choices.append(
+                    Choice(
+                        node.name,
+                        node.type,
+                        node.start,
+                        node.offset,
+                        tuple((option.selector, option.start) for option in node.options),
+                    )
                 )
-            )
-        if self.problem is not None:
-            return self.problem
-        return Message(
-            text, tuple(self.placeholders), tuple(choices), tuple(self.tags), _displayed_length(ast)
-        )
+                for option in node.options:
+                    self.walk(option.contents, tags)
 
 
-def _displayed_length(nodes: list[Any]) -> int:
+def _displayed_length(nodes: list[icusyntax.Node]) -> int:
     """The longest text the message can show: tags do not count, a choice counts its longest
     branch, an argument counts as written (``{name}`` is 6 characters)."""
     total = 0
     for node in nodes:
-        if isinstance(node, str):
+        if type(node) is str:
             total += len(node)
-        elif node.get("type") == "tag":
-            total += _displayed_length(node.get("contents", []))
-        elif "options" in node:
-            total += max(
-                (_displayed_length(branch) for branch in node["options"].values()), default=0
-            )
+        elif type(node) is icusyntax.Tag:
+            total += _displayed_length(node.contents)
+        elif type(node) is icusyntax.Choice:
+            total += max((_displayed_length(option.contents) for option in node.options), default=0)
         else:
-            total += int(node["end"]) - int(node["start"])
+            assert not isinstance(node, str)
+            total += node.end - node.start
     return total
 
 

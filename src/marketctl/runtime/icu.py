@@ -1,6 +1,7 @@
 """ICU MessageFormat (v1) from a bundle's plain CLDR data, compiled once per message.
 
-Supported syntax (ICU4J ``MessageFormat``, plus FormatJS-style tags):
+The syntax is the subset :mod:`marketctl.runtime.icusyntax` defines, the one the message rules
+(MKT5xx) check, so a catalogue that validates compiles. What it means here:
 
 - ``{name}``: a string argument as is, a number in the locale's decimal format;
 - ``{n, number}``, ``{n, number, integer}``, ``{n, number, percent}``,
@@ -13,21 +14,21 @@ Supported syntax (ICU4J ``MessageFormat``, plus FormatJS-style tags):
 - tags such as ``<b>...</b>`` (self-closing ``<x/>`` too) are copied to the output as
   literal markup for the UI layer;
   a ``#`` inside a tag inside a plural is the number, as in FormatJS;
-- apostrophe quoting as ``pyicumessageformat`` implements ICU's (``'{'`` is ``{``, ``''`` is ``'``).
+- apostrophe quoting as ICU's (``'{'`` is ``{``, ``''`` is ``'``).
 
-Anything else (``date``, ``time``, ``spellout``, skeletons ``::...``, pattern styles) is refused
-when the message is compiled, not when it is formatted.
+Anything else (``date``, ``time``, ``spellout``, skeletons ``::...``, pattern styles, a plural
+without ``other``) is refused when the message is compiled, not when it is formatted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Any, Final
 
-from pyicumessageformat import Parser
-
+from marketctl.runtime import icusyntax
+from marketctl.runtime.icusyntax import Argument, Choice, Hash, ICUSyntaxError, Node, Tag
 from marketctl.runtime.numbers import (
     NumberFormatter,
     currency_formatter,
@@ -35,7 +36,7 @@ from marketctl.runtime.numbers import (
     integer_formatter,
     percent_formatter,
 )
-from marketctl.runtime.plurals import CATEGORIES, PluralRules, cardinal_rules, ordinal_rules
+from marketctl.runtime.plurals import PluralRules, cardinal_rules, ordinal_rules
 
 __all__ = [
     "ArgumentTypeError",
@@ -124,24 +125,8 @@ class MessageLocale:
 Renderer = Callable[[Mapping[str, object], str], str]
 Escape = Callable[[str], str]
 
-# Tags get a type no placeholder can have ("#" ends a name in the parser), so that
-# "{x, tag}" is not mistaken for "<x/>"; listing it among the "subnumeric" types makes the
-# parser read "#" inside a tag as a number sign, which the compiler keeps only where an
-# enclosing plural gives it a meaning.
-_TAG: Final = "#tag"
-_PARSER: Final = Parser(
-    {
-        "allow_tags": True,
-        "require_other": True,
-        "tag_type": _TAG,
-        "subnumeric_types": ["plural", "selectordinal", _TAG],
-        # Positions tell "<b></b>" (no contents either) from "<b/>".
-        "include_indices": True,
-    },
-)
 # Exact arithmetic for "n - offset", whatever the caller's thread-local decimal context is.
 _CONTEXT: Final = Context(prec=28, rounding=ROUND_HALF_EVEN)
-_UNSUPPORTED_TYPES: Final = frozenset({"date", "time", "spellout", "ordinal", "duration", "choice"})
 
 
 def _number(value: object, name: str, key: str | None) -> Decimal | int:
@@ -186,27 +171,27 @@ class _Compiler:
 
     # -- sequences -------------------------------------------------------------------------
 
-    def pieces(self, nodes: list[Any], hash_active: bool, out: list[str | Renderer]) -> None:
+    def pieces(self, nodes: list[Node], hash_active: bool, out: list[str | Renderer]) -> None:
         """Flatten nodes into text and renderers; tags become text around their contents."""
         for node in nodes:
-            if isinstance(node, str):
+            if type(node) is str:
                 out.append(node)
-            elif node.get("type") == _TAG:
-                if self.source.endswith("/>", 0, node["end"]):
-                    out.append(f"<{node['name']}/>")
+            elif type(node) is Tag:
+                if node.closed:
+                    out.append(f"<{node.name}/>")
                 else:
-                    out.append(f"<{node['name']}>")
-                    self.pieces(node.get("contents", []), hash_active, out)
-                    out.append(f"</{node['name']}>")
-            elif node.get("hash"):
+                    out.append(f"<{node.name}>")
+                    self.pieces(node.contents, hash_active, out)
+                    out.append(f"</{node.name}>")
+            elif type(node) is Hash:
                 # "#" means the number only directly in a plural's sub-message (or in a tag
-                # there); inside a nested select or outside any plural it is just "#"
-                # (ICU MessagePattern: '#' is special only in plural/selectordinal style).
+                # there); the parser makes it text elsewhere.
                 out.append(_HASH if hash_active else "#")
             else:
+                assert isinstance(node, Argument | Choice)
                 out.append(self.placeholder(node))
 
-    def sequence(self, nodes: list[Any], hash_active: bool) -> tuple[Renderer, bool]:
+    def sequence(self, nodes: list[Node], hash_active: bool) -> tuple[Renderer, bool]:
         """A renderer for a message or sub-message, and whether it uses the "#" text."""
         flat: list[str | Renderer] = []
         self.pieces(nodes, hash_active, flat)
@@ -248,22 +233,17 @@ class _Compiler:
 
     # -- placeholders ----------------------------------------------------------------------
 
-    def placeholder(self, node: Mapping[str, Any]) -> Renderer:
-        name: str = node["name"]
-        kind: str | None = node.get("type")
+    def placeholder(self, node: Argument | Choice) -> Renderer:
+        name = node.name
         self.arguments.add(name)
-        if kind is None:
+        if type(node) is Choice:
+            if node.type == "select":
+                return self.select(node)
+            return self.plural(node, ordinal=node.type == "selectordinal")
+        assert type(node) is Argument
+        if node.type is None:
             return self.simple(name)
-        if kind == "number":
-            style = node.get("format")
-            return self.number(name, self.number_formatter(name, style))
-        if kind in ("plural", "selectordinal"):
-            return self.plural(node, ordinal=kind == "selectordinal")
-        if kind == "select":
-            return self.select(node)
-        if kind in _UNSUPPORTED_TYPES:
-            raise self.error(f"{{{name}, {kind}}} is not supported by the marketctl runtime")
-        raise self.error(f"unknown argument type {kind!r} in {{{name}, {kind}}}")
+        return self.number(name, self.number_formatter(name, node.style))
 
     def number_formatter(self, name: str, style: str | None) -> NumberFormatter:
         if style is None:
@@ -279,10 +259,7 @@ class _Compiler:
                     f"{self.locale.tag}",
                 )
             return self.locale.currency
-        raise self.error(
-            f"unsupported number style {style!r} in {{{name}, number, {style}}}: use integer, "
-            "percent or currency",
-        )
+        raise self.error(f"unsupported number style {style!r}")  # pragma: no cover - parser
 
     def simple(self, name: str) -> Renderer:
         key, escape, decimal = self.key, self.escape, self.locale.decimal
@@ -326,37 +303,30 @@ class _Compiler:
 
         return render
 
-    def plural(self, node: Mapping[str, Any], *, ordinal: bool) -> Renderer:
-        name: str = node["name"]
-        offset: int = node.get("offset") or 0
-        options: Mapping[str, list[Any]] = node["options"]
+    def plural(self, node: Choice, *, ordinal: bool) -> Renderer:
+        name = node.name
+        offset = node.offset
         key, escape = self.key, self.escape
         # Decimal keys: a Decimal and an int that are equal hash equal, so 1, 1.0 and
         # Decimal("1.00") all find "=1".
         exact: dict[Decimal | int, tuple[Renderer, bool]] = {}
         by_category: dict[str, tuple[Renderer, bool]] = {}
-        for selector, contents in options.items():
-            compiled = self.sequence(contents, hash_active=True)
+        for option in node.options:
+            selector = option.selector
+            compiled = self.sequence(option.contents, hash_active=True)
             if selector.startswith("="):
-                try:
-                    number = Decimal(selector[1:])
-                except InvalidOperation:
-                    raise self.error(f"invalid plural selector {selector!r}") from None
-                if not number.is_finite():
-                    raise self.error(f"invalid plural selector {selector!r}")
-                exact[number] = compiled
-            elif selector in CATEGORIES:
-                by_category[selector] = compiled
+                # The parser admits only =N with N an integer or a decimal.
+                exact[Decimal(selector[1:])] = compiled
             else:
-                raise self.error(
-                    f"unknown plural category {selector!r} in {{{name}, "
-                    f"{'selectordinal' if ordinal else 'plural'}}}: use =N or one of "
-                    f"{', '.join(CATEGORIES)}",
-                )
-        other = by_category["other"]  # the parser requires it
+                by_category[selector] = compiled
+        if "other" not in by_category:
+            raise self.error(f"invalid ICU message: {{{name}, {node.type}}} has no 'other' branch")
+        other = by_category["other"]  # compile_message checked it
         select = (self.locale.ordinal if ordinal else self.locale.cardinal).select
         decimal = self.locale.decimal
-        chooser = self.selection_formatter(name, options["other"]) or decimal
+        other_option = node.option("other")
+        assert other_option is not None
+        chooser = self.selection_formatter(name, other_option.contents) or decimal
         format_hash, visible = decimal.format, chooser.rounded
         # Usually "#" and the plural choice use the same format: round once for both.
         shared = decimal.format_rounded if chooser is decimal else None
@@ -387,33 +357,31 @@ class _Compiler:
 
         return render
 
-    def selection_formatter(self, name: str, nodes: list[Any]) -> NumberFormatter | None:
+    def selection_formatter(self, name: str, nodes: list[Node]) -> NumberFormatter | None:
         """The format whose visible number picks the plural category (ICU4J
         ``MessageFormat.findFirstPluralNumberArg``): the first ``#`` or ``{name}`` /
         ``{name, number, ...}`` in the ``other`` sub-message; the caller falls back to the
         decimal format. Tags are looked into (they are markup, not ICU arguments); nested
         arguments are not."""
         for node in nodes:
-            if isinstance(node, str):
-                continue
-            if node.get("hash"):
+            if type(node) is Hash:
                 return self.locale.decimal
-            if node.get("type") == _TAG:
-                found = self.selection_formatter(name, node.get("contents", []))
+            if type(node) is Tag:
+                found = self.selection_formatter(name, node.contents)
                 if found is not None:
                     return found
-            elif node.get("name") == name and node.get("type") in (None, "number"):
-                return self.number_formatter(name, node.get("format"))
+            elif type(node) is Argument and node.name == name:
+                return self.number_formatter(name, node.style)
         return None
 
-    def select(self, node: Mapping[str, Any]) -> Renderer:
-        name: str = node["name"]
+    def select(self, node: Choice) -> Renderer:
+        name = node.name
         key = self.key
         options = {
-            selector: self.sequence(contents, hash_active=False)[0]
-            for selector, contents in node["options"].items()
+            option.selector: self.sequence(option.contents, hash_active=False)[0]
+            for option in node.options
         }
-        other = options["other"]  # the parser requires it
+        other = options["other"]  # compile_message checked it
 
         def render(args: Mapping[str, object], hash_text: str) -> str:
             try:
@@ -477,9 +445,16 @@ def compile_message(
     markup.
     """
     try:
-        ast = _PARSER.parse(source)
-    except SyntaxError as error:
+        nodes = icusyntax.parse(source)
+    except ICUSyntaxError as error:
         raise MessageSyntaxError(f"invalid ICU message: {error}", key=key) from None
+    lacking = icusyntax.missing_other(nodes)
+    if lacking is not None:
+        raise MessageSyntaxError(
+            f"invalid ICU message: {{{lacking.name}, {lacking.type}}} has no 'other' branch "
+            f"at position {lacking.start}",
+            key=key,
+        )
     compiler = _Compiler(source, locale, key, escape)
-    render, _ = compiler.sequence(ast, hash_active=False)
+    render, _ = compiler.sequence(nodes, hash_active=False)
     return CompiledMessage(source, key, frozenset(compiler.arguments), render)

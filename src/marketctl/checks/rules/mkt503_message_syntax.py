@@ -1,10 +1,14 @@
 """A message text is not valid ICU MessageFormat.
 
-Every text, in the source catalogue and in each translation, must parse as ICU MessageFormat
-(version 1) with tags: the runtime (and any other service's ICU library) refuses it otherwise.
-The finding points at the character where the parser stopped. Besides the grammar, an argument
-type ICU does not know (``{n, nubmer}``), a branch written twice and an ``=`` selector that is not
-a number are syntax errors. A literal ``{`` or ``}`` is quoted with apostrophes: ``'{'``.
+Every text, in the source catalogue and in each translation, must parse as the subset of ICU
+MessageFormat (version 1, with tags) that the marketctl runtime formats: the rules and the
+runtime share one parser (``marketctl.runtime.icusyntax``), so a text that passes compiles. The
+finding points at the character where the parser stopped. Besides the grammar, these are syntax
+errors: an argument type ICU does not know (``{n, nubmer}``) and the ones the runtime does not
+format (``{n, spellout}``, ``{d, date}``, ``{t, time, short}``), a number style other than
+``integer``, ``percent`` and ``currency`` (skeletons such as ``::compact-short``, patterns such as
+``#,##0.0``), a branch written twice, an ``=`` selector that is not a number and a plural branch
+that is no CLDR category (``onne``). A literal ``{`` or ``}`` is quoted with apostrophes: ``'{'``.
 
 Failing example::
 

@@ -3,7 +3,8 @@
 Which plural categories a language has is CLDR data (Babel's ``plural_form`` and
 ``ordinal_form``): English cardinals have ``one`` and ``other``, French also ``many``, Japanese
 only ``other``. A branch for a category the locale lacks is never chosen (usually a branch copied
-from another language, or a typo such as ``onne``), and ``other`` is required: ICU refuses a
+from another language; a word that is no CLDR category at all, such as the typo ``onne``, is
+MKT503), and ``other`` is required: ICU refuses a
 plural without it, and it is the text for every number no other branch matches
 (messageformat's strict plural keys). Exact values (``=0``, ``=1``) are always allowed. Both are
 errors; a category the locale needs but the message lacks is MKT506.
