@@ -12,11 +12,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeAlias
 
+import yaml as pyyaml
 from ruamel.yaml import YAML
+from ruamel.yaml import nodes as ruamel_nodes
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import implicit_resolvers
 
 from marketctl.core.diagnostics import Finding, Location, Position, finding
 
@@ -87,6 +89,49 @@ _TIMESTAMP, _MERGE = "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:merge"
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
+# Both composers' node classes: libyaml's (PyYAML) on the fast path, ruamel's where a file does not
+# load there and its exact error message is wanted (or a %YAML directive asks for another version).
+Node: TypeAlias = Any  # ruamel_nodes.Node | pyyaml.Node (PyYAML ships no type hints)
+MappingNode = (ruamel_nodes.MappingNode, pyyaml.MappingNode)
+SequenceNode = (ruamel_nodes.SequenceNode, pyyaml.SequenceNode)
+ScalarNode = (ruamel_nodes.ScalarNode, pyyaml.ScalarNode)
+_CParser: Any
+try:
+    from yaml.cyaml import CParser as _CParser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - PyYAML built without libyaml: the ruamel path only
+    _CParser = None
+
+
+class _Yaml12(pyyaml.resolver.BaseResolver):
+    """Implicit tags as ruamel.yaml resolves them for YAML 1.2 (its own table, so the fast path
+    and the ruamel path cannot drift apart): ``yes`` is text, ``0o17`` an int, ``2026-12-01`` a
+    timestamp (kept as text)."""
+
+
+for _versions, _tag, _regexp, _first in implicit_resolvers:
+    if (1, 2) in _versions:
+        _Yaml12.add_implicit_resolver(_tag, _regexp, _first)
+
+_Composer = None if _CParser is None else type("_Composer", (_CParser, _Yaml12), {})
+
+
+def _compose(text: str) -> Node | None:
+    """The node tree of a single-document stream: libyaml composes it (C speed, every node with
+    its mark); anything libyaml does not load, and a file with a %YAML directive, goes through
+    ruamel's pure YAML 1.2 parser, which raises the error a finding reports."""
+    if _Composer is not None and not text.startswith("%") and "\n%" not in text:
+        composer = _Composer(text)
+        try:
+            node: Node | None = composer.get_single_node()
+            return node
+        except pyyaml.YAMLError:
+            pass  # the ruamel path says what is wrong, where
+        finally:
+            composer.dispose()
+    loaded: Node | None = YAML(typ="safe", pure=True).compose(text)
+    return loaded
+
+
 class _TooLarge(Exception):
     pass
 
@@ -113,7 +158,20 @@ def _position(node: Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _scalar(node: ScalarNode) -> Any:
+_BLANK = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
+
+
+def _empty_position(node: Node, text: str) -> Position:
+    """Where an empty value of a block mapping (``key:`` and nothing) is, as ruamel says: at the
+    next token (the next line's key), where libyaml says the end of ``key:``."""
+    if type(node) is not pyyaml.ScalarNode or node.value or node.style:  # plain: ""
+        return _position(node)
+    end = _BLANK.match(text, node.start_mark.index).end()  # type: ignore[union-attr]
+    line = text.count("\n", 0, end)
+    return Position(line + 1, end - (text.rfind("\n", 0, end) + 1) + 1)
+
+
+def _scalar(node: Any) -> Any:
     """A scalar as the YAML 1.2 core schema reads it, except that dates stay text and
     fractions become exact decimals."""
     text = str(node.value)
@@ -151,7 +209,8 @@ def _scalar(node: ScalarNode) -> Any:
 class _Converter:
     """Turns composed YAML nodes into plain dicts and lists, recording positions."""
 
-    def __init__(self) -> None:
+    def __init__(self, text: str) -> None:
+        self.text = text
         self.values: dict[Path, Position] = {}
         self.keys: dict[Path, Position] = {}
         self.nodes = 0
@@ -161,7 +220,7 @@ class _Converter:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise _TooLarge(f"more than {MAX_NODES} values (are aliases expanding?)")
-        if isinstance(node, MappingNode | SequenceNode):
+        if isinstance(node, MappingNode + SequenceNode):
             # An alias inside its own anchor makes the node graph a cycle.
             if id(node) in self.open:
                 raise _TooLarge("an alias refers to the mapping or list that contains it")
@@ -174,7 +233,7 @@ class _Converter:
             raise _Refused("unknown YAML node", "write plain YAML", node)
         return _scalar(node)
 
-    def _collection(self, node: MappingNode | SequenceNode, path: Path) -> Any:
+    def _collection(self, node: Any, path: Path) -> Any:
         if isinstance(node, MappingNode):
             if node.tag != _MAP:
                 raise _Refused(
@@ -196,9 +255,24 @@ class _Converter:
             items.append(self.convert(item, child))
         return items
 
-    def _mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
+    def empty_aware(self, node: Node) -> Position:
+        return _empty_position(node, self.text)
+
+    def empty_in_flow(self, node: Node) -> Position:
+        """An empty value in ``{a: , b: 1}``: libyaml says the ``,``, ruamel right after ``:``."""
+        if type(node) is not pyyaml.ScalarNode or node.value or node.style:
+            return _position(node)
+        index = node.start_mark.index
+        before = self.text[:index].rstrip(" \t\r\n")
+        if not before.endswith(":"):
+            return _position(node)
+        line = before.count("\n")
+        return Position(line + 1, len(before) - (before.rfind("\n") + 1) + 1)
+
+    def _mapping(self, node: Any, path: Path) -> dict[str, Any]:
         result: dict[str, Any] = {}
         written: dict[str, Node] = {}
+        position = self.empty_in_flow if node.flow_style else self.empty_aware
         merged: list[Node] = []
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
@@ -219,7 +293,7 @@ class _Converter:
             written[name] = key_node
             child = (*path, name)
             self.keys[child] = _position(key_node)
-            self.values[child] = _position(value_node)
+            self.values[child] = position(value_node)
             result[name] = self.convert(value_node, child)
         # `<<: *defaults` merges: keys written in the mapping itself win (YAML merge key spec).
         for source in merged:
@@ -296,11 +370,10 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Finding]
             )
         ]
     first_line = text.split("\n", 1)[0].rstrip("\r")
-    # Composing (not constructing) with the plain YAML 1.2 parser: nodes carry positions,
-    # and nothing but plain data is built from them.
-    yaml = YAML(typ="safe", pure=True)
+    # Composing (not constructing) as YAML 1.2: nodes carry positions, and nothing but plain
+    # data is built from them.
     try:
-        loaded = yaml.compose(text)
+        loaded = _compose(text)
     except MarkedYAMLError as error:
         problem = (error.problem or error.context or "invalid YAML").strip()
         started = error.context_mark
@@ -348,7 +421,7 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Finding]
                 "start the file with `key: value` lines (see docs/file-formats.md)",
             )
         ]
-    converter = _Converter()
+    converter = _Converter(text)
     try:
         data = converter.convert(loaded, ())
     except _Duplicate as error:
