@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from marketctl.core.errors import MarketctlError
-from marketctl.reference.locales import SOURCE_LOCALE
+from marketctl.reference.locales import SOURCE_LOCALE, fallback_chain
 from marketctl.repository.markets import Market, Repository
 
 __all__ = [
@@ -57,8 +57,18 @@ class LocaleCoverage:
 
 
 def missing_keys(market: Market, tag: str) -> list[str]:
-    """The source keys a locale of a market has no text for, in source order."""
-    return [key for key in market.repository.source_keys if market.message(tag, key) is None]
+    """The source keys a locale of a market has no text for, in source order (what
+    ``market.message(tag, key) is None`` says, with the fallback chain walked once)."""
+    repository = market.repository
+    texts = [document.data for _, document in market.catalogues(tag)]
+    texts = [data for data in texts if isinstance(data, dict)]
+    falls_back = SOURCE_LOCALE in fallback_chain(tag)
+    return [
+        key
+        for key in repository.source_keys
+        if not any(isinstance(data.get(key), str) for data in texts)
+        and not (falls_back and repository.source_message(key) is not None)
+    ]
 
 
 @dataclass(frozen=True)

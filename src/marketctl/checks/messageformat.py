@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Final
@@ -333,9 +333,23 @@ def source_entry(repository: Repository, key: str) -> dict[str, Any] | None:
     return None
 
 
+def _shared(repository: Repository, name: str, make: Callable[[], list[Any]]) -> list[Any]:
+    """A list derived from the repository, made once per repository (every rule walks it)."""
+    cache = repository.derived
+    found = cache.get(name)
+    if found is None:
+        found = cache[name] = make()
+    return found
+
+
 def catalogue_texts(repository: Repository, *, source: bool = True) -> Iterator[CatalogueText]:
     """Every message text of every catalogue, each once (shared catalogues are not repeated per
     market); values that are not text are left to the schema."""
+    name = "catalogue_texts" if source else "translation_texts"
+    return iter(_shared(repository, name, lambda: list(_catalogue_texts(repository, source))))
+
+
+def _catalogue_texts(repository: Repository, source: bool) -> Iterator[CatalogueText]:
     catalogue = repository.source_catalogue
     if source and catalogue is not None:
         for key, entry in catalogue.data.items():
@@ -357,10 +371,12 @@ def catalogue_texts(repository: Repository, *, source: bool = True) -> Iterator[
 def parsed_texts(repository: Repository) -> Iterator[tuple[CatalogueText, Message]]:
     """Each message text (source and translations) that parses, with its message; texts that
     do not parse are MKT503's."""
-    for text in catalogue_texts(repository):
-        message = parse_message(text.text)
-        if isinstance(message, Message):
-            yield text, message
+
+    def make() -> list[tuple[CatalogueText, Message]]:
+        pairs = ((text, parse_message(text.text)) for text in catalogue_texts(repository))
+        return [(text, message) for text, message in pairs if isinstance(message, Message)]
+
+    return iter(_shared(repository, "parsed_texts", make))
 
 
 def parsed_translations(
@@ -368,6 +384,10 @@ def parsed_translations(
 ) -> Iterator[tuple[CatalogueText, Message, Message]]:
     """Each translation whose text and source text both parse: the text, its message and the
     source's message (what MKT504, MKT507 and MKT508 compare)."""
+    return iter(_shared(repository, "parsed_translations", lambda: list(_translations(repository))))
+
+
+def _translations(repository: Repository) -> Iterator[tuple[CatalogueText, Message, Message]]:
     for text in catalogue_texts(repository, source=False):
         entry = source_entry(repository, text.key)
         if entry is None:

@@ -71,9 +71,87 @@ def validator(kind: str) -> Draft202012Validator:
 LAYERED = frozenset({"market", "tax", "warranty", "rollout"})
 
 
+# The message catalogues are most of the bytes of a big repository, and their schemas are a
+# pattern on keys and a shape for values. A plain-Python test of that shape tells a valid
+# catalogue at a glance; anything it does not vouch for goes through jsonschema, which words the
+# findings. It is used only while the schema is the one it was written for (checked below,
+# notes aside), so an edited schema cannot be skipped.
+_KEY_PATTERN = "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$"
+_ENTRY_FIELDS = frozenset({"message", "description", "max_length", "allow_identical"})
+_SHAPES: dict[str, Any] = {
+    "messages": {
+        "type": "object",
+        "propertyNames": {"pattern": _KEY_PATTERN},
+        "additionalProperties": {"type": "string"},
+    },
+    "catalogue": {
+        "type": "object",
+        "propertyNames": {"pattern": _KEY_PATTERN},
+        "additionalProperties": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["message", "description"],
+            "properties": {
+                "message": {"type": "string"},
+                "description": {"type": "string", "minLength": 1},
+                "max_length": {"type": "integer", "minimum": 1},
+                "allow_identical": {"type": "boolean"},
+            },
+        },
+    },
+}
+_NOTES = frozenset({"description", "title", "$id", "$schema", "$comment", "examples"})
+
+
+def _shape(schema: Any) -> Any:
+    if isinstance(schema, dict):
+        # A note is text; a property that happens to be called "description" is a schema.
+        return {
+            key: _shape(value)
+            for key, value in schema.items()
+            if key not in _NOTES or isinstance(value, dict)
+        }
+    if isinstance(schema, list):
+        return [_shape(item) for item in schema]
+    return schema
+
+
+@cache
+def _has_known_shape(kind: str) -> bool:
+    return kind in _SHAPES and _shape(load_schema(kind)) == _SHAPES[kind]
+
+
+def _surely_valid(data: Any, kind: str) -> bool:
+    """True only where jsonschema would find nothing wrong (False: ask jsonschema)."""
+    if type(data) is not dict or not _has_known_shape(kind):
+        return False
+    key_ok = re.compile(_KEY_PATTERN).search
+    if not all(type(key) is str and key_ok(key) for key in data):
+        return False
+    if kind == "messages":
+        return all(type(value) is str for value in data.values())
+    for entry in data.values():
+        if type(entry) is not dict or not entry.keys() <= _ENTRY_FIELDS:
+            return False
+        if type(entry.get("message")) is not str:
+            return False
+        description = entry.get("description")
+        if type(description) is not str or not description:
+            return False
+        if "max_length" in entry:
+            limit = entry["max_length"]
+            if type(limit) is not int or limit < 1:
+                return False
+        if "allow_identical" in entry and type(entry["allow_identical"]) is not bool:
+            return False
+    return True
+
+
 def check_document(document: Document, kind: str) -> list[Finding]:
     """Every schema problem in one file; for layered kinds, not the keys required after
     layering."""
+    if _surely_valid(document.data, kind):
+        return []
     findings: list[Finding] = []
     for error in validator(kind).iter_errors(document.data):
         if error.validator == "required" and kind in LAYERED:

@@ -156,6 +156,9 @@ class Repository:
     environments: dict[str, Document] = field(default_factory=dict)
     environment: str | None = None
     _markets: dict[str, Market] = field(default_factory=dict, init=False, repr=False)
+    # What the floors above derive from the loaded files once per run (the message texts every
+    # message rule walks); the repository is not changed after loading.
+    derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def select_environment(self, name: str | None) -> None:
         """Resolve markets for environment ``name`` from now on (None: no environment layer).
