@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyicumessageformat import Parser
+from marketctl.runtime import icusyntax
+from marketctl.runtime.icusyntax import Argument, Choice, Hash, Node, Tag
 
 __all__ = ["PSEUDO_LOCALES", "pseudo_message"]
 
@@ -36,12 +37,12 @@ _PADDING = "ǿƞḗ ŧẇǿ ŧħřḗḗ ƒǿŭř ƒīṽḗ şīẋ şḗṽḗ
 _EXPANSION = 0.35
 _RLM, _RLO, _PDF = "\u200f", "\u202e", "\u202c"
 
-_PARSER = Parser({"allow_tags": True, "require_other": False})
-
 
 def pseudo_message(text: str, tag: str) -> str:
-    """The pseudo-translation of one ICU message into ``en-XA`` or ``ar-XB``."""
-    nodes = _PARSER.parse(text)
+    """The pseudo-translation of one ICU message into ``en-XA`` or ``ar-XB`` (the message is
+    parsed as the runtime parses it: :class:`~marketctl.runtime.icusyntax.ICUSyntaxError`, a
+    ``ValueError``, where it is not in the supported subset)."""
+    nodes = icusyntax.parse(text)
     if tag == "en-XA":
         length = _literal_length(nodes)
         body = _serialize(nodes, _accent, in_plural=False)
@@ -69,50 +70,49 @@ def _padding(size: int) -> str:
     return repeated[:size].rstrip()
 
 
-def _literal_length(nodes: list[Any]) -> int:
+def _literal_length(nodes: list[Node]) -> int:
     """The length of the text a reader sees, taking the longest branch of each choice."""
     total = 0
     for node in nodes:
         if isinstance(node, str):
             total += len(node)
-        elif node.get("type") == "tag":
-            total += _literal_length(node.get("contents") or [])
-        elif "options" in node:
-            total += max(
-                (_literal_length(branch) for branch in node["options"].values()), default=0
-            )
+        elif isinstance(node, Tag):
+            total += _literal_length(node.contents)
+        elif isinstance(node, Choice):
+            total += max((_literal_length(o.contents) for o in node.options), default=0)
     return total
 
 
-def _serialize(nodes: list[Any], transform: Any, *, in_plural: bool) -> str:
+def _serialize(nodes: list[Node], transform: Any, *, in_plural: bool) -> str:
     out: list[str] = []
     for node in nodes:
         if isinstance(node, str):
             out.append(_quote(transform(node), in_plural=in_plural))
-        elif node.get("hash"):
+        elif isinstance(node, Hash):
             out.append("#")
-        elif node.get("type") == "tag":
-            contents = node.get("contents")
-            if contents is None:
-                out.append(f"<{node['name']}/>")
+        elif isinstance(node, Tag):
+            if node.closed:
+                out.append(f"<{node.name}/>")
             else:
-                inner = _serialize(contents, transform, in_plural=in_plural)
-                out.append(f"<{node['name']}>{inner}</{node['name']}>")
-        elif "options" in node:
-            plural = node["type"] in ("plural", "selectordinal")
-            head = f"{node['name']}, {node['type']},"
-            if node.get("offset"):
-                head += f" offset:{node['offset']}"
+                inner = _serialize(node.contents, transform, in_plural=in_plural)
+                out.append(f"<{node.name}>{inner}</{node.name}>")
+        elif isinstance(node, Choice):
+            # "#" is the number directly in a plural's branches (and in tags there), not in a
+            # select inside one: the parser's reading, which the quoting must match.
+            plural = node.type in icusyntax.PLURAL_TYPES
+            head = f"{node.name}, {node.type},"
+            if node.offset:
+                head += f" offset:{node.offset}"
             branches = " ".join(
-                f"{key} {{{_serialize(branch, transform, in_plural=plural or in_plural)}}}"
-                for key, branch in node["options"].items()
+                f"{o.selector} {{{_serialize(o.contents, transform, in_plural=plural)}}}"
+                for o in node.options
             )
             out.append(f"{{{head} {branches}}}")
-        elif node.get("type"):
-            style = f", {node['format']}" if node.get("format") else ""
-            out.append(f"{{{node['name']}, {node['type']}{style}}}")
+        elif isinstance(node, Argument) and node.type:
+            style = f", {node.style}" if node.style else ""
+            out.append(f"{{{node.name}, {node.type}{style}}}")
         else:
-            out.append(f"{{{node['name']}}}")
+            out.append(f"{{{node.name}}}")
     return "".join(out)
 
 
