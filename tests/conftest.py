@@ -14,3 +14,10 @@ def repo(tmp_path: Path) -> Path:
     root = tmp_path / "config"
     shutil.copytree(REPOSITORY / "markets", root / "markets")
     return root
+
+
+@pytest.fixture(autouse=True)
+def _no_report_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests patch code in process, which no cache key can see: the report cache is off except
+    where a test turns it back on (tests/test_cache.py)."""
+    monkeypatch.setenv("MARKETCTL_NO_CACHE", "1")

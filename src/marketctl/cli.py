@@ -167,6 +167,11 @@ def command(*examples: str, name: str | None = None) -> Callable[[F], click.Comm
     is_flag=True,
     help="Print every finding (text): by default a code repeated in one file prints once.",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Do not read or write .marketctl-cache/ (the same report, computed afresh).",
+)
 @click.pass_context
 def validate(
     ctx: click.Context,
@@ -177,24 +182,29 @@ def validate(
     ignore: tuple[str, ...],
     environment: str | None,
     no_group: bool,
+    no_cache: bool,
 ) -> None:
     """Check MARKETs (default: all) against the schemas and the rule catalogue.
 
     Fails on every error that would stop `marketctl build`, including errors that --ignore,
     [tool.marketctl] or an inline ignore hide, and says why. Errors print before warnings.
     """
-    from marketctl.checks.reporters import REPORTERS
-    from marketctl.checks.validation import validate_source
-    from marketctl.repository.settings import read_settings
-    from marketctl.repository.sources import WorktreeSource
+    from marketctl.commands.validating import validate_output
 
-    root = _root(ctx)
-    configured = read_settings(root)
-    settings = configured.merged(select, ignore)
-    _, report = validate_source(WorktreeSource(root), markets, settings, environment, configured)
-    rendered = REPORTERS[output_format].render(report, quiet=quiet(ctx), group=not no_group)
-    click.echo(rendered, nl=False)
-    ctx.exit(EXIT_FINDINGS if report.failed(strict) else EXIT_OK)
+    result = validate_output(
+        _root(ctx),
+        markets,
+        output_format,
+        strict=strict,
+        select=select,
+        ignore=ignore,
+        environment=environment,
+        quiet=quiet(ctx),
+        group=not no_group,
+        use_cache=not no_cache,
+    )
+    click.echo(result.output, nl=False)
+    ctx.exit(result.code)
 
 
 @command(

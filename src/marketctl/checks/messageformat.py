@@ -326,15 +326,26 @@ class CatalogueText:
 
 
 def source_entry(repository: Repository, key: str) -> dict[str, Any] | None:
+    """The source catalogue's entry for a key, where it has a message text."""
+    entries: dict[str, dict[str, Any]] = _shared(
+        repository, "source_entries", lambda: _source_entries(repository)
+    )
+    return entries.get(key)
+
+
+def _source_entries(repository: Repository) -> dict[str, dict[str, Any]]:
     catalogue = repository.source_catalogue
-    entry = catalogue.data.get(key) if catalogue is not None else None
-    if isinstance(entry, dict) and isinstance(entry.get("message"), str):
-        return entry
-    return None
+    if catalogue is None or not isinstance(catalogue.data, dict):
+        return {}
+    return {
+        key: entry
+        for key, entry in catalogue.data.items()
+        if isinstance(entry, dict) and isinstance(entry.get("message"), str)
+    }
 
 
-def _shared(repository: Repository, name: str, make: Callable[[], list[Any]]) -> list[Any]:
-    """A list derived from the repository, made once per repository (every rule walks it)."""
+def _shared(repository: Repository, name: str, make: Callable[[], Any]) -> Any:
+    """What is derived from the repository, made once per repository (every rule walks it)."""
     cache = repository.derived
     found = cache.get(name)
     if found is None:

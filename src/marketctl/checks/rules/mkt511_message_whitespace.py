@@ -17,7 +17,6 @@ Passing example::
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from marketctl.checks.messageformat import catalogue_texts, source_entry
@@ -29,8 +28,16 @@ CODE = "MKT511"
 NAME = "message-whitespace"
 SEVERITY = Severity.ERROR
 
-_LEADING = re.compile(r"^\s*")
-_TRAILING = re.compile(r"\s*$")
+
+def _leading(text: str) -> tuple[str, int]:
+    """The whitespace a text starts with (Unicode whitespace, as ``\\s``), and where."""
+    return text[: len(text) - len(text.lstrip())], 0
+
+
+def _trailing(text: str) -> tuple[str, int]:
+    """The whitespace a text ends with, and where it starts (a linear ``\\s*$``)."""
+    kept = len(text.rstrip())
+    return text[kept:], kept
 
 
 def check_repository(repository: Repository) -> Iterator[Finding]:
@@ -39,16 +46,14 @@ def check_repository(repository: Repository) -> Iterator[Finding]:
         if entry is None:
             continue
         source = entry["message"]
-        for end, pattern in (("starts", _LEADING), ("ends", _TRAILING)):
-            found = pattern.search(text.text)
-            wanted = pattern.search(source)
-            assert found is not None and wanted is not None  # both patterns match every string
-            if found.group() == wanted.group() or (end == "ends" and not text.text.strip()):
+        for end, part in (("starts", _leading), ("ends", _trailing)):
+            found, at = part(text.text)
+            wanted, _ = part(source)
+            if found == wanted or (end == "ends" and not text.text.strip()):
                 continue
             yield rule(CODE).finding(
-                text.location_at(found.start()),
-                f"'{text.key}' {end} with {_describe(found.group())}, the source with "
-                f"{_describe(wanted.group())}",
+                text.location_at(at),
+                f"'{text.key}' {end} with {_describe(found)}, the source with {_describe(wanted)}",
                 "write the same whitespace at the start and the end as the source",
             )
 
