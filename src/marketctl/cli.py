@@ -172,6 +172,12 @@ def command(*examples: str, name: str | None = None) -> Callable[[F], click.Comm
     is_flag=True,
     help="Do not read or write .marketctl-cache/ (the same report, computed afresh).",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Processes for the checks (default: all cores on a large repository, else 1).",
+)
 @click.pass_context
 def validate(
     ctx: click.Context,
@@ -183,6 +189,7 @@ def validate(
     environment: str | None,
     no_group: bool,
     no_cache: bool,
+    jobs: int | None,
 ) -> None:
     """Check MARKETs (default: all) against the schemas and the rule catalogue.
 
@@ -202,6 +209,7 @@ def validate(
         quiet=quiet(ctx),
         group=not no_group,
         use_cache=not no_cache,
+        jobs=jobs,
     )
     click.echo(result.output, nl=False)
     ctx.exit(result.code)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import partial
 
-from marketctl.checks.rules import catalogue
+from marketctl.checks.rules import Rule, catalogue
 from marketctl.checks.schemas import check_document, check_required
 from marketctl.core.diagnostics import Finding, Location, Severity, unique_sorted
 from marketctl.core.documents import Document
 from marketctl.core.errors import UnknownEnvironmentError, UnknownMarketError, UsageProblem
+from marketctl.core.parallel import default_jobs, run_all
 from marketctl.reference import iso
 from marketctl.repository.loading import load_repository, schema_kind
 from marketctl.repository.markets import LAYERED_KINDS, Layer, Market, Repository
@@ -126,19 +128,23 @@ def validate_source(
     settings: Settings | None = None,
     environment: str | None = None,
     build_settings: Settings | None = None,
+    *,
+    jobs: int | None = None,
 ) -> tuple[Repository, Report]:
     """Load and validate (with ``environment`` as the last layer when given); the repository
     is returned for the commands that go on (build).
 
     ``build_settings`` are the settings a build would read ([tool.marketctl] alone); errors
     they keep, and unignorable ones, make the report fail even when ``settings`` hide them.
+    ``jobs``: see :func:`validate_repository`.
     """
     if settings is not None:
         check_filters(settings)
     repository = load_repository(source)
     select_environment(repository, environment)
     codes = select_markets(repository, names)
-    return repository, validate_repository(repository, codes, settings, build_settings)
+    report = validate_repository(repository, codes, settings, build_settings, jobs=jobs)
+    return repository, report
 
 
 def validate_repository(
@@ -146,41 +152,55 @@ def validate_repository(
     codes: list[str],
     settings: Settings | None = None,
     build_settings: Settings | None = None,
+    *,
+    jobs: int | None = None,
 ) -> Report:
+    """``jobs``: processes for the schema checks and the rules (None: all cores when the
+    repository is large enough to pay for it); the report is the same for any number."""
     settings = settings or Settings()
     build_settings = build_settings or settings
     documents = _documents(repository)
+    if jobs is None:
+        jobs = default_jobs(sum(len(document.text) for document in documents.values()))
     findings = list(repository.findings)
     schema_errors: set[str] = set()
-    for layer in repository.layers:
-        for relative, document in _layer_documents(layer):
-            problems = check_document(document, schema_kind(layer, relative))
-            if problems:
-                schema_errors.add(document.path)
-            findings.extend(problems)
-    for document in repository.environments.values():
-        problems = check_document(document, "environment")
+    kinds = [
+        (document, schema_kind(layer, relative))
+        for layer in repository.layers
+        for relative, document in _layer_documents(layer)
+    ]
+    kinds += [(document, "environment") for document in repository.environments.values()]
+    schema_tasks = [partial(check_document, document, kind) for document, kind in kinds]
+    for (document, _), problems in zip(kinds, run_all(schema_tasks, jobs), strict=True):
         if problems:
             schema_errors.add(document.path)
         findings.extend(problems)
 
-    for code in codes:
-        market = repository.market(code)
-        missing = _required_findings(market)
-        findings.extend(missing)
-        if not missing and _is_checkable(market, schema_errors):
-            for rule in catalogue().values():
-                if rule.check_market is not None and not rule.retired:
-                    findings.extend(
-                        replace(finding, market=finding.market or code)
-                        for finding in rule.check_market(market)
-                    )
-    shared_ok = not any(path in schema_errors for path in repository.shared_files)
-    if shared_ok:
-        for rule in catalogue().values():
-            if rule.check_repository is not None and not rule.retired:
-                findings.extend(rule.check_repository(repository))
+    rules = [r for r in catalogue().values() if not r.retired]
+    tasks: list[Callable[[], list[tuple[int, list[Finding]]]]] = [
+        partial(_market_findings, repository, code, rules, schema_errors) for code in codes
+    ]
+    shared = [(index, r) for index, r in enumerate(rules) if r.check_repository is not None]
+    if shared and not any(path in schema_errors for path in repository.shared_files):
+        # The message rules share what they derive from the catalogues: one task.
+        grouped = [pair for pair in shared if pair[1].code.startswith("MKT5")]
+        tasks.append(partial(_repository_findings, repository, grouped))
+        tasks += [
+            partial(_repository_findings, repository, [pair])
+            for pair in shared
+            if not pair[1].code.startswith("MKT5")
+        ]
+    results = run_all(tasks, jobs)
+    for result in results[: len(codes)]:
+        findings.extend(finding for _, found in result for finding in found)
+    # Repository rules in catalogue order, whichever task ran them: the first of two equal
+    # findings is the one kept.
+    by_rule = sorted(
+        (pair for result in results[len(codes) :] for pair in result), key=lambda p: p[0]
+    )
+    findings.extend(finding for _, found in by_rule for finding in found)
     if repository.environment is None:
+        # After the parallel part: it switches the repository's environment as it goes.
         findings.extend(_environment_findings(repository, codes, schema_errors))
 
     in_scope = _scope(repository, codes)
@@ -250,6 +270,28 @@ def _environment_findings(
     finally:
         repository.select_environment(None)
     return found
+
+
+def _market_findings(
+    repository: Repository, code: str, rules: list[Rule], schema_errors: set[str]
+) -> list[tuple[int, list[Finding]]]:
+    market = repository.market(code)
+    missing = _required_findings(market)
+    found = list(missing)
+    if not missing and _is_checkable(market, schema_errors):
+        for rule in rules:
+            if rule.check_market is not None:
+                found.extend(
+                    replace(finding, market=finding.market or code)
+                    for finding in rule.check_market(market)
+                )
+    return [(0, found)]
+
+
+def _repository_findings(
+    repository: Repository, rules: list[tuple[int, Rule]]
+) -> list[tuple[int, list[Finding]]]:
+    return [(index, list(rule.check_repository(repository))) for index, rule in rules]  # type: ignore[misc]
 
 
 def rated(finding: Finding) -> Finding:

@@ -30,6 +30,7 @@ def validate_output(
     quiet: bool = False,
     group: bool = True,
     use_cache: bool = True,
+    jobs: int | None = None,
 ) -> Cached:
     """What ``validate`` prints and its exit code. Errors that stop the run (an unknown market,
     bad settings) are raised as :class:`~marketctl.core.errors.MarketctlError` and never
@@ -57,7 +58,8 @@ def validate_output(
 
     configured = read_settings(root)
     settings = configured.merged(select, ignore)
-    _, report = validate_source(WorktreeSource(root), markets, settings, environment, configured)
+    source = WorktreeSource(root)
+    _, report = validate_source(source, markets, settings, environment, configured, jobs=jobs)
     result = Cached(
         REPORTERS[output_format].render(report, quiet=quiet, group=group),
         EXIT_FINDINGS if report.failed(strict) else EXIT_OK,

@@ -1,0 +1,47 @@
+"""Run independent pieces of work in forked processes, results in the order given.
+
+Forked workers inherit what the parent has loaded (the repository, caches), so nothing but the
+results crosses between processes. Where ``fork`` is not available (Windows, and macOS where it
+is unsafe with some system libraries), or for one job, the work runs in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+__all__ = ["default_jobs", "run_all"]
+
+_TASKS: Sequence[Callable[[], Any]] = ()
+
+
+def _forking() -> bool:
+    return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+
+
+def default_jobs(work_bytes: int, threshold: int = 1_000_000) -> int:
+    """All cores where the work is large enough to pay for starting processes, else one."""
+    if work_bytes < threshold:
+        return 1
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+
+
+def _run(index: int) -> Any:
+    return _TASKS[index]()
+
+
+def run_all(tasks: Sequence[Callable[[], Any]], jobs: int) -> list[Any]:
+    """Each task's result, in the order of ``tasks``; ``jobs`` processes at most."""
+    global _TASKS
+    if jobs <= 1 or len(tasks) < 2 or not _forking():
+        return [task() for task in tasks]
+    _TASKS = tasks
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(jobs, len(tasks))) as pool:
+            return pool.map(_run, range(len(tasks)), chunksize=1)
+    finally:
+        _TASKS = ()

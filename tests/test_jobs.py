@@ -1,0 +1,44 @@
+"""--jobs N (issue 11): the schema checks and the rules run in N forked processes, and the
+report is the same, finding for finding and byte for byte, as with one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clitools import edit, invoke
+from marketctl.core import parallel
+
+
+def test_the_report_does_not_depend_on_the_number_of_processes(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Findings of market rules in two markets, of a message rule and of the schema.
+    edit(repo / "markets/ca/market.yaml", "launch_date: 2026-04-15", "launch_date: 2026-04-31")
+    edit(repo / "markets/jp/rollout.yaml", "percent: 50}", "percent: 5}")
+    edit(repo / "markets/se/messages/sv.yaml", '"{gb, number, integer} GB"', '"{gb, spellout} GB"')
+    outputs = {
+        jobs: invoke(capsys, repo, "validate", "--format", "json", "--jobs", str(jobs))
+        for jobs in (1, 2, 3)
+    }
+    assert outputs[1].code == 1 and '"MKT503"' in outputs[1].out and '"MKT603"' in outputs[1].out
+    assert outputs[2] == outputs[1]
+    assert outputs[3] == outputs[1]
+
+
+def test_run_all_keeps_the_order_and_uses_processes() -> None:
+    import os
+
+    tasks = [lambda i=i: (i, os.getpid()) for i in range(6)]
+    results = parallel.run_all(tasks, 2)
+    assert [i for i, _ in results] == list(range(6))
+    assert os.getpid() not in {pid for _, pid in results}
+    assert parallel.run_all(tasks, 1) == [(i, os.getpid()) for i in range(6)]
+    assert parallel.default_jobs(10) == 1
+
+
+def test_jobs_must_be_a_positive_number(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    outcome = invoke(capsys, repo, "validate", "--jobs", "0")
+    assert outcome.code == 2
+    assert "--jobs" in outcome.err
