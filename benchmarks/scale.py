@@ -386,6 +386,17 @@ def report(rows: list[Row], arguments: argparse.Namespace, base: Path) -> None:
         f"growth exponent in bytes ({span}): validate {_exp(fit_validate)}, build {_exp(fit_build)}"
         " (target <= 1.1 from 3x100 to 100x5000)"
     )
+    if len(rows) >= 2:
+        # The fit over all sizes is pulled down by the fixed start-up cost of small runs; the
+        # slope between the two largest sizes is the growth that is left.
+        last = rows[-2:]
+        validate_tail = _fit([(row.bytes, row.validate.seconds) for row in last])
+        build_tail = _fit([(row.bytes, row.build.seconds) for row in last])
+        cpu_tail = _fit([(row.bytes, row.validate.cpu) for row in last])
+        print(
+            f"growth exponent between the two largest ({last[0].size} .. {last[1].size}): "
+            f"validate {_exp(validate_tail)} (CPU {_exp(cpu_tail)}), build {_exp(build_tail)}"
+        )
     for row in rows:
         if row.size in ("17x1000", "100x1000"):
             ratio = row.validate.seconds / row.parse.seconds
