@@ -414,8 +414,11 @@ def report(rows: list[Row], arguments: argparse.Namespace, base: Path) -> None:
         marketctl = _marketctl()
         validate = timed([marketctl, "validate", "--no-cache"], ROOT, arguments.runs)
         help_ = timed([marketctl, "--help"], ROOT, arguments.runs)
-        print(f"target shipped markets cold validate <= 0.3 s: {validate.seconds:.3f} s")
-        print(f"target --help <= 0.1 s: {help_.seconds:.3f} s")
+        print(
+            f"target shipped markets cold validate <= 0.3 s: {validate.seconds:.3f} s "
+            f"(CPU {validate.cpu:.3f} s)"
+        )
+        print(f"target --help <= 0.1 s: {help_.seconds:.3f} s (CPU {help_.cpu:.3f} s)")
 
 
 def rerun(size: str, base: Path, runs: int, features: int) -> None:
@@ -431,10 +434,12 @@ def rerun(size: str, base: Path, runs: int, features: int) -> None:
     catalogue = target / "markets/se/messages/sv.yaml"
     original = catalogue.read_bytes()
     edited: list[float] = []
+    edited_cpu: list[float] = []
     try:
         for number in range(runs):
             catalogue.write_bytes(original + f"# edit {number}\n".encode())
-            elapsed, _, _, code, output = run([marketctl, "validate"], target)
+            elapsed, cpu, _, code, output = run([marketctl, "validate"], target)
+            edited_cpu.append(cpu)
             if code != 0:
                 sys.exit(f"validate failed after the edit:\n{output[-2000:]}")
             edited.append(elapsed)
@@ -446,7 +451,8 @@ def rerun(size: str, base: Path, runs: int, features: int) -> None:
     )
     print(
         f"target one-catalogue change at {size} <= 1 s: {statistics.median(edited):.2f} s "
-        "(the report cache keys the whole tree: an edit recomputes everything)"
+        f"(CPU {statistics.median(edited_cpu):.2f} s; the report cache keys the whole tree: an "
+        "edit recomputes everything)"
     )
 
 
