@@ -42,3 +42,30 @@ def test_jobs_must_be_a_positive_number(repo: Path, capsys: pytest.CaptureFixtur
     outcome = invoke(capsys, repo, "validate", "--jobs", "0")
     assert outcome.code == 2
     assert "--jobs" in outcome.err
+
+
+def test_bundles_are_the_same_for_any_number_of_processes(repo: Path) -> None:
+    from marketctl.commands.build import compile_markets
+    from marketctl.repository.loading import load_repository
+    from marketctl.repository.sources import WorktreeSource
+
+    repository = load_repository(WorktreeSource(repo))
+    codes = list(repository.markets)
+    seen: list[tuple[str, int, int]] = []
+    one = compile_markets(repository, codes, jobs=1)
+    two = compile_markets(repository, codes, lambda *step: seen.append(step), jobs=2)
+    assert list(two) == codes == ["ca", "jp", "se"]
+    assert two == one
+    assert seen == [("ca", 1, 3), ("jp", 2, 3), ("se", 3, 3)]
+
+
+def test_a_market_that_does_not_compile_is_named(repo: Path) -> None:
+    from marketctl.commands.build import compile_markets
+    from marketctl.core.errors import MarketctlError
+    from marketctl.repository.loading import load_repository
+    from marketctl.repository.sources import WorktreeSource
+
+    edit(repo / "markets/se/messages/sv.yaml", '"{gb, number, integer} GB"', '"{gb, spellout} GB"')
+    repository = load_repository(WorktreeSource(repo))
+    with pytest.raises(MarketctlError, match=r"cannot compile market 'se': .*spellout"):
+        compile_markets(repository, ["ca", "se"], jobs=2)

@@ -28,7 +28,7 @@ EDGE_CASES = {
         "    - {at: 2027-01-15T09:00, percent: 50.5}\n  x: [a, {b: c}, 'd e']\n"
     ),
     "unicode-columns": "名前: 'カート'\nbadge: \"整備済み品\"\n  # comment\nnext: {k: 値, l: ü}\n",
-    "block-scalars": "a: |\n  one\n  two\nb: >-\n  folded\n  text\n\nc: \"x\\u00a0y\\\n  z\"\n",
+    "block-scalars": 'a: |\n  one\n  two\nb: >-\n  folded\n  text\n\nc: "x\\u00a0y\\\n  z"\n',
     "merge-and-alias": "base: &b {x: 1, y: 2}\nmerged:\n  <<: *b\n  y: 3\nlist: [*b, *b]\n",
     "duplicate-key": "a: 1\nb: 2\na: 3\n",
     "duplicate-in-flow": "m: {a: 1, a: 2}\n",

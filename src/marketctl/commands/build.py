@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from marketctl.commands.bundle import FORMAT_VERSION, compile_bundle, serialize
 from marketctl.commands.signing import SIGNATURE, load_signing_key, sign_manifest
 from marketctl.core.diagnostics import Severity
 from marketctl.core.errors import MarketctlError
+from marketctl.core.parallel import default_jobs, run_all
 from marketctl.reference import tz
 from marketctl.repository.environments import requires_clean_tree
 from marketctl.repository.markets import Repository
@@ -188,24 +190,46 @@ def compile_markets(
     progress: Progress | None = None,
     environment: str | None = None,
     pseudo: bool = False,
+    jobs: int | None = None,
 ) -> dict[str, bytes]:
+    """Each market's bundle; ``jobs`` processes (None: all cores for a large repository)."""
+    if jobs is None:
+        documents = [d for layer in repository.layers for d in layer.files.values()]
+        documents += [d for layer in repository.layers for d in layer.messages.values()]
+        jobs = default_jobs(sum(len(document.text) for document in documents))
+    tasks = [partial(_compile_one, repository, code, environment, pseudo) for code in codes]
     compiled: dict[str, bytes] = {}
-    for done, code in enumerate(codes, start=1):
-        try:
-            bundle = compile_bundle(repository.market(code), pseudo=pseudo)
-            bundle["environment"] = environment
-            compiled[code] = serialize(bundle)
-        except (ValueError, KeyError, LookupError) as error:
+
+    def collect(index: int, result: tuple[bytes | None, str]) -> None:
+        code = codes[index]
+        bundle, problem = result
+        if bundle is None:
             # Validation should have said so first; a market that still cannot compile is
             # named rather than left to a traceback.
             raise MarketctlError(
-                f"cannot compile market '{code}': {error}",
+                f"cannot compile market '{code}': {problem}",
                 f"run marketctl validate {code}; if it reports nothing, this is a bug in "
                 "marketctl: please report it",
-            ) from error
+            )
+        compiled[code] = bundle
         if progress is not None:
-            progress(code, done, len(codes))
+            progress(code, index + 1, len(codes))
+
+    run_all(tasks, jobs, collect)
     return compiled
+
+
+def _compile_one(
+    repository: Repository, code: str, environment: str | None, pseudo: bool
+) -> tuple[bytes | None, str]:
+    """A market's bundle, or None and why it does not compile (a plain string crosses between
+    processes where an exception might not)."""
+    try:
+        bundle = compile_bundle(repository.market(code), pseudo=pseudo)
+        bundle["environment"] = environment
+        return serialize(bundle), ""
+    except (ValueError, KeyError, LookupError) as error:
+        return None, str(error)
 
 
 def errors_only(report: Report) -> Report:

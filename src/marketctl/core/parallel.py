@@ -33,15 +33,29 @@ def _run(index: int) -> Any:
     return _TASKS[index]()
 
 
-def run_all(tasks: Sequence[Callable[[], Any]], jobs: int) -> list[Any]:
-    """Each task's result, in the order of ``tasks``; ``jobs`` processes at most."""
+def run_all(
+    tasks: Sequence[Callable[[], Any]],
+    jobs: int,
+    each: Callable[[int, Any], None] | None = None,
+) -> list[Any]:
+    """Each task's result, in the order of ``tasks``; ``jobs`` processes at most. ``each`` is
+    called in the parent with every index and result, in order, as they arrive."""
     global _TASKS
+    results: list[Any] = []
     if jobs <= 1 or len(tasks) < 2 or not _forking():
-        return [task() for task in tasks]
+        for index, task in enumerate(tasks):
+            results.append(task())
+            if each is not None:
+                each(index, results[-1])
+        return results
     _TASKS = tasks
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(min(jobs, len(tasks))) as pool:
-            return pool.map(_run, range(len(tasks)), chunksize=1)
+            for index, result in enumerate(pool.imap(_run, range(len(tasks)), chunksize=1)):
+                results.append(result)
+                if each is not None:
+                    each(index, result)
+        return results
     finally:
         _TASKS = ()

@@ -120,6 +120,15 @@ class Market:
     def catalogues(self, tag: str) -> list[tuple[str, Document]]:
         """The catalogues a locale reads, in lookup order: each tag of its CLDR chain, in the
         market, then its region, then ``_defaults``. The source catalogue is not included."""
+        known: dict[str, list[tuple[str, Document]]] = self.__dict__.setdefault(
+            "_catalogues_of", {}
+        )
+        cached = known.get(tag)
+        if cached is None:
+            cached = known[tag] = self._catalogues(tag)
+        return list(cached)
+
+    def _catalogues(self, tag: str) -> list[tuple[str, Document]]:
         found: list[tuple[str, Document]] = []
         for chain_tag in fallback_chain(tag):
             for layer in reversed(self.layers):

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal
+from functools import lru_cache
 from typing import Any, Final
 
 from marketctl.runtime import icusyntax
@@ -429,6 +430,11 @@ class CompiledMessage:
         return f"CompiledMessage(key={self.key!r}, source={self.source!r})"
 
 
+# A text compiled for many locales (every market's build, a service loading many markets) is
+# parsed once; the nodes are never changed after parsing.
+_parse: Final = lru_cache(maxsize=16384)(icusyntax.parse)
+
+
 def compile_message(
     source: str,
     locale: MessageLocale,
@@ -445,7 +451,7 @@ def compile_message(
     markup.
     """
     try:
-        nodes = icusyntax.parse(source)
+        nodes = _parse(source)
     except ICUSyntaxError as error:
         raise MessageSyntaxError(f"invalid ICU message: {error}", key=key) from None
     lacking = icusyntax.missing_other(nodes)
