@@ -20,9 +20,8 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-import marketctl
-
-PACKAGE_ROOT = Path(marketctl.__file__).parent
+# The source tree, not the installed package: a wheel also carries the schemas as package data.
+PACKAGE_ROOT = Path(__file__).resolve().parents[1] / "src" / "marketctl"
 
 RANKS = {
     "core": 0,
