@@ -31,6 +31,7 @@ from marketctl.runtime import (
     UnknownMessageError,
     UnknownTaxError,
 )
+from conftest import copy_markets
 from marketctl.testing import build_bundles, edit_bundle
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -42,7 +43,7 @@ NNBSP = "\u202f"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("config")
-    shutil.copytree(REPOSITORY / "markets", root / "markets")
+    copy_markets(root)
     return build_bundles(tmp_path_factory.mktemp("built") / "dist", root=root)
 
 
