@@ -14,13 +14,15 @@ REFERENCE_MARKETS = ("ca", "jp", "se")
 
 
 def copy_markets(root: Path) -> Path:
-    """Copy this repository's markets/ into ``root``: the shared folders and the reference markets."""
+    """Copy markets/ into ``root``: the shared folders and the reference markets only."""
     source = REPOSITORY / "markets"
 
     def other_markets(folder: str, names: list[str]) -> list[str]:
         if Path(folder) != source:
             return []
-        return [name for name in names if not name.startswith("_") and name not in REFERENCE_MARKETS]
+        return [
+            name for name in names if not name.startswith("_") and name not in REFERENCE_MARKETS
+        ]
 
     shutil.copytree(source, root / "markets", ignore=other_markets)
     return root

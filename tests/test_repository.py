@@ -29,8 +29,9 @@ def _live_markets() -> list[str]:
     return [
         code
         for code in _market_codes()
-        if yaml.load((REPOSITORY / "markets" / code / "market.yaml").read_text(encoding="utf-8"))
-        .get("status")
+        if yaml.load(
+            (REPOSITORY / "markets" / code / "market.yaml").read_text(encoding="utf-8")
+        ).get("status")
         == "live"
     ]
 

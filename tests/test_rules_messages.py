@@ -556,7 +556,9 @@ def test_tags_do_not_count_towards_the_length(
     for catalogue in (repo / EN).parent.glob("*.yaml"):
         text = catalogue.read_text(encoding="utf-8")
         if catalogue.stem not in ("en", "fr", "sv") and "\ncart.remove_button: " in text:
-            wrapped = re.sub(r'^(cart\.remove_button: ")(.*)(")$', r"\1<b>\2</b>\3", text, flags=re.M)
+            wrapped = re.sub(
+                r'^(cart\.remove_button: ")(.*)(")$', r"\1<b>\2</b>\3", text, flags=re.M
+            )
             catalogue.write_text(wrapped, encoding="utf-8")
 
     assert places(message_findings(capsys, repo)) == []

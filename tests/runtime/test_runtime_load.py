@@ -15,9 +15,9 @@ from typing import Any
 import jsonschema
 import pytest
 
+from conftest import copy_markets
 from marketctl import runtime
 from marketctl.runtime import BundleError, UnknownMarketError
-from conftest import copy_markets
 from marketctl.testing import build_bundles, edit_bundle, refresh_manifest, tamper
 
 REPOSITORY = Path(__file__).resolve().parents[2]

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import mmh3
 import pytest
 
+from conftest import copy_markets
 from marketctl import runtime
 from marketctl.runtime import (
     Market,
@@ -31,7 +32,6 @@ from marketctl.runtime import (
     UnknownMessageError,
     UnknownTaxError,
 )
-from conftest import copy_markets
 from marketctl.testing import build_bundles, edit_bundle
 
 REPOSITORY = Path(__file__).resolve().parents[2]
