@@ -7,13 +7,31 @@ import pytest
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 
+# The markets the tests are written against: their findings, positions and bundles are asserted
+# exactly, so a copy holds these and the shared folders (_defaults, _regions, ...) only. The
+# repository's markets as a whole are checked by tests/test_repository.py.
+REFERENCE_MARKETS = ("ca", "jp", "se")
+
+
+def copy_markets(root: Path) -> Path:
+    """Copy markets/ into ``root``: the shared folders and the reference markets only."""
+    source = REPOSITORY / "markets"
+
+    def other_markets(folder: str, names: list[str]) -> list[str]:
+        if Path(folder) != source:
+            return []
+        return [
+            name for name in names if not name.startswith("_") and name not in REFERENCE_MARKETS
+        ]
+
+    shutil.copytree(source, root / "markets", ignore=other_markets)
+    return root
+
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    """A copy of this repository's markets/ in a temporary folder, free to break."""
-    root = tmp_path / "config"
-    shutil.copytree(REPOSITORY / "markets", root / "markets")
-    return root
+    """A copy of this repository's reference markets in a temporary folder, free to break."""
+    return copy_markets(tmp_path / "config")
 
 
 @pytest.fixture(autouse=True)

@@ -332,7 +332,7 @@ def test_a_broken_message_never_reaches_a_bundle(
 ) -> None:
     (repo / "pyproject.toml").write_text('[tool.marketctl]\nignore = ["MKT5"]\n')
     edit(
-        repo / "markets/se/messages/sv.yaml",
+        repo / "markets/_defaults/messages/sv.yaml",
         "är tom} one {# vara} other {# varor}}",
         "är tom} one {# vara} other {# varor}",
     )

@@ -47,7 +47,7 @@ def test_shared_catalogue_counts_for_every_market_that_reads_it(
 
 def test_fail_under(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     edit(repo / FR, 'cart.title: "Votre panier"\n', "")
-    edit(repo / "markets/se/market.yaml", "locales: [sv-SE]", "locales: [sv-SE, fi-FI]")
+    edit(repo / "markets/se/market.yaml", "locales: [sv-SE]", "locales: [sv-SE, se-SE]")
 
     failed = invoke(capsys, repo, "translations", "--fail-under", "98.7")
     passed = invoke(capsys, repo, "translations", "ca", "--fail-under", "98.6")
@@ -55,10 +55,10 @@ def test_fail_under(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert failed.code == 1
     assert failed.out.splitlines()[-2:] == [
         FULL[4],
-        "se      fi-FI            0     76    0.0 %",
+        "se      se-SE            0     76    0.0 %",
     ]
     assert failed.err == (
-        "Error: translation coverage is below 98.7 %: ca fr-CA 98.7 %, se fi-FI 0.0 %\n"
+        "Error: translation coverage is below 98.7 %: ca fr-CA 98.7 %, se se-SE 0.0 %\n"
         "  translate the missing keys; `marketctl validate --select MKT501` lists them\n"
     )
     assert (passed.code, passed.err) == (0, "")
@@ -142,7 +142,7 @@ def test_missing_translations_lists_each_untranslated_key_with_its_fallback(repo
     from marketctl.repository.loading import load_repository
     from marketctl.repository.sources import WorktreeSource
 
-    catalogue = repo / "markets/se/messages/sv.yaml"
+    catalogue = repo / "markets/_defaults/messages/sv.yaml"
     kept = [
         line
         for line in catalogue.read_text(encoding="utf-8").splitlines()

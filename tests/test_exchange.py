@@ -60,7 +60,7 @@ def test_xliff_export_carries_key_source_note_size_and_translation(
     path = _export(repo, "sv", "xliff", tmp_path)
     root = ET.parse(path).getroot()
     assert (root.get("version"), root.get("srcLang"), root.get("trgLang")) == ("2.0", "en", "sv")
-    assert root.find("x:file", NS).get("original") == "markets/se/messages/sv.yaml"  # type: ignore[union-attr]
+    assert root.find("x:file", NS).get("original") == "markets/_defaults/messages/sv.yaml"  # type: ignore[union-attr]
     unit = root.find("x:file/x:unit[@name='product.badge.refurbished']", NS)
     assert unit is not None
     assert unit.get(f"{{{exchange.SLR_NS}}}sizeRestriction") == "16"
@@ -104,12 +104,12 @@ EDITORS = {"xliff": _edit_xliff, "po": _edit_po}
 def test_a_translation_tool_edit_is_written_in_place_and_nothing_else_moves(
     repo: Path, tmp_path: Path, fmt: str
 ) -> None:
-    catalogue = repo / "markets/se/messages/sv.yaml"
+    catalogue = repo / "markets/_defaults/messages/sv.yaml"
     before = catalogue.read_text(encoding="utf-8")
     path = _export(repo, "sv", fmt, tmp_path)
     EDITORS[fmt](path, "cart.title", "Kundvagn")
     result = import_files(WorktreeSource(repo), repo, [path])
-    assert result.changed == {"markets/se/messages/sv.yaml": ["cart.title"]}
+    assert result.changed == {"markets/_defaults/messages/sv.yaml": ["cart.title"]}
     assert result.findings == []
     after = catalogue.read_text(encoding="utf-8")
     assert _changed_lines(before, after) == [
@@ -129,12 +129,12 @@ def test_a_broken_placeholder_is_refused_with_its_finding_and_nothing_is_written
     assert [(f.code, str(f.location), f.message) for f in result.findings] == [
         (
             "MKT504",
-            "markets/se/messages/sv.yaml:9:21",
+            "markets/_defaults/messages/sv.yaml:9:21",
             "'product.price.from' does not use the source's argument {price, number, currency}",
         ),
         (
             "MKT504",
-            "markets/se/messages/sv.yaml:9:27",
+            "markets/_defaults/messages/sv.yaml:9:27",
             "'product.price.from' uses {pris}, which is not an argument of the source",
         ),
     ]
@@ -212,7 +212,7 @@ def test_entities_and_doctypes_are_refused_before_parsing(repo: Path, tmp_path: 
 def test_missing_only_exports_only_keys_that_fall_back_to_the_source(
     repo: Path, tmp_path: Path
 ) -> None:
-    catalogue = repo / "markets/se/messages/sv.yaml"
+    catalogue = repo / "markets/_defaults/messages/sv.yaml"
     catalogue.write_text(
         "\n".join(
             line

@@ -36,8 +36,9 @@ def said(items: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
 
 def add_market(repo: Path, code: str, market: str, warranty: str) -> str:
     """A market copied from se with its own market.yaml and warranty.yaml; the warranty path."""
-    shutil.copytree(repo / "markets" / "se", repo / "markets" / code)
-    shutil.rmtree(repo / "markets" / code / "messages")
+    shutil.copytree(
+        repo / "markets" / "se", repo / "markets" / code, ignore=shutil.ignore_patterns("messages")
+    )
     (repo / "markets" / code / "market.yaml").write_text(
         "# yaml-language-server: $schema=../../schemas/market.schema.json\n"
         + market

@@ -34,7 +34,7 @@ def test_a_branch_that_adds_a_market_shows_its_facts(
     text = invoke(capsys, history, "diff", "main", "add-greece").out.splitlines()
     markdown = invoke(capsys, history, "diff", "main", "add-greece", "--format", "markdown").out
 
-    assert text[0] == "gr  high    market added: Greece (locales el-GR, 0 messages)"
+    assert text[0] == "gr  high    market added: Greece (locales el-GR, 76 messages)"
     # The reviewed data has 24 % in force from the start of its window (2019-01-01), not the
     # day it took effect: the scaffold leaves from TODO, and the source says it is unverified.
     rate = text.index("    Tax › rates › standard: 24 %")

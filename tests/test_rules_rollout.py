@@ -421,6 +421,24 @@ def test_step_before_launch(repo: Path, capsys: pytest.CaptureFixture[str]) -> N
     ]
 
 
+def test_staging_steps_before_a_planned_launch_pass(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # staging.yaml turns every feature on from 2026-11-01; Japan now opens later. Only the
+    # market's own step before the opening is reported, not staging's.
+    set_top_level(repo / "markets/jp/market.yaml", "status", "planned")
+    set_top_level(repo / "markets/jp/market.yaml", "launch_date", "2027-01-01")
+    path = repo / JP
+
+    found = [f for f in rollout_findings(capsys, repo) if f["code"] == "MKT607"]
+
+    assert places(found) == [
+        ("MKT607", JP, line_of(path, "2026-10-01T10:00"), AT),
+        ("MKT607", JP, line_of(path, "2026-11-02T10:00"), AT),
+        ("MKT607", JP, line_of(path, "2026-12-01T09:00"), AT),
+    ]
+
+
 def test_step_at_launch_midnight_passes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     set_top_level(repo / "markets/jp/market.yaml", "launch_date", "2026-06-01")
     edit(repo / JP, "2026-10-01T10:00", "2026-06-01T00:00")

@@ -109,8 +109,7 @@ def test_new_gr_writes_what_iso_cldr_and_the_law_data_say(
         f"note: tax.yaml: prices_include_tax from {TAX_DATA}: check it against the official text\n"
         f"note: warranty.yaml: legal_guarantee from {CONSUMER_DATA} (entry GR); burden_of_proof "
         "and withdrawal inherited from markets/_regions/eu/warranty.yaml\n"
-        + catalogue_note("el-GR", "el-GR → el", "gr", "el")
-        + "note: `marketctl translations gr` shows each locale's coverage\n"
+        # No catalogue note: el-GR falls back to the shared markets/_defaults/messages/el.yaml.
         "4 values marked TODO\n"
         "next: fill the values marked TODO, then run `marketctl validate gr`\n"
     )
@@ -192,12 +191,10 @@ def test_filled_gr_validates(
     outcome = invoke(capsys, repo, "validate", "gr")
     found = findings(capsys, repo, "gr")
 
-    # Rules now run on the derived values too (MKT2xx: currency, locale, zone): no errors.
-    # What is left is the Greek catalogue the team still has to write, a warning while planned.
+    # Rules now run on the derived values too (MKT2xx: currency, locale, zone): no errors, and
+    # the shared Greek catalogue (markets/_defaults/messages/el.yaml) serves el-GR.
     assert outcome.code == 0, outcome.out
-    assert [(f["code"], f["severity"], f["file"], f["line"]) for f in found] == [
-        ("MKT501", "warning", "markets/gr/market.yaml", 14)
-    ]
+    assert [(f["code"], f["severity"], f["file"], f["line"]) for f in found] == []
 
 
 def test_a_reference_standard_rate_is_prefilled(
@@ -426,9 +423,9 @@ def test_new_es_prefills_the_national_floors(
         '"Ley 37/1992, del Impuesto sobre el Valor Añadido"',
         '"https://www.boe.es/buscar/act.php?id=BOE-A-1992-28740"',
     )
-    # The floors pass their own rules (MKT401-MKT404); only the Spanish catalogue is missing.
+    # The floors pass their own rules (MKT401-MKT404); es-ES reads the shared Spanish catalogue.
     found = findings(capsys, repo, "es")
-    assert [(f["code"], f["severity"]) for f in found] == [("MKT501", "warning")]
+    assert [(f["code"], f["severity"]) for f in found] == []
 
 
 def test_a_country_with_many_zones_gets_cldrs(

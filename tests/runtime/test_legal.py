@@ -272,7 +272,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
         "none": "La loi ne prévoit aucun droit général d’annuler une commande en ligne. Notre "
         "politique de retour précise les options qui s’offrent à vous.",
     },
-    ("markets/se/messages/sv.yaml", "sv"): {
+    ("markets/_defaults/messages/sv.yaml", "sv"): {
         "fixed": "Utöver vår egen garanti har du reklamationsrätt enligt lag i 24 månader från "
         "leveransen.",
         "limitation": "Utöver vår egen garanti kan du enligt lag reklamera en felaktig enhet "

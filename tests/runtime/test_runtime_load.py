@@ -15,6 +15,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from conftest import copy_markets
 from marketctl import runtime
 from marketctl.runtime import BundleError, UnknownMarketError
 from marketctl.testing import build_bundles, edit_bundle, refresh_manifest, tamper
@@ -27,7 +28,7 @@ REBUILD = "rebuild the directory with marketctl build"
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One build of this repository's markets; tests copy it before breaking it."""
     root = tmp_path_factory.mktemp("config")
-    shutil.copytree(REPOSITORY / "markets", root / "markets")
+    copy_markets(root)
     return build_bundles(tmp_path_factory.mktemp("built") / "dist", root=root)
 
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import mmh3
 import pytest
 
+from conftest import copy_markets
 from marketctl import runtime
 from marketctl.runtime import (
     Market,
@@ -42,7 +43,7 @@ NNBSP = "\u202f"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("config")
-    shutil.copytree(REPOSITORY / "markets", root / "markets")
+    copy_markets(root)
     return build_bundles(tmp_path_factory.mktemp("built") / "dist", root=root)
 
 

@@ -7,6 +7,9 @@ copied, or the launch moved and the rollout did not. Steps are compared as UTC i
 rollout written in another `timezone:` is compared correctly. The finding is at the step's
 `at`.
 
+Steps that an environment file adds (``markets/_environments/``) are not reported: staging turns
+every feature on in every market on purpose, so testers use a planned market before it opens.
+
 Failing example::
 
     # markets/jp/market.yaml: launch_date: 2026-06-01, timezones: [Asia/Tokyo]
@@ -42,6 +45,9 @@ CODE = "MKT607"
 NAME = "rollout-before-launch"
 SEVERITY = Severity.WARNING
 
+# Environment files run ahead of a launch on purpose (staging: every feature on everywhere).
+ENVIRONMENTS = "markets/_environments/"
+
 
 def check_market(market: Market) -> Iterator[Finding]:
     launch = market.market.get("launch_date")
@@ -59,9 +65,10 @@ def check_market(market: Market) -> Iterator[Finding]:
                 instant = local_to_utc(step["at"], zone)
             except LocalTimeError:
                 continue  # MKT605
-            if instant < opening:
+            where = market.location("rollout", ("features", feature, index, "at"))
+            if instant < opening and not where.file.startswith(ENVIRONMENTS):
                 yield rule(CODE).finding(
-                    market.location("rollout", ("features", feature, index, "at")),
+                    where,
                     f"{feature}: step at {step['at']} is before the market launches "
                     f"({launch}, {zones[0]})",
                     f"start the step on or after {launch}, or correct launch_date in market.yaml",
