@@ -14,7 +14,7 @@ import pytest
 from clitools import edit
 from marketctl.repository import cache as cache_module
 
-SV = "markets/se/messages/sv.yaml"
+SV = "markets/_defaults/messages/sv.yaml"
 
 
 def _run(root: Path, *args: str, no_cache: bool = False) -> tuple[int, str]:

@@ -21,7 +21,7 @@ from marketctl.reference.cldr import currency_data, locale_data
 from marketctl.runtime import icusyntax
 from marketctl.runtime.icu import MessageLocale, MessageSyntaxError, compile_message
 
-SV = "markets/se/messages/sv.yaml"
+SV = "markets/_defaults/messages/sv.yaml"
 LOCALE = MessageLocale.from_data(
     json.loads(json.dumps(locale_data("en-US"))),
     json.loads(json.dumps(currency_data("USD", ["en-US"]))),

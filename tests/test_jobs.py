@@ -17,7 +17,11 @@ def test_the_report_does_not_depend_on_the_number_of_processes(
     # Findings of market rules in two markets, of a message rule and of the schema.
     edit(repo / "markets/ca/market.yaml", "launch_date: 2026-04-15", "launch_date: 2026-04-31")
     edit(repo / "markets/jp/rollout.yaml", "percent: 50}", "percent: 5}")
-    edit(repo / "markets/se/messages/sv.yaml", '"{gb, number, integer} GB"', '"{gb, spellout} GB"')
+    edit(
+        repo / "markets/_defaults/messages/sv.yaml",
+        '"{gb, number, integer} GB"',
+        '"{gb, spellout} GB"',
+    )
     outputs = {
         jobs: invoke(capsys, repo, "validate", "--format", "json", "--jobs", str(jobs))
         for jobs in (1, 2, 3)
@@ -65,7 +69,11 @@ def test_a_market_that_does_not_compile_is_named(repo: Path) -> None:
     from marketctl.repository.loading import load_repository
     from marketctl.repository.sources import WorktreeSource
 
-    edit(repo / "markets/se/messages/sv.yaml", '"{gb, number, integer} GB"', '"{gb, spellout} GB"')
+    edit(
+        repo / "markets/_defaults/messages/sv.yaml",
+        '"{gb, number, integer} GB"',
+        '"{gb, spellout} GB"',
+    )
     repository = load_repository(WorktreeSource(repo))
     with pytest.raises(MarketctlError, match=r"cannot compile market 'se': .*spellout"):
         compile_markets(repository, ["ca", "se"], jobs=2)

@@ -16,7 +16,7 @@ from marketctl.core.documents import load_document
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = ROOT / "markets/_defaults/messages/en.yaml"
-MESSAGES = ROOT / "markets/se/messages/sv.yaml"
+MESSAGES = ROOT / "markets/_defaults/messages/sv.yaml"
 ODD_VALUES: list[Any] = [
     None,
     1,
