@@ -216,11 +216,15 @@ def test_manifest_file_names_cannot_leave_the_directory(dist: Path) -> None:
 def test_malformed_bundle_content(dist: Path) -> None:
     edit_bundle(dist, "jp", lambda bundle: bundle.update(price_rounding="up"))
     assert _load_error(dist) == (
-        f"{dist}/jp.json: malformed bundle: price_rounding 'up' is not one of half_up, half_even"
+        f"{dist}/jp.json: does not match bundle.schema.json at price_rounding: "
+        '"up" is not one of "half_up", "half_even"'
     )
     edit_bundle(dist, "jp", lambda bundle: bundle.update(price_rounding="half_up"))
     edit_bundle(dist, "jp", lambda bundle: bundle.pop("currency"))
-    assert _load_error(dist) == f"{dist}/jp.json: malformed bundle: 'currency' is missing"
+    assert _load_error(dist) == (
+        f"{dist}/jp.json: does not match bundle.schema.json at the top level: "
+        "required key 'currency' is missing"
+    )
 
 
 def test_broken_message_fails_a_precompiled_load(dist: Path) -> None:
@@ -335,7 +339,7 @@ def test_load_reads_the_directory_it_opened(dist: Path, tmp_path: Path) -> None:
     directory = _bundles._Directory(str(dist))
     try:
         os.rename(dist, renamed)
-        assert json.loads(directory.read("manifest.json", "missing"))["format"] == 1
+        assert json.loads(directory.read("manifest.json", "missing", 1 << 20))["format"] == 1
     finally:
         directory.close()
 

@@ -6,25 +6,48 @@ while a build finishes reads either the old set or the new one, never a mix (the
 keeps pointing at the directory it opened, whatever name it has by then).
 
 What is checked, in this order, each failure a :class:`BundleError` naming the file:
-the manifest exists, is JSON, has a format version this runtime reads and a well-formed
-``bundles`` table; no ``*.json`` in the directory is missing from the manifest; then for each
-listed bundle: the file exists, has the manifest's size and SHA-256, is JSON, has a known
-format version and holds the market it is listed as.
+the manifest exists, is a regular file of at most :data:`MAX_MANIFEST_BYTES`, is JSON within the
+limits below, has a format version this runtime reads and matches ``manifest.schema.json``; no
+``*.json`` in the directory is missing from the manifest; then for each listed bundle: the file
+exists, is a regular file of the manifest's size (at most :data:`MAX_BUNDLE_BYTES`), has its
+SHA-256, is JSON within the limits, has a known format version, holds the market it is listed
+as and matches ``bundle.schema.json`` with sane values (:mod:`marketctl.runtime._schema`).
+
+Limits (issue 13): only regular files are opened (a FIFO, a device or a socket, also behind a
+link, is refused before it is opened, and the open itself never blocks); no file is read past
+its cap; ``NaN``, ``Infinity`` and numbers beyond a float's range are refused; integers longer
+than Python's digit limit and nesting deeper than the JSON parser's recursion limit are refused.
+A bundle whose SHA-256 was already verified in this process is not checked again (the same bytes
+give the same verdict), so that reloading an unchanged set costs about one ``json.load``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
-from collections.abc import Callable, Mapping
+import stat
+import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import IO, Any, Final
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final
 
+from marketctl.runtime._schema import Invalid, Validator, compile_schema
 from marketctl.runtime.errors import BundleError
 
-__all__ = ["MANIFEST", "SUPPORTED_FORMATS", "BundleSet", "read_bundle_set"]
+__all__ = [
+    "MANIFEST",
+    "MAX_BUNDLE_BYTES",
+    "MAX_MANIFEST_BYTES",
+    "SUPPORTED_FORMATS",
+    "BundleSet",
+    "read_bundle_set",
+]
 
 MANIFEST: Final = "manifest.json"
 SIGNATURE: Final = "manifest.sig"
@@ -34,6 +57,17 @@ SUPPORTED_FORMATS: Final = frozenset({1})
 _CODE: Final = re.compile(r"[a-z]{2}")
 _SHA256: Final = re.compile(r"[0-9a-f]{64}")
 _REBUILD: Final = "rebuild the directory with marketctl build"
+
+#: The largest manifest the runtime reads.
+MAX_MANIFEST_BYTES: Final = 4 * 1024 * 1024
+#: The largest signature file the runtime reads.
+MAX_SIGNATURE_BYTES: Final = 64 * 1024
+#: The largest bundle the runtime reads (this repository's bundles are about 20 KiB).
+MAX_BUNDLE_BYTES: Final = 64 * 1024 * 1024
+# Bundles whose SHA-256 passed every check in this process (bounded; see the module docs).
+_VERIFIED: dict[str, None] = {}
+_VERIFIED_LOCK = threading.Lock()
+_VERIFIED_MAX: Final = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +95,28 @@ def _format_problem(value: object) -> str | None:
     )
 
 
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NumberRefused(f"the number {text[:40]} is out of range")
+    return value
+
+
+def _parse_constant(text: str) -> Any:
+    raise _NumberRefused(f"{text} is not a number JSON allows")
+
+
+class _NumberRefused(ValueError):
+    pass
+
+
 def _parse(display: str, data: bytes) -> Any:
     try:
-        return json.loads(data)
+        return json.loads(data, parse_float=_parse_float, parse_constant=_parse_constant)
+    except _NumberRefused as error:
+        raise BundleError(display, f"{error}; " + _REBUILD) from None
+    except RecursionError:
+        raise BundleError(display, "nests too deeply to be a bundle; " + _REBUILD) from None
     except UnicodeDecodeError as error:
         raise BundleError(
             display, f"not UTF-8 text ({error.reason} at byte {error.start}); " + _REBUILD
@@ -73,6 +126,34 @@ def _parse(display: str, data: bytes) -> Any:
             display,
             f"not valid JSON (line {error.lineno} column {error.colno}: {error.msg}); " + _REBUILD,
         ) from None
+    except ValueError as error:  # an integer longer than sys.get_int_max_str_digits()
+        raise BundleError(display, f"holds a number that cannot be read ({error})") from None
+
+
+@cache
+def _validator(kind: str) -> Validator:
+    """The compiled check of ``schemas/<kind>.schema.json`` (the wheel carries a copy)."""
+    packaged = resources.files("marketctl") / "schemas" / f"{kind}.schema.json"
+    checkout = Path(__file__).resolve().parents[3] / "schemas" / f"{kind}.schema.json"
+    for candidate in (packaged, checkout):
+        try:
+            schema = json.loads(candidate.read_text(encoding="utf-8"))
+        except OSError:
+            continue
+        return compile_schema(schema)
+    raise BundleError(f"{kind}.schema.json", "missing from the marketctl installation; reinstall")
+
+
+def _check_schema(display: str, kind: str, value: Any) -> None:
+    try:
+        _validator(kind)(value)
+    except Invalid as error:
+        where = error.where.lstrip(".") or "the top level"
+        raise BundleError(
+            display, f"does not match {kind}.schema.json at {where}: {error.problem}"
+        ) from None
+    except RecursionError:
+        raise BundleError(display, "nests too deeply to be checked; " + _REBUILD) from None
 
 
 class _Directory:
@@ -97,28 +178,42 @@ class _Directory:
     def display(self, name: str) -> str:
         return os.path.join(self.path, name)
 
-    def _opener(self) -> Callable[[str, int], int] | None:
-        fd = self.fd
-        if fd is None:
-            return None
-
-        def opener(name: str, flags: int) -> int:
-            return os.open(name, flags | getattr(os, "O_CLOEXEC", 0), dir_fd=fd)
-
-        return opener
-
-    def read(self, name: str, missing: str) -> bytes:
-        target = name if self.fd is not None else self.display(name)
+    def read(self, name: str, missing: str, limit: int) -> bytes:
+        """The file's bytes: a regular file only (refused before it is opened otherwise, and
+        opened without blocking), never more than ``limit + 1`` bytes read (the caller tells a
+        file that is too long by its length)."""
+        display = self.display(name)
+        target = name if self.fd is not None else display
         try:
-            handle: IO[bytes]
-            with open(target, "rb", opener=self._opener()) as handle:
-                return handle.read()
+            _require_regular(display, os.stat(target, dir_fd=self.fd).st_mode)
+            flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+            fd = os.open(target, flags, dir_fd=self.fd)
         except FileNotFoundError:
-            raise BundleError(self.display(name), missing) from None
-        except IsADirectoryError:
-            raise BundleError(self.display(name), "is a directory, not a file") from None
+            raise BundleError(display, missing) from None
         except OSError as error:
-            raise BundleError(self.display(name), f"cannot read: {error.strerror}") from None
+            raise BundleError(display, f"cannot read: {error.strerror or error}") from None
+        try:
+            info = os.fstat(fd)
+            _require_regular(display, info.st_mode)  # replaced between stat and open
+            # One read for a file that has the size it had at fstat (a short read is the end
+            # of a regular file); more only if it grew meanwhile, never past the limit.
+            wanted = min(info.st_size, limit) + 1
+            data = os.read(fd, wanted)
+            if len(data) == wanted and wanted <= limit:
+                chunks = [data]
+                left = limit + 1 - len(data)
+                while left > 0:
+                    chunk = os.read(fd, min(left, 1 << 20))
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    left -= len(chunk)
+                data = b"".join(chunks)
+        except OSError as error:
+            raise BundleError(display, f"cannot read: {error.strerror or error}") from None
+        finally:
+            os.close(fd)
+        return data
 
     def names(self) -> list[str]:
         try:
@@ -132,7 +227,33 @@ class _Directory:
             self.fd = None
 
 
-def _entries(display: str, manifest: object) -> dict[str, tuple[str, str, int]]:
+def _require_regular(display: str, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise BundleError(display, "is a directory, not a file")
+    kind = (
+        "a FIFO"
+        if stat.S_ISFIFO(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "not a regular file"
+    )
+    raise BundleError(display, f"is {kind}, not a regular file; refused without reading it")
+
+
+def _remember(digest: str) -> None:
+    with _VERIFIED_LOCK:
+        if len(_VERIFIED) >= _VERIFIED_MAX:
+            _VERIFIED.pop(next(iter(_VERIFIED)))
+        _VERIFIED[digest] = None
+
+
+def _entries(
+    display: str, manifest: object, manifest_digest: str | None = None
+) -> dict[str, tuple[str, str, int]]:
     """The manifest's bundles as code -> (file, sha256, bytes), checked for shape."""
     if not isinstance(manifest, dict):
         raise BundleError(display, "not a JSON object; " + _REBUILD)
@@ -159,7 +280,16 @@ def _entries(display: str, manifest: object) -> dict[str, tuple[str, str, int]]:
             raise BundleError(display, f"{where}.sha256 is not a SHA-256 in lower-case hex")
         if type(size) is not int or size < 0:
             raise BundleError(display, f"{where}.bytes is not a size in bytes")
+        if size > MAX_BUNDLE_BYTES:
+            raise BundleError(
+                display,
+                f"{where}.bytes is {size}, more than the {MAX_BUNDLE_BYTES} a bundle may have",
+            )
         entries[code] = (file, digest, size)
+    if manifest_digest is None or manifest_digest not in _VERIFIED:
+        _check_schema(display, "manifest", manifest)
+        if manifest_digest is not None:
+            _remember(manifest_digest)
     return entries
 
 
@@ -189,6 +319,9 @@ def _verify(display: str, code: str, data: bytes, digest: str, size: int) -> dic
             f"holds market {json.dumps(bundle.get('market'))}, but manifest.json lists it "
             f"as '{code}'",
         )
+    if digest not in _VERIFIED:
+        _check_schema(display, "bundle", bundle)
+        _remember(digest)
     return bundle
 
 
@@ -199,14 +332,21 @@ def read_bundle_set(path: str | os.PathLike[str]) -> BundleSet:
     try:
         manifest_display = directory.display(MANIFEST)
         manifest_bytes = directory.read(
-            MANIFEST, f"missing: {root} is not the output of marketctl build"
+            MANIFEST, f"missing: {root} is not the output of marketctl build", MAX_MANIFEST_BYTES
         )
+        if len(manifest_bytes) > MAX_MANIFEST_BYTES:
+            raise BundleError(
+                manifest_display,
+                f"more than the {MAX_MANIFEST_BYTES} bytes a manifest may have; " + _REBUILD,
+            )
         manifest = _parse(manifest_display, manifest_bytes)
         try:
-            signature: bytes | None = directory.read(SIGNATURE, "")
+            signature: bytes | None = directory.read(SIGNATURE, "", MAX_SIGNATURE_BYTES)
         except BundleError:
             signature = None
-        entries = _entries(manifest_display, manifest)
+        if signature is not None and len(signature) > MAX_SIGNATURE_BYTES:
+            raise BundleError(directory.display(SIGNATURE), "too large to be a signature")
+        entries = _entries(manifest_display, manifest, hashlib.sha256(manifest_bytes).hexdigest())
         listed = {file for file, _, _ in entries.values()}
         for name in sorted(directory.names()):
             if name.endswith(".json") and name != MANIFEST and name not in listed:
@@ -217,7 +357,7 @@ def read_bundle_set(path: str | os.PathLike[str]) -> BundleSet:
         bundles: dict[str, tuple[str, dict[str, Any]]] = {}
         for code, (file, digest, size) in sorted(entries.items()):
             display = directory.display(file)
-            data = directory.read(file, "listed in manifest.json but missing; " + _REBUILD)
+            data = directory.read(file, "listed in manifest.json but missing; " + _REBUILD, size)
             bundles[code] = (display, _verify(display, code, data, digest, size))
     finally:
         directory.close()

@@ -9,7 +9,7 @@ no decimal context (the service's thread-local one included) can change a result
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any, Final
 
@@ -25,14 +25,27 @@ _CONTEXT: Final = Context(prec=60)
 
 Amount = Decimal | int
 
+#: Amounts are below 10**MAX_AMOUNT_DIGITS and have at most that many fraction digits: an
+#: amount beyond them is no price, and exact arithmetic on 1E+999999 or 1E-999999 would cost
+#: unbounded time and memory (issue 13).
+MAX_AMOUNT_DIGITS: Final = 30
+_LIMIT: Final = 10**MAX_AMOUNT_DIGITS
+
 
 def exact_amount(value: object, name: str) -> Fraction:
     """An ``int`` or finite ``Decimal`` as an exact fraction; TypeError/ValueError otherwise."""
     if type(value) is int or (isinstance(value, int) and not isinstance(value, bool)):
+        if not -_LIMIT < value < _LIMIT:
+            raise ValueError(f"{name} has more than {MAX_AMOUNT_DIGITS} digits")
         return Fraction(int(value))
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError(f"{name} must be a finite amount, got {value}")
+        exponent = value.as_tuple().exponent
+        if value.adjusted() >= MAX_AMOUNT_DIGITS or (
+            isinstance(exponent, int) and exponent < -MAX_AMOUNT_DIGITS
+        ):
+            raise ValueError(f"{name} has more than {MAX_AMOUNT_DIGITS} integer or fraction digits")
         return Fraction(value)
     raise TypeError(
         f"{name} must be an int or a Decimal, not {type(value).__name__} (a float is not an "
@@ -94,7 +107,12 @@ class PriceFormatter(NumberFormatter):
     def _round(self, value: Amount) -> Amount:
         if type(value) is int or not isinstance(value, Decimal) or not value.is_finite():
             return value  # ints are exact; the base class reports anything else
-        return value.quantize(self._price_quantum, self._price_rounding, _CONTEXT)
+        try:
+            return value.quantize(self._price_quantum, self._price_rounding, _CONTEXT)
+        except InvalidOperation:
+            raise ValueError(
+                f"cannot format {value}: more than {_CONTEXT.prec} significant digits"
+            ) from None
 
     def format(self, value: Amount) -> str:
         return super().format(self._round(value))

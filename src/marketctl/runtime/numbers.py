@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_EVEN, Context, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, Final
 
@@ -330,7 +330,12 @@ class NumberFormatter:
         scaled = value * self._multiplier if self._scale else value
         if self._min_fraction:
             # "$1.00" shows two fraction digits: v = 2 for the plural rules.
-            return Decimal(scaled).quantize(self._min_quantum, context=_CONTEXT)
+            try:
+                return Decimal(scaled).quantize(self._min_quantum, context=_CONTEXT)
+            except InvalidOperation:
+                raise ValueError(
+                    f"cannot format {value}: more than {_CONTEXT.prec} significant digits"
+                ) from None
         return scaled
 
     def _plain(self, value: Decimal) -> tuple[bool, str]:
@@ -342,7 +347,13 @@ class NumberFormatter:
             value = value.scaleb(self._scale, _CONTEXT)
         # Babel takes the sign before rounding: -0.001 as a price is "-$0.00", like ICU.
         negative = value.is_signed()
-        plain = format(value.copy_abs().quantize(self._quantum, context=_CONTEXT), self._spec)
+        try:
+            rounded = value.copy_abs().quantize(self._quantum, context=_CONTEXT)
+        except InvalidOperation:
+            raise ValueError(
+                f"cannot format {value}: more than {_CONTEXT.prec} significant digits"
+            ) from None
+        plain = format(rounded, self._spec)
         if self._trim:
             # Drop trailing fraction zeros, keeping at least the minimum (Babel's _format_frac;
             # UTS #35: "#" digits are shown only when not zero at the end).

@@ -1,0 +1,124 @@
+"""The runtime's compiled bundle check agrees with jsonschema on the published schemas."""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from marketctl.runtime._schema import Invalid, compile_schema
+from marketctl.testing import build_bundles
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def bundles(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+    import shutil
+
+    root = tmp_path_factory.mktemp("config")
+    shutil.copytree(REPOSITORY / "markets", root / "markets")
+    dist = build_bundles(tmp_path_factory.mktemp("built") / "dist", root=root)
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(dist.glob("*.json"))]
+
+
+def _schema(kind: str) -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads((SCHEMAS / f"{kind}.schema.json").read_text("utf-8"))
+    return schema
+
+
+def _passes(check: Any, value: Any) -> bool:
+    try:
+        check(value)
+    except Invalid:
+        return False
+    return True
+
+
+def _mutations(document: Any, rng: random.Random) -> Any:
+    """The document with one value somewhere replaced by a value of another kind."""
+    mutated = copy.deepcopy(document)
+    node, parent, key = mutated, None, None
+    for _ in range(rng.randint(1, 8)):
+        if isinstance(node, dict) and node:
+            key = rng.choice(sorted(node))
+        elif isinstance(node, list) and node:
+            key = rng.randrange(len(node))
+        else:
+            break
+        parent, node = node, node[key]
+    if parent is None:
+        return mutated
+    replacement = rng.choice([None, True, 0, -1, 7, 2.5, "", "x", "2026-01-01", [], {}, {"k": 1}])
+    if isinstance(parent, dict) and rng.random() < 0.2:
+        parent["unexpected"] = replacement
+    elif isinstance(parent, dict) and rng.random() < 0.2:
+        del parent[key]
+    else:
+        parent[key] = replacement
+    return mutated
+
+
+@pytest.mark.parametrize("kind", ["bundle", "manifest"])
+def test_the_published_schemas_compile(kind: str) -> None:
+    compile_schema(_schema(kind))
+
+
+def test_compiled_check_agrees_with_jsonschema(bundles: list[dict[str, Any]]) -> None:
+    schema = _schema("bundle")
+    reference = Draft202012Validator(schema)
+    check = compile_schema(schema)
+    rng = random.Random(13)
+    disagreements = []
+    checked = 0
+    for bundle in bundles:
+        if bundle.get("format") != 1 or "market" not in bundle:
+            continue  # the manifest
+        assert _passes(check, bundle)
+        for _ in range(300):
+            mutated = _mutations(bundle, rng)
+            ours, theirs = _passes(check, mutated), reference.is_valid(mutated)
+            checked += 1
+            if ours != theirs:
+                disagreements.append((ours, theirs))
+    assert checked >= 900
+    assert disagreements == []
+
+
+def test_unsupported_keywords_are_refused() -> None:
+    with pytest.raises(ValueError, match="unsupported JSON Schema keyword"):
+        compile_schema({"type": "object", "dependentRequired": {"a": ["b"]}})
+
+
+@pytest.mark.parametrize(
+    ("schema", "value", "where", "problem"),
+    [
+        ({"type": "integer"}, 2**53, "", "integer of 16 digits is out of range"),
+        ({"type": "number"}, float("nan"), "", "nan is not a finite number"),
+        (
+            {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+            "2027-02-29",
+            "",
+            '"2027-02-29" is not a calendar date',
+        ),
+        (
+            {"type": "array", "items": {"type": "object", "properties": {"a": {"const": 1}}}},
+            [{"a": 1}, {"a": 2}],
+            "[1].a",
+            "2 is not one of 1",
+        ),
+        ({"type": "string", "pattern": r"^\d+$"}, "١٢", "", '"١٢" does not match ^\\d+$'),
+    ],
+)
+def test_compiled_check_reports_where_and_why(
+    schema: dict[str, Any], value: Any, where: str, problem: str
+) -> None:
+    with pytest.raises(Invalid) as caught:
+        compile_schema(schema)(value)
+    assert (caught.value.where, caught.value.problem) == (where, problem)
