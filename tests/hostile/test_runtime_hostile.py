@@ -15,7 +15,7 @@ from tests.hostile.conftest import Bounded
 
 from marketctl import runtime
 from marketctl.runtime import BundleError
-MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+from marketctl.runtime._bundles import MAX_MANIFEST_BYTES
 from marketctl.testing import edit_bundle, refresh_manifest
 
 REBUILD = "rebuild the directory with marketctl build"

@@ -18,13 +18,14 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Any, Final
 
 from babel import Locale, UnknownLocaleError
 
 from marketctl.core.diagnostics import Location, Position
 from marketctl.core.documents import Document, Path
+from marketctl.core.limits import MAX_MESSAGE_CHARS
 from marketctl.reference.locales import SOURCE_LOCALE
 from marketctl.repository.markets import DEFAULTS, Repository
 from marketctl.runtime import icusyntax
@@ -129,7 +130,15 @@ class Message:
         return kinds
 
     def first(self, name: str) -> Placeholder:
-        return next(p for p in self.placeholders if p.name == name)
+        return self._firsts[name]
+
+    @cached_property
+    def _firsts(self) -> dict[str, Placeholder]:
+        # One pass for all names: a text with N arguments once cost N² here (issue 13).
+        firsts: dict[str, Placeholder] = {}
+        for placeholder in self.placeholders:
+            firsts.setdefault(placeholder.name, placeholder)
+        return firsts
 
     @property
     def select_branches(self) -> dict[str, list[str]]:
@@ -146,6 +155,8 @@ class Message:
 def parse_message(text: str) -> Message | SyntaxProblem:
     """Parse one ICU MessageFormat text with the runtime's parser (the one definition of the
     subset marketctl supports); each distinct text is parsed once per process."""
+    if len(text) > MAX_MESSAGE_CHARS:  # MKT520 reports it; nobody parses a megabyte
+        return SyntaxProblem(f"longer than {MAX_MESSAGE_CHARS} characters", 0)
     try:
         nodes = icusyntax.parse(text)
     except icusyntax.ICUSyntaxError as error:
@@ -322,7 +333,14 @@ class CatalogueText:
 
     def location_at(self, offset: int) -> Location:
         """The file position of the character at ``offset`` of the text."""
-        return _location_in_scalar(self.document, self.path, self.text, offset)
+        start, decoded = self._decoded
+        return _location_at(self.document, start, decoded, offset)
+
+    @cached_property
+    def _decoded(self) -> tuple[Position, _Decoded | None]:
+        # Decoded once per text, however many findings point into it (issue 13: MKT504 once
+        # decoded the whole scalar again for each of N arguments).
+        return _decode_value(self.document, self.path, self.text)
 
 
 def source_entry(repository: Repository, key: str) -> dict[str, Any] | None:
@@ -365,6 +383,8 @@ def _catalogue_texts(repository: Repository, source: bool) -> Iterator[Catalogue
     if source and catalogue is not None:
         for key, entry in catalogue.data.items():
             if isinstance(entry, dict) and isinstance(entry.get("message"), str):
+                if len(entry["message"]) > MAX_MESSAGE_CHARS:
+                    continue  # MKT520's
                 yield CatalogueText(
                     key, SOURCE_LOCALE, entry["message"], catalogue, (key, "message")
                 )
@@ -375,8 +395,27 @@ def _catalogue_texts(repository: Repository, source: bool) -> Iterator[Catalogue
             if not isinstance(document.data, dict):
                 continue
             for key, text in document.data.items():
-                if isinstance(text, str):
+                if isinstance(text, str) and len(text) <= MAX_MESSAGE_CHARS:
                     yield CatalogueText(key, tag, text, document, (key,))
+
+
+def oversized_texts(repository: Repository) -> Iterator[CatalogueText]:
+    """The texts :func:`catalogue_texts` leaves out: longer than
+    :data:`~marketctl.core.limits.MAX_MESSAGE_CHARS` (MKT520's; no other rule reads them)."""
+    catalogue = repository.source_catalogue
+    if catalogue is not None:
+        for key, entry in catalogue.data.items():
+            message = entry.get("message") if isinstance(entry, dict) else None
+            if isinstance(message, str) and len(message) > MAX_MESSAGE_CHARS:
+                yield CatalogueText(key, SOURCE_LOCALE, message, catalogue, (key, "message"))
+    for layer in repository.layers:
+        for tag, document in layer.messages.items():
+            if layer.name == DEFAULTS and tag == SOURCE_LOCALE:
+                continue
+            if isinstance(document.data, dict):
+                for key, text in document.data.items():
+                    if isinstance(text, str) and len(text) > MAX_MESSAGE_CHARS:
+                        yield CatalogueText(key, tag, text, document, (key,))
 
 
 def parsed_texts(repository: Repository) -> Iterator[tuple[CatalogueText, Message]]:
@@ -450,6 +489,20 @@ def _document_text(document: Document) -> str | None:
 
 
 def _location_in_scalar(document: Document, path: Path, value: str, offset: int) -> Location:
+    start, decoded = _decode_value(document, path, value)
+    return _location_at(document, start, decoded, offset)
+
+
+def _location_at(
+    document: Document, start: Position, decoded: _Decoded | None, offset: int
+) -> Location:
+    if decoded is None:
+        return Location.at(document.path, start)
+    row, column = decoded[1][min(offset, len(decoded[1]) - 1)]
+    return Location.at(document.path, Position(row + 1, column + 1))
+
+
+def _decode_value(document: Document, path: Path, value: str) -> tuple[Position, _Decoded | None]:
     start = document.value_position(path)
     text = _document_text(document)
     decoded: _Decoded | None = None
@@ -460,10 +513,7 @@ def _location_in_scalar(document: Document, path: Path, value: str, offset: int)
             decoded = None  # not what the loader read: do not guess
     elif "\n" not in value:
         decoded = _assumed_double_quoted(value, start)
-    if decoded is None:
-        return Location.at(document.path, start)
-    row, column = decoded[1][min(offset, len(decoded[1]) - 1)]
-    return Location.at(document.path, Position(row + 1, column + 1))
+    return start, decoded
 
 
 def _assumed_double_quoted(value: str, start: Position) -> _Decoded:

@@ -48,7 +48,7 @@ class Report:
 
 # Errors no setting may waive for a build: files that did not load or fit their schema, and
 # messages, steps or times the compiler cannot turn into something a service can use.
-UNIGNORABLE = ("MKT0", "MKT1", "MKT503", "MKT602", "MKT604", "MKT605")
+UNIGNORABLE = ("MKT0", "MKT1", "MKT503", "MKT520", "MKT602", "MKT604", "MKT605")
 _WHY_UNIGNORABLE = (
     "build refuses this error whatever ignore, select, severity or an inline ignore say: "
     "a bundle with it would be wrong or would not load"
@@ -206,6 +206,10 @@ def validate_repository(
     in_scope = _scope(repository, codes)
     scoped = [rated(finding) for finding in findings if in_scope(finding.file)]
     kept = unique_sorted(_kept(scoped, settings, documents))
+    # Broken settings are reported whatever the settings select (they are what is broken).
+    settings_findings = [rated(finding) for finding in settings.findings]
+    scoped.extend(settings_findings)
+    kept = unique_sorted([*kept, *settings_findings])
     checked = [path for path in documents if in_scope(path)]
     shown = set(kept)
     stopping: list[tuple[Finding, str]] = []

@@ -7,6 +7,7 @@ failed or interrupted build leaves the previous output untouched.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import fcntl
@@ -515,8 +516,14 @@ def write_directory(output: Path, files: Mapping[str, bytes]) -> None:
             ) from None
         if staging.exists():  # after an exchange it holds the set just replaced
             previous = parent / f".{output.name}.previous"
-            _remove(previous)
-            os.rename(staging, previous)
+            try:
+                if not _remove(previous):
+                    raise OSError("the previous set cannot be removed")
+                os.rename(staging, previous)
+            except OSError:
+                # The new set is in place; keeping the replaced one is only a courtesy to
+                # readers mid-load, so a stale one that will not go away never fails a build.
+                _remove(staging)
 
 
 def _umask() -> int:
@@ -525,11 +532,26 @@ def _umask() -> int:
     return current
 
 
-def _remove(path: Path) -> None:
-    if path.is_symlink() or path.is_file():
-        path.unlink(missing_ok=True)
-    else:
+def _remove(path: Path) -> bool:
+    """Remove a file or a whole directory, also one left read-only (a read-only ``dist/``
+    swapped aside becomes the previous set); True when it is gone. Never raises: a stale set
+    that cannot be removed is left, and the build goes on without it (issue 13)."""
+    try:
+        if path.is_symlink() or path.is_file():
+            path.unlink(missing_ok=True)
+            return True
+        if not path.exists():
+            return True
         shutil.rmtree(path, ignore_errors=True)
+        if path.exists():
+            # Our own build's directories: give them back the write bit, then try again.
+            for current, _, _ in os.walk(path):
+                with contextlib.suppress(OSError):
+                    os.chmod(current, 0o700)
+            shutil.rmtree(path, ignore_errors=True)
+    except OSError:
+        pass
+    return not os.path.lexists(path)
 
 
 def _remove_leftovers(output: Path) -> None:

@@ -21,13 +21,21 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.resolver import implicit_resolvers
 
 from marketctl.core.diagnostics import Finding, Location, Position, finding
+from marketctl.core.limits import (
+    MAX_DEPTH,
+    MAX_EXPANDED_CHARS,
+    MAX_FILE_BYTES,
+    MAX_NODES,
+    number_problem,
+    number_text_problem,
+    surrogate_position,
+    too_large,
+)
 
 Path = tuple[str | int, ...]
 
-# Anything bigger is not a hand-written config file; refusing it keeps a hostile file (or an
-# alias "billion laughs") from eating the CI machine.
-MAX_FILE_BYTES = 2 * 1024 * 1024
-MAX_NODES = 200_000
+# The limits live in marketctl.core.limits (issue 13); these names stay for their importers.
+__all__ = ["MAX_FILE_BYTES", "MAX_NODES", "Document", "load_document", "value_at"]
 
 _IGNORE_COMMENT = re.compile(r"#\s*marketctl:\s*ignore\[([A-Z0-9,\s]+)\]")
 
@@ -139,11 +147,22 @@ class _TooLarge(Exception):
 class _Refused(Exception):
     """A node that loads as YAML but is not plain market data."""
 
-    def __init__(self, message: str, hint: str, node: Node) -> None:
+    def __init__(self, message: str, hint: str, node: Node, code: str = "MKT001") -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.node = node
+        self.code = code
+
+
+def _refused_number(text: str, problem: str, node: Node) -> _Refused:
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    return _Refused(
+        f"the number {shown} is refused: {problem}",
+        "write the value with at most 30 significant digits (a rate like 25 or 9.975)",
+        node,
+        code="MKT020",
+    )
 
 
 class _Duplicate(Exception):
@@ -177,6 +196,15 @@ def _scalar(node: Any) -> Any:
     text = str(node.value)
     tag = node.tag
     if tag in (_STR, _TIMESTAMP):
+        at = surrogate_position(text)
+        if at is not None:
+            raise _Refused(
+                f"the text holds a lone surrogate \\u{ord(text[at]):04x} (character {at + 1}),"
+                " which is not a character and cannot be written as UTF-8",
+                "remove the \\u escape, or write the character itself",
+                node,
+                code="MKT002",
+            )
         return text
     if tag == _NULL:
         return None
@@ -185,20 +213,34 @@ def _scalar(node: Any) -> Any:
     if tag == _INT:
         digits = text.replace("_", "")
         unsigned = digits.lstrip("+-")
+        problem = number_text_problem(digits)
+        if problem is not None:
+            raise _refused_number(text, problem, node)
         try:
             base = 0 if unsigned[:2].lower() in ("0x", "0o", "0b") else 10
-            return int(digits, base)
+            number = int(digits, base)
         except ValueError:
             return text  # the resolver's idea of a number ("+_") that is none: text
+        problem = number_problem(number)
+        if problem is not None:
+            raise _refused_number(text, problem, node)
+        return number
     if tag == _FLOAT:
         digits = text.replace("_", "")
         if digits.lower().lstrip("+-") in {".inf", ".nan"}:
-            # Not a number anyone means as a price or a rate; the schemas' bounds reject it.
-            return float(digits.lower().replace(".", ""))
+            # Not a number anyone means as a price or a rate (issue 13: `.nan` once shipped).
+            raise _refused_number(text, "NaN and infinities are not values", node)
+        problem = number_text_problem(digits)
+        if problem is not None:
+            raise _refused_number(text, problem, node)
         try:
-            return Decimal(digits)
+            value = Decimal(digits)
         except InvalidOperation:
             return text  # "._" resolves as a float but is no number: text
+        problem = number_problem(value)
+        if problem is not None:
+            raise _refused_number(text, problem, node)
+        return value
     raise _Refused(
         f"YAML tag '{tag}' is not allowed in market files",
         "remove the tag and write the plain value",
@@ -214,12 +256,15 @@ class _Converter:
         self.values: dict[Path, Position] = {}
         self.keys: dict[Path, Position] = {}
         self.nodes = 0
+        self.chars = 0
         self.open: set[int] = set()
 
     def convert(self, node: Node, path: Path) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise _TooLarge(f"more than {MAX_NODES} values (are aliases expanding?)")
+        if len(path) > MAX_DEPTH:
+            raise _TooLarge(f"values nest more than {MAX_DEPTH} levels deep")
         if isinstance(node, MappingNode + SequenceNode):
             # An alias inside its own anchor makes the node graph a cycle.
             if id(node) in self.open:
@@ -231,6 +276,13 @@ class _Converter:
                 self.open.discard(id(node))
         if not isinstance(node, ScalarNode):  # pragma: no cover - the composer makes no others
             raise _Refused("unknown YAML node", "write plain YAML", node)
+        # Aliases repeat a text without copying it here, but every later step (schemas, rules,
+        # bundles) pays for each repetition: count the characters as expanded.
+        self.chars += len(node.value)
+        if self.chars > MAX_EXPANDED_CHARS:
+            raise _TooLarge(
+                f"more than {MAX_EXPANDED_CHARS} characters of values (are aliases expanding?)"
+            )
         return _scalar(node)
 
     def _collection(self, node: Any, path: Path) -> Any:
@@ -334,15 +386,8 @@ def _ignores(text: str) -> dict[int, frozenset[str]]:
 def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Finding]]:
     """Parse one file. Returns the document, or None and the findings that stopped it."""
     if len(raw) > MAX_FILE_BYTES:
-        return None, [
-            _finding(
-                "MKT009",
-                path,
-                None,
-                f"file is {len(raw)} bytes, more than the {MAX_FILE_BYTES} a market file may have",
-                "split it, or check that it is the file you meant to commit",
-            )
-        ]
+        refused = too_large(len(raw))
+        return None, [_finding("MKT009", path, None, refused.message, refused.hint)]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -436,7 +481,7 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Finding]
             )
         ]
     except _Refused as error:
-        return None, [_finding("MKT001", path, _position(error.node), error.message, error.hint)]
+        return None, [_finding(error.code, path, _position(error.node), error.message, error.hint)]
     except (_TooLarge, RecursionError) as error:
         reason = str(error) or "the file nests too deeply"
         return None, [

@@ -13,10 +13,11 @@ import re
 
 from marketctl.core.diagnostics import Finding, Location, finding
 from marketctl.core.documents import Document, load_document
+from marketctl.core.limits import FileRefusedError
 from marketctl.reference import iso
 from marketctl.repository.environments import ENVIRONMENTS, NAME
 from marketctl.repository.markets import DEFAULTS, LAYERED_KINDS, REGIONS, Layer, Repository
-from marketctl.repository.sources import Source
+from marketctl.repository.sources import Source, linked_folders
 
 MARKETS = "markets"
 _TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -45,6 +46,17 @@ def load_repository(source: Source) -> Repository:
     regions: dict[str, Layer] = {}
     markets: dict[str, Layer] = {}
     environments: dict[str, Document] = {}
+    for path in linked_folders(source, MARKETS):
+        findings.append(
+            finding(
+                "MKT021",
+                Location(path),
+                f"{path} is a link to a folder: it is not followed, so its files are not "
+                "validated or built",
+                "commit the folder itself; two markets that share files share them through "
+                "markets/_regions/ or markets/_defaults/",
+            )
+        )
     for path in source.list_files(MARKETS):
         if path.endswith(_DOCUMENTATION):
             continue
@@ -249,6 +261,10 @@ def _load_into(
         return
     try:
         raw = source.read(path)
+    except FileRefusedError as error:
+        findings.append(finding("MKT009", Location(path), error.message, error.hint))
+        layer.broken.add(relative.removesuffix(".yaml"))
+        return
     except OSError as error:
         findings.append(
             finding(

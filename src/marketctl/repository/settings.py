@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Final
 
-from marketctl.core.diagnostics import Severity
-from marketctl.core.errors import MarketctlError
+from jsonschema import Draft202012Validator, ValidationError
+
+from marketctl.core.diagnostics import Finding, Location, Severity, finding
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,8 @@ class Settings:
     # Where each code prefix was written, for messages: (place, key, prefix), the place being
     # "pyproject.toml:12" or "--select".
     origins: tuple[tuple[str, str, str], ...] = ()
+    # MKT022: what in [tool.marketctl] did not fit its schema (reported by validate and build).
+    findings: tuple[Finding, ...] = ()
 
     def is_selected(self, code: str) -> bool:
         if self.select and not code.startswith(self.select):
@@ -47,6 +52,7 @@ class Settings:
             ignore=(*self.ignore, *ignored),
             severity=self.severity,
             origins=tuple(origins),
+            findings=self.findings,
         )
 
     def filtered_by_command_line(self) -> bool:
@@ -57,41 +63,143 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
+# The schema of [tool.marketctl] (issue 13): what does not fit it is MKT022 at its line.
+SETTINGS_SCHEMA: Final[dict[str, Any]] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "select": {"$ref": "#/$defs/prefixes"},
+        "ignore": {"$ref": "#/$defs/prefixes"},
+        "severity": {
+            "type": "object",
+            "propertyNames": {"$ref": "#/$defs/prefix"},
+            "additionalProperties": {"enum": ["error", "warning", "info"]},
+        },
+    },
+    "$defs": {
+        "prefix": {"type": "string", "pattern": "^MKT[0-9]{0,3}$"},
+        "prefixes": {"type": "array", "items": {"$ref": "#/$defs/prefix"}},
+    },
+}
+_HINTS: Final = {
+    "select": 'a list of rule code prefixes, like select = ["MKT3", "MKT401"]',
+    "ignore": 'a list of rule code prefixes, like ignore = ["MKT207"]',
+    "severity": "a table of code prefix to error, warning or info, like "
+    'severity = {MKT508 = "error"}',
+}
+
+
+def _finding(path: Path, line: int, message: str, hint: str) -> Finding:
+    return finding("MKT022", Location(path.name, line, 1), message, hint)
+
+
+def _table_lines(text: str) -> tuple[int, dict[str, int]]:
+    """The line of the [tool.marketctl] header (or the line naming it) and of each key
+    written in the table."""
+    lines = text.splitlines()
+    header = next(
+        (n for n, line in enumerate(lines, 1) if re.match(r"\s*\[\s*tool\.marketctl\s*\]", line)),
+        None,
+    )
+    if header is None:
+        named = next((n for n, line in enumerate(lines, 1) if "marketctl" in line), 1)
+        return named, {}
+    keys: dict[str, int] = {}
+    for number in range(header + 1, len(lines) + 1):
+        line = lines[number - 1]
+        if re.match(r"\s*\[", line):
+            break
+        match = re.match(r"\s*([A-Za-z0-9_\-\"']+)\s*[=.]", line)
+        if match:
+            keys.setdefault(match.group(1).strip("\"'"), number)
+    return header, keys
+
+
 def read_settings(root: Path) -> Settings:
+    """The settings of ``root/pyproject.toml``. What does not fit the schema is a finding
+    (MKT022, at its line) in ``Settings.findings``, and the rest of the table still applies."""
     path = root / "pyproject.toml"
     if not path.is_file():
         return Settings()
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise MarketctlError(f"{path}: cannot read [tool.marketctl]: {error}") from error
-    table = document.get("tool", {}).get("marketctl", {})
-    if not isinstance(table, dict):
-        raise MarketctlError(f"{path}: [tool.marketctl] must be a table")
-    unknown = set(table) - {"select", "ignore", "severity"}
-    if unknown:
-        raise MarketctlError(
-            f"{path}: unknown key(s) in [tool.marketctl]: {', '.join(sorted(unknown))}",
-            "the keys are select, ignore and severity",
+        text = path.read_text(encoding="utf-8")
+        document = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
+        found = re.search(r"line (\d+)", str(error))
+        return Settings(
+            findings=(
+                _finding(
+                    path,
+                    int(found.group(1)) if found else 1,
+                    f"cannot read pyproject.toml: {error}",
+                    "fix the TOML syntax (every tool that reads pyproject.toml fails on it)",
+                ),
+            )
         )
-    severity: dict[str, Severity] = {}
-    for code, value in dict(table.get("severity", {})).items():
-        try:
-            severity[str(code)] = Severity(value)
-        except ValueError:
-            raise MarketctlError(
-                f"{path}: [tool.marketctl] severity for {code} is '{value}'",
-                "use error, warning or info",
-            ) from None
-    text = path.read_text(encoding="utf-8")
-    select = _codes(path, table, "select")
-    ignore = _codes(path, table, "ignore")
+    tool = document.get("tool", {})
+    table = tool.get("marketctl", {}) if isinstance(tool, dict) else {}
+    header, keys = _table_lines(text)
+    if not isinstance(table, dict):
+        return Settings(
+            findings=(
+                _finding(
+                    path,
+                    header,
+                    f"[tool.marketctl] must be a table, not {_shown(table)}",
+                    "write [tool.marketctl] on its own line with select, ignore or severity "
+                    "keys below it",
+                ),
+            )
+        )
+    findings: list[Finding] = []
+    bad: set[str] = set()
+    validator = Draft202012Validator(SETTINGS_SCHEMA)
+    for problem in sorted(validator.iter_errors(table), key=lambda e: list(map(str, e.path))):
+        key = str(problem.path[0]) if problem.path else None
+        if key is None and problem.validator == "additionalProperties":
+            for name in sorted(set(table) - set(SETTINGS_SCHEMA["properties"])):
+                bad.add(name)
+                findings.append(
+                    _finding(
+                        path,
+                        keys.get(name, header),
+                        f"unknown key '{name}' in [tool.marketctl]",
+                        "the keys are select, ignore and severity",
+                    )
+                )
+            continue
+        if key is None:  # pragma: no cover - the table is a dict here
+            continue
+        bad.add(key)
+        where = "".join(f"[{part!r}]" for part in list(problem.path)[1:])
+        findings.append(
+            _finding(
+                path,
+                keys.get(key, header),
+                f"[tool.marketctl] {key}{where}: {_message(problem)}",
+                f"{key} is {_HINTS[key]}",
+            )
+        )
+    severity = (
+        {str(code): Severity(value) for code, value in table.get("severity", {}).items()}
+        if "severity" not in bad
+        else {}
+    )
+    select: tuple[str, ...] = tuple(table.get("select", ())) if "select" not in bad else ()
+    ignore: tuple[str, ...] = tuple(table.get("ignore", ())) if "ignore" not in bad else ()
     origins = [
         (f"{path.name}:{_line_of(text, key, prefix)}", key, prefix)
         for key, prefixes in (("select", select), ("ignore", ignore), ("severity", severity))
         for prefix in prefixes
     ]
-    return Settings(select=select, ignore=ignore, severity=severity, origins=tuple(origins))
+    return Settings(
+        select=select,
+        ignore=ignore,
+        severity=severity,
+        origins=tuple(origins),
+        findings=tuple(dict.fromkeys(findings)),
+    )
 
 
 def _line_of(text: str, key: str, prefix: str) -> int:
@@ -109,8 +217,16 @@ def _line_of(text: str, key: str, prefix: str) -> int:
     return start + 1
 
 
-def _codes(path: Path, table: dict[str, object], key: str) -> tuple[str, ...]:
-    value = table.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise MarketctlError(f"{path}: [tool.marketctl] {key} must be a list of code prefixes")
-    return tuple(value)
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _message(error: ValidationError) -> str:
+    if error.validator == "enum":
+        return f"{_shown(error.instance)} is not one of error, warning, info"
+    if error.validator == "pattern":
+        return f"{_shown(error.instance)} is not a rule code prefix (MKT, MKT5, MKT503)"
+    if error.validator == "type":
+        return f"{_shown(error.instance)} is not of type {error.validator_value}"
+    return error.message

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from marketctl.core.limits import MAX_FILE_BYTES, FileRefusedError, read_regular_file, too_large
+
 
 class Source(Protocol):
     """A tree of files below a repository root, addressed by posix paths relative to it."""
@@ -29,6 +31,13 @@ class Source(Protocol):
         ...
 
 
+def linked_folders(source: Source, directory: str) -> list[str]:
+    """Folders below ``directory`` that are symbolic links, for a source that can have them
+    (an optional method: :meth:`WorktreeSource.linked_folders`)."""
+    method = getattr(source, "linked_folders", None)
+    return list(method(directory)) if method is not None else []
+
+
 @dataclass(frozen=True)
 class WorktreeSource:
     """The files as they are on disk."""
@@ -40,21 +49,40 @@ class WorktreeSource:
         return "working tree"
 
     def list_files(self, directory: str) -> list[str]:
+        return self._walk(directory)[0]
+
+    def linked_folders(self, directory: str) -> list[str]:
+        """Folders that are symbolic links are not followed, and not silently skipped either:
+        loading reports each one (MKT021). A market folder that is a link to another market
+        would make two markets one, and one that leads outside the repository would validate
+        and build files that are not in the pull request."""
+        return self._walk(directory)[1]
+
+    def _walk(self, directory: str) -> tuple[list[str], list[str]]:
         base = self.root / directory
         found: list[str] = []
+        linked: list[str] = []
         for current, dirs, files in os.walk(base):
+            for name in dirs:
+                if not name.startswith(".") and os.path.islink(os.path.join(current, name)):
+                    linked.append((Path(current) / name).relative_to(self.root).as_posix())
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in files:
                 if name.startswith("."):
                     continue
                 found.append((Path(current) / name).relative_to(self.root).as_posix())
-        return sorted(found)
+        return sorted(found), sorted(linked)
 
     def read(self, path: str) -> bytes:
-        return (self.root / path).read_bytes()
+        """The file's bytes, through the limits of :mod:`marketctl.core.limits`: a regular
+        file (FileRefusedError otherwise) of at most 2 MiB, checked before reading."""
+        return read_regular_file(self.root / path)
 
     def escapes_root(self, path: str) -> bool:
-        target = (self.root / path).resolve()
+        try:
+            target = (self.root / path).resolve()
+        except (RuntimeError, OSError):
+            return False  # a link loop: reading it reports the loop
         return not target.is_relative_to(self.root.resolve())
 
 
@@ -94,7 +122,8 @@ class GitSource:
         try:
             self._commit = self._repo.commit(revision)
             self._commit.tree  # noqa: B018 - resolves the objects now: a shallow clone fails here
-        except (git.BadName, ValueError):
+        except (git.BadName, ValueError, IndexError, git.GitCommandError):
+            # IndexError: a reflog entry that does not exist ('HEAD@{5}' in a young clone).
             shallow = Path(self._repo.git_dir, "shallow").exists()
             raise MarketctlError(
                 f"unknown git revision '{revision}'",
@@ -123,7 +152,17 @@ class GitSource:
         if tree is None or tree.type != "tree":
             return []
         found = []
-        for item in tree.traverse():
+        try:
+            items = list(tree.traverse())
+        except (ValueError, OSError, KeyError) as error:
+            from marketctl.core.errors import MarketctlError
+
+            raise MarketctlError(
+                f"cannot list {directory} at {self.label}: a git object is missing or damaged "
+                f"({type(error).__name__})",
+                "run git fsck; fetch the objects again (git fetch), or clone afresh",
+            ) from None
+        for item in items:
             name = item.path.rsplit("/", 1)[-1]
             if item.type != "blob" or name.startswith("."):
                 continue
@@ -132,11 +171,29 @@ class GitSource:
             found.append(item.path[len(self._prefix) :])
         return sorted(found)
 
+    def linked_folders(self, directory: str) -> list[str]:
+        return []  # a committed link is a blob: escapes_root refuses it
+
     def read(self, path: str) -> bytes:
         blob = self._blob(path)
         if blob is None:
             raise FileNotFoundError(path)
-        data: bytes = blob.data_stream.read()
+        try:
+            size = int(blob.size)  # from the object header: checked before the data is read
+            if size > MAX_FILE_BYTES:
+                raise too_large(size)
+            data: bytes = blob.data_stream.read()
+        except FileRefusedError:
+            raise
+        except (ValueError, OSError, KeyError) as error:
+            # A damaged repository is not a finding about the markets: stop (exit 1).
+            from marketctl.core.errors import MarketctlError
+
+            raise MarketctlError(
+                f"cannot read {path} at {self.label}: git object {blob.hexsha[:12]} is "
+                f"missing or damaged ({type(error).__name__})",
+                "run git fsck; fetch the objects again (git fetch), or clone afresh",
+            ) from None
         return data
 
     def escapes_root(self, path: str) -> bool:

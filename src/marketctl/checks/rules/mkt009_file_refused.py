@@ -1,8 +1,11 @@
-"""A file that is too large or expands too much to be a hand-written config file.
+"""A file that is refused before it can hang or exhaust the machine that validates it.
 
-Market files are small. A file over 2 MiB, more than 200,000 values after alias expansion
-(a "billion laughs" file) or an alias that refers to itself is refused before it can exhaust
-the machine that validates it.
+Market files are small, plain files. Refused (limits in ``marketctl.core.limits``): anything
+that is not a regular file (a FIFO, a device or a socket is never opened; a link loop; a link
+that leads outside the repository); a file over 2 MiB (its size is checked before it is read);
+more than 200,000 values or 4,000,000 characters after alias expansion (a "billion laughs"
+file, or a short text repeated through aliases); values nested more than 64 levels deep; an
+alias that refers to itself.
 
 Failing example::
 
