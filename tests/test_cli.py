@@ -189,7 +189,7 @@ def test_pyproject_settings_override_severity_and_ignore(
     assert places(findings(capsys, repo, "se"), "MKT1") == []
 
 
-def test_bad_pyproject_settings_are_a_known_failure(
+def test_bad_pyproject_settings_are_findings(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (repo / "pyproject.toml").write_text('[tool.marketctl]\nseverity = {MKT102 = "fatal"}\n')
@@ -197,9 +197,9 @@ def test_bad_pyproject_settings_are_a_known_failure(
     outcome = invoke(capsys, repo, "validate")
 
     assert outcome.code == 1
-    assert outcome.err == (
-        f"Error: {repo / 'pyproject.toml'}: [tool.marketctl] severity for MKT102 is 'fatal'\n"
-        "  use error, warning or info\n"
+    assert outcome.out.startswith(
+        "pyproject.toml:2:1: MKT022 error: [tool.marketctl] severity['MKT102']: 'fatal' is not "
+        "one of error, warning, info\n"
     )
 
 
