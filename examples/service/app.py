@@ -9,6 +9,12 @@ first request) and exits with status 1 and the problem on stderr when the set do
 Then serves JSON over HTTP (see README.md): price, tax, message and feature decisions per market.
 ``kill -HUP`` reloads the bundles; a bad new set is refused and the running one kept.
 
+Hostile input (issue 13): every bad request is a 400 in JSON (never a 500), a parameter an
+endpoint does not use is refused, any method but GET is a 405 in JSON. Reloads run in a thread
+of their own, never inside the signal handler (a second SIGHUP while the first reload held its
+lock once hung the process): SIGHUPs only wake that thread, and several in a row make one reload.
+The listen backlog is 128, so bursts of clients are queued, not dropped.
+
 Standard library only, besides :mod:`marketctl.runtime`.
 """
 
@@ -20,6 +26,7 @@ import pathlib
 import re
 import signal
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -34,6 +41,8 @@ from marketctl import runtime
 NAME = "marketctl-example-service"
 _INTEGER = re.compile(r"-?[0-9]+")
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+# No price or count needs more digits; longer numbers are refused before any arithmetic.
+_MAX_DIGITS = 30
 
 
 class RequestError(Exception):
@@ -74,7 +83,27 @@ def _amount(text: str, name: str) -> Decimal:
         raise RequestError(
             HTTPStatus.BAD_REQUEST, f"parameter '{name}' must be a decimal amount such as 1299.00"
         )
+    _short(text, name)
     return Decimal(text)
+
+
+def _short(text: str, name: str) -> None:
+    if sum(character.isdigit() for character in text) > _MAX_DIGITS:
+        raise RequestError(
+            HTTPStatus.BAD_REQUEST, f"parameter '{name}' has more than {_MAX_DIGITS} digits"
+        )
+
+
+def _only(query: Query, *allowed: str) -> None:
+    """Refuse a parameter the endpoint does not use: a typo (``ammount``) would otherwise be
+    answered as if it had not been sent."""
+    unknown = sorted(set(query) - set(allowed))
+    if unknown:
+        raise RequestError(
+            HTTPStatus.BAD_REQUEST,
+            f"unknown parameter '{unknown[0]}'; this endpoint takes "
+            + (", ".join(allowed) if allowed else "no parameters"),
+        )
 
 
 def _day(text: str | None) -> date | None:
@@ -106,8 +135,10 @@ def _moment(text: str | None) -> datetime | None:
     return moment
 
 
-def _argument(text: str) -> object:
+def _argument(name: str, text: str) -> object:
     """A message argument from the query string: integers and decimals become numbers."""
+    if _DECIMAL.fullmatch(text):
+        _short(text, name)
     if _INTEGER.fullmatch(text):
         return int(text)
     if _DECIMAL.fullmatch(text):
@@ -116,6 +147,7 @@ def _argument(text: str) -> object:
 
 
 def price(market: runtime.Market, query: Query) -> Answer:
+    _only(query, "amount", "locale")
     amount = _amount(_required(query, "amount"), "amount")
     locale = market.resolve_locale(query.get("locale"))
     return {
@@ -128,6 +160,9 @@ def price(market: runtime.Market, query: Query) -> Answer:
 
 
 def tax(market: runtime.Market, query: Query) -> Answer:
+    _only(query, "kind", "region", "on", "net", "gross")
+    if "net" in query and "gross" in query:
+        raise RequestError(HTTPStatus.BAD_REQUEST, "give net or gross, not both")
     kind = query.get("kind", "standard")
     region = query.get("region")
     on = _day(query.get("on"))
@@ -155,8 +190,17 @@ def message(market: runtime.Market, query: Query) -> Answer:
     key = _required(query, "key")
     locale = market.resolve_locale(query.get("locale"))
     args = {
-        name: _argument(value) for name, value in query.items() if name not in ("key", "locale")
+        name: _argument(name, value)
+        for name, value in query.items()
+        if name not in ("key", "locale")
     }
+    unknown = sorted(set(args) - market.message_arguments(key, locale))
+    if unknown:
+        raise RequestError(
+            HTTPStatus.BAD_REQUEST,
+            f"unknown parameter '{unknown[0]}': message '{key}' takes "
+            + (", ".join(sorted(market.message_arguments(key, locale))) or "no arguments"),
+        )
     return {
         "market": market.code,
         "key": key,
@@ -166,6 +210,7 @@ def message(market: runtime.Market, query: Query) -> Answer:
 
 
 def feature(market: runtime.Market, query: Query) -> Answer:
+    _only(query, "name", "unit", "at")
     name = _required(query, "name")
     unit = _required(query, "unit")
     at = _moment(query.get("at"))
@@ -193,6 +238,8 @@ def answer(markets: runtime.Markets, target: str) -> tuple[HTTPStatus, Answer]:
     segments = [s for s in parts.path.split("/") if s]
     try:
         query = _query(parts.query)
+        if segments in (["healthz"], ["markets"]):
+            _only(query)
         if segments == ["healthz"]:
             return HTTPStatus.OK, {
                 "status": "ok",
@@ -230,7 +277,8 @@ def answer(markets: runtime.Markets, target: str) -> tuple[HTTPStatus, Answer]:
         runtime.NoRateInForceError,
     ) as error:
         return HTTPStatus.NOT_FOUND, _error(type(error).__name__, str(error))
-    except (runtime.MessageError, ValueError, TypeError) as error:
+    except (runtime.MessageError, ValueError, TypeError, ArithmeticError) as error:
+        # ArithmeticError: decimal's InvalidOperation and friends on absurd numbers.
         return HTTPStatus.BAD_REQUEST, _error(type(error).__name__, str(error))
 
 
@@ -251,20 +299,48 @@ class Handler(BaseHTTPRequestHandler):
             status, body = HTTPStatus.INTERNAL_SERVER_ERROR, _error("InternalError", "internal")
         self._send(status, body)
 
-    def do_POST(self) -> None:
-        self._send(HTTPStatus.METHOD_NOT_ALLOWED, _error("RequestError", "only GET is supported"))
+    def _not_allowed(self) -> None:
+        self._send(
+            HTTPStatus.METHOD_NOT_ALLOWED,
+            _error("RequestError", f"method {self.command} is not allowed: only GET is supported"),
+        )
 
-    def _send(self, status: HTTPStatus, body: Answer) -> None:
+    def __getattr__(self, name: str) -> Any:
+        # http.server looks up do_<METHOD>; every method but GET gets the JSON 405 (not the
+        # HTML 501 http.server sends for methods it has no handler for).
+        if name.startswith("do_"):
+            return self._not_allowed
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # Malformed requests (a bad request line, oversized headers) answer in JSON too.
+        status = HTTPStatus(code)
+        self._send(status, _error("RequestError", message or status.phrase), close=True)
+
+    def _send(self, status: HTTPStatus, body: Answer, close: bool = False) -> None:
         data = json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
+        if status == HTTPStatus.METHOD_NOT_ALLOWED:
+            self.send_header("Allow", "GET")
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.access_log:
             super().log_message(format, *args)
+
+
+class Server(ThreadingHTTPServer):
+    # socketserver's default backlog is 5: under 50 concurrent clients some connections were
+    # refused (issue 13).
+    request_queue_size = 128
+    daemon_threads = True
 
 
 def _bound_handler(markets: runtime.Markets, access_log: bool) -> type[Handler]:
@@ -307,22 +383,39 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     try:
-        server = ThreadingHTTPServer(
-            (options.host, options.port), _bound_handler(markets, options.access_log)
-        )
+        server = Server((options.host, options.port), _bound_handler(markets, options.access_log))
     except OSError as error:
         sys.stderr.write(
             f"{NAME}: cannot listen on {options.host}:{options.port}: {error.strerror}\n"
         )
         return 1
 
+    wanted = threading.Event()
+
+    def reloader() -> None:
+        """Reloads run here, never in the signal handler: the handler only sets the event, so a
+        second SIGHUP during a reload can neither deadlock on the reload lock nor be lost (it
+        makes one more reload after this one)."""
+        while True:
+            wanted.wait()
+            wanted.clear()
+            try:
+                markets.reload()
+            except runtime.BundleError as error:
+                sys.stderr.write(
+                    f"{NAME}: reload refused, still serving the previous set: {error}\n"
+                )
+            except Exception as error:  # a bug in a reload must not stop the service
+                sys.stderr.write(
+                    f"{NAME}: reload failed, still serving the previous set: {error!r}\n"
+                )
+            else:
+                sys.stderr.write(f"{NAME}: reloaded {', '.join(markets)} from {markets.path}\n")
+
+    threading.Thread(target=reloader, name="reloader", daemon=True).start()
+
     def reload(signum: int, frame: FrameType | None) -> None:
-        try:
-            markets.reload()
-        except runtime.BundleError as error:
-            sys.stderr.write(f"{NAME}: reload refused, still serving the previous set: {error}\n")
-        else:
-            sys.stderr.write(f"{NAME}: reloaded {', '.join(markets)} from {markets.path}\n")
+        wanted.set()
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(0)

@@ -436,6 +436,15 @@ class Market:
             compiled = self._compile(tag, key)
         return compiled.format(args)
 
+    def message_arguments(self, key: str, locale: str | None = None) -> frozenset[str]:
+        """The argument names message ``key`` refers to in ``locale``, at any depth: what a
+        caller may pass (a service refuses the rest instead of ignoring them)."""
+        tag = self.default_locale if locale is None else self.resolve_locale(locale)
+        compiled = self._compiled[tag].get(key)
+        if compiled is None:
+            compiled = self._compile(tag, key)
+        return compiled.arguments
+
     def precompile(self) -> None:
         """Build now what is otherwise built on first use (``load(..., precompile=True)``):
         the tax table, every feature schedule, each locale's formatters and every message.
