@@ -89,6 +89,19 @@ def test_alias_that_repeats_a_string(
     ]
 
 
+def test_two_megabytes_of_tiny_values(
+    capsys: pytest.CaptureFixture[str], bounded: Bounded, repo: Path
+) -> None:
+    """A million values in 2 MiB: refused by counting separators, before the parser builds a
+    node for each (it took a minute and 500 MB)."""
+    path = repo / "markets/se/warranty.yaml"
+    path.write_text("# header\nk: [" + ",".join(["1"] * 1_000_000) + "]\n", encoding="utf-8")
+    assert ("MKT009", "markets/se/warranty.yaml", 1, 1) in _validate(capsys, bounded, repo)
+    assert _messages(capsys, repo, "MKT009") == [
+        "refused to load: more than 50000 values, lines or separators: not a hand-written file"
+    ]
+
+
 def test_deep_nesting(capsys: pytest.CaptureFixture[str], bounded: Bounded, repo: Path) -> None:
     path = repo / "markets/se/warranty.yaml"
     path.write_text("# header\nx: " + "[" * 100 + "]" * 100 + "\n", encoding="utf-8")

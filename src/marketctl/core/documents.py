@@ -29,6 +29,7 @@ from marketctl.core.limits import (
     number_problem,
     number_text_problem,
     surrogate_position,
+    token_problem,
     too_large,
 )
 
@@ -412,6 +413,17 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Finding]
                 Position(line, 1),
                 "the file holds a NUL character: it is binary, not YAML",
                 "replace it with the YAML text it should be",
+            )
+        ]
+    problem = token_problem(text)
+    if problem is not None:
+        return None, [
+            _finding(
+                "MKT009",
+                path,
+                None,
+                f"refused to load: {problem}",
+                "split it, or check that it is the file you meant to commit",
             )
         ]
     first_line = text.split("\n", 1)[0].rstrip("\r")
