@@ -157,10 +157,6 @@ MALFORMED = [
         "standard_rates.SE[0].value: expected a percentage (a YAML number), found 'twenty-five'",
     ),
     (
-        f"standard_rates: {{SE: [{{value: .nan, from: 2019-01-01, {SOURCE}}}]}}\n",
-        "standard_rates.SE[0].value: expected a percentage (a YAML number), found nan",
-    ),
-    (
         f"standard_rates: {{SE: [{{value: 250, from: 2019-01-01, {SOURCE}}}]}}\n",
         "standard_rates.SE[0].value: a percentage is from 0 to 100, found 250",
     ),
@@ -183,6 +179,16 @@ MALFORMED = [
     ),
     ("", "standard_rates: expected a mapping"),
 ]
+
+
+def test_nan_in_the_standard_rates_does_not_load() -> None:
+    # Since issue 13 a NaN is refused when the file loads (MKT020), before any check of it.
+    text = f"standard_rates: {{SE: [{{value: .nan, from: 2019-01-01, {SOURCE}}}]}}\n"
+    with pytest.raises(RuntimeError) as raised:
+        parse_tax_law(SECTIONS + text)
+    assert str(raised.value).endswith(
+        ": the number .nan is refused: NaN and infinities are not values"
+    )
 
 
 @pytest.mark.parametrize(("text", "problem"), MALFORMED)
