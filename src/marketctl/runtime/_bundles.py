@@ -110,9 +110,13 @@ class _NumberRefused(ValueError):
     pass
 
 
+# One decoder for every file: json.loads with hooks would build a new one per call.
+_DECODER: Final = json.JSONDecoder(parse_float=_parse_float, parse_constant=_parse_constant)
+
+
 def _parse(display: str, data: bytes) -> Any:
     try:
-        return json.loads(data, parse_float=_parse_float, parse_constant=_parse_constant)
+        return _DECODER.decode(data.decode("utf-8"))
     except _NumberRefused as error:
         raise BundleError(display, f"{error}; " + _REBUILD) from None
     except RecursionError:
