@@ -179,11 +179,25 @@ def test_lone_surrogate_in_a_message(
 def test_megabyte_message_with_many_arguments(
     capsys: pytest.CaptureFixture[str], bounded: Bounded, repo: Path
 ) -> None:
+    """1 MB of arguments: refused before parsing (separators, MKT009)."""
     path = repo / "markets/se/messages/sv.yaml"
     text = " ".join(f"{{a{n}}}" for n in range(150_000))
     edit(path, 'cart.title: "Din varukorg"', f'cart.title: "{text}"')
-    line = line_of(path, "{a149999}")
-    assert ("MKT520", "markets/se/messages/sv.yaml", line, 13) in _validate(capsys, bounded, repo)
+    assert ("MKT009", "markets/se/messages/sv.yaml", 1, 1) in _validate(capsys, bounded, repo)
+
+
+def test_long_message_is_not_analysed(
+    capsys: pytest.CaptureFixture[str], bounded: Bounded, repo: Path
+) -> None:
+    """Over 10,000 characters: MKT520, and no other message rule parses it."""
+    path = repo / "markets/se/messages/sv.yaml"
+    text = " ".join(f"{{a{n}}}" for n in range(2_000))
+    edit(path, 'cart.title: "Din varukorg"', f'cart.title: "{text}"')
+    line = line_of(path, "{a1999}")
+    found = _validate(capsys, bounded, repo)
+    assert [place for place in found if place[0].startswith("MKT5")] == [
+        ("MKT520", "markets/se/messages/sv.yaml", line, 13)
+    ]
     assert _messages(capsys, repo, "MKT520") == [
         f"'cart.title' (sv) is {len(text)} characters long, more than the 10000 a message "
         "may have; it is not checked further"
