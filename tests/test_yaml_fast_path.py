@@ -20,7 +20,7 @@ FILES = sorted(
 EDGE_CASES = {
     "yaml-1.2-scalars": (
         "a: yes\nb: no\nc: on\nd: 0o17\ne: 017\nf: 0x1F\ng: 1_000\nh: .5\ni: 1e3\nj: ~\n"
-        "k: True\nl: 2026-12-01\nm: 2026-12-01T09:00\nn: 12.50\no: +3\np: -0.0\nq: .inf\n"
+        "k: True\nl: 2026-12-01\nm: 2026-12-01T09:00\nn: 12.50\no: +3\np: -0.0\nq: 1.5e3\n"
         "r: ''\ns: null\nt:\nu: '12'\nv: \"1.0\"\n"
     ),
     "flow-mappings": (
