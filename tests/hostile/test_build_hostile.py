@@ -50,7 +50,7 @@ def test_previous_set_that_cannot_be_removed(
         code, err = _build(capsys, repo)
         assert (code, "Traceback" in err, "internal error" in err) == (0, False, False)
         manifest = json.loads((repo / "dist/manifest.json").read_text(encoding="utf-8"))
-        assert sorted(manifest["bundles"]) == ["ca", "jp", "se"]
+        assert {"ca", "jp", "se"} <= set(manifest["bundles"])
     assert [p.name for p in repo.glob(".dist.new-*")] == []
 
 

@@ -79,11 +79,13 @@ def test_alias_that_repeats_a_string(
     capsys: pytest.CaptureFixture[str], bounded: Bounded, repo: Path
 ) -> None:
     """A short anchor repeated through aliases: few nodes, a huge text once expanded."""
-    path = repo / "markets/se/messages/sv.yaml"
+    path = repo / "markets/_defaults/messages/sv.yaml"
     text = path.read_text(encoding="utf-8")
     body = "x: &a " + "'" + "y" * 10_000 + "'\n" + "z: [" + ", ".join(["*a"] * 500) + "]\n"
     path.write_text(text.split("\n", 1)[0] + "\n" + body, encoding="utf-8")
-    assert _validate(capsys, bounded, repo)[:1] == [("MKT009", "markets/se/messages/sv.yaml", 1, 1)]
+    assert _validate(capsys, bounded, repo)[:1] == [
+        ("MKT009", "markets/_defaults/messages/sv.yaml", 1, 1)
+    ]
     assert _messages(capsys, repo, "MKT009") == [
         "refused to load: more than 4000000 characters of values (are aliases expanding?)"
     ]
@@ -153,8 +155,8 @@ def test_market_folder_that_is_a_link(
         (repo / "markets/se").rename(outside)
         (repo / "markets/se").symlink_to(outside)
     else:
-        (repo / "markets/de").symlink_to("se")
-    linked = "markets/se" if target == "outside" else "markets/de"
+        (repo / "markets/pl").symlink_to("se")
+    linked = "markets/se" if target == "outside" else "markets/pl"
     found = _validate(capsys, bounded, repo)
     assert ("MKT021", linked, 1, 1) in found
     outcome = invoke(capsys, repo, "validate")
@@ -164,11 +166,11 @@ def test_market_folder_that_is_a_link(
 def test_lone_surrogate_in_a_message(
     capsys: pytest.CaptureFixture[str], bounded: Bounded, repo: Path
 ) -> None:
-    path = repo / "markets/se/messages/sv.yaml"
+    path = repo / "markets/_defaults/messages/sv.yaml"
     edit(path, 'cart.title: "Din varukorg"', 'cart.title: "Kundvagn \\ud800"')
     line = line_of(path, "\\ud800")
     assert _validate(capsys, bounded, repo)[:1] == [
-        ("MKT002", "markets/se/messages/sv.yaml", line, 13)
+        ("MKT002", "markets/_defaults/messages/sv.yaml", line, 13)
     ]
     assert _messages(capsys, repo, "MKT002") == [
         "the text holds a lone surrogate \\ud800 (character 10), which is not a character and "
@@ -180,23 +182,25 @@ def test_megabyte_message_with_many_arguments(
     capsys: pytest.CaptureFixture[str], bounded: Bounded, repo: Path
 ) -> None:
     """1 MB of arguments: refused before parsing (separators, MKT009)."""
-    path = repo / "markets/se/messages/sv.yaml"
+    path = repo / "markets/_defaults/messages/sv.yaml"
     text = " ".join(f"{{a{n}}}" for n in range(150_000))
     edit(path, 'cart.title: "Din varukorg"', f'cart.title: "{text}"')
-    assert ("MKT009", "markets/se/messages/sv.yaml", 1, 1) in _validate(capsys, bounded, repo)
+    assert ("MKT009", "markets/_defaults/messages/sv.yaml", 1, 1) in _validate(
+        capsys, bounded, repo
+    )
 
 
 def test_long_message_is_not_analysed(
     capsys: pytest.CaptureFixture[str], bounded: Bounded, repo: Path
 ) -> None:
     """Over 10,000 characters: MKT520, and no other message rule parses it."""
-    path = repo / "markets/se/messages/sv.yaml"
+    path = repo / "markets/_defaults/messages/sv.yaml"
     text = " ".join(f"{{a{n}}}" for n in range(2_000))
     edit(path, 'cart.title: "Din varukorg"', f'cart.title: "{text}"')
     line = line_of(path, "{a1999}")
     found = _validate(capsys, bounded, repo)
     assert [place for place in found if place[0].startswith("MKT5")] == [
-        ("MKT520", "markets/se/messages/sv.yaml", line, 13)
+        ("MKT520", "markets/_defaults/messages/sv.yaml", line, 13)
     ]
     assert _messages(capsys, repo, "MKT520") == [
         f"'cart.title' (sv) is {len(text)} characters long, more than the 10000 a message "
@@ -208,7 +212,7 @@ def test_many_distinct_arguments_are_linear(
     capsys: pytest.CaptureFixture[str], bounded: Bounded, repo: Path
 ) -> None:
     """MKT504 once decoded the whole scalar again for each unknown argument (N²)."""
-    path = repo / "markets/se/messages/sv.yaml"
+    path = repo / "markets/_defaults/messages/sv.yaml"
     text = "".join(f"{{b{n}}}" for n in range(1_500))
     edit(path, 'cart.title: "Din varukorg"', f'cart.title: "{text}"')
     line = line_of(path, "{b1499}")

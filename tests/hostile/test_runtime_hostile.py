@@ -167,6 +167,7 @@ def test_manifest_is_checked_against_its_schema(bounded: Bounded, dist: Path) ->
 
 def test_reload_keeps_the_last_good_set(bounded: Bounded, dist: Path) -> None:
     markets = runtime.load(dist)
+    codes = sorted(markets)
     edit_bundle(dist, "se", lambda bundle: _rate(bundle).update(percent="NaN"))
     with bounded(5, 50), pytest.raises(BundleError) as caught:
         markets.reload()
@@ -176,7 +177,7 @@ def test_reload_keeps_the_last_good_set(bounded: Bounded, dist: Path) -> None:
     os.mkfifo(dist / "manifest.json")
     with bounded(5, 50), pytest.raises(BundleError):
         markets.reload()
-    assert sorted(markets) == ["ca", "jp", "se"]
+    assert sorted(markets) == codes
 
 
 def test_the_checked_set_is_not_checked_again(dist: Path) -> None:

@@ -134,7 +134,7 @@ def test_reloads_under_load(dist: Path, tmp_path: Path) -> None:
         assert failures == []
         assert answered[0] >= 50
         status, body = _get(base, "/healthz")
-        assert (status, body["markets"]) == (200, ["ca", "jp", "se"])
+        assert status == 200 and {"ca", "jp", "se"} <= set(body["markets"])
     text = log.read_text(encoding="utf-8")
     assert "reload refused, still serving the previous set:" in text
     assert "Traceback" not in text
