@@ -136,6 +136,20 @@ def test_fifo_named_tax_yaml(
     ]
 
 
+def test_fifo_as_an_environment_file(
+    capsys: pytest.CaptureFixture[str], bounded: Bounded, repo: Path
+) -> None:
+    staging = repo / "markets/_environments/staging.yaml"
+    staging.unlink(missing_ok=True)
+    os.mkfifo(staging)
+    assert ("MKT009", "markets/_environments/staging.yaml", 1, 1) in _validate(
+        capsys, bounded, repo
+    )
+    assert _messages(capsys, repo, "MKT009") == [
+        "refused to read: the file is a FIFO, not a regular file"
+    ]
+
+
 def test_symlink_loop(capsys: pytest.CaptureFixture[str], bounded: Bounded, repo: Path) -> None:
     (repo / TAX).unlink()
     (repo / TAX).symlink_to("tax.yaml")

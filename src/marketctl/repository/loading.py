@@ -152,6 +152,19 @@ def _load_environment(
             )
         )
         return
+    raw = _read_file(source, path, findings)
+    if raw is None:
+        return
+    document, problems = load_document(path, raw)
+    findings.extend(problems)
+    if document is not None:
+        findings.extend(_schema_line_findings(document, "environment"))
+        environments[name] = document
+
+
+def _read_file(source: Source, path: str, findings: list[Finding]) -> bytes | None:
+    """The file's bytes, or None with an MKT009 finding: a link out of the repository, a file
+    the limits refuse (not a regular file, too large) or one that cannot be read."""
     if source.escapes_root(path):
         findings.append(
             finding(
@@ -161,9 +174,11 @@ def _load_environment(
                 "commit the file itself instead of a link",
             )
         )
-        return
+        return None
     try:
-        raw = source.read(path)
+        return source.read(path)
+    except FileRefusedError as error:
+        findings.append(finding("MKT009", Location(path), error.message, error.hint))
     except OSError as error:
         findings.append(
             finding(
@@ -173,12 +188,7 @@ def _load_environment(
                 "check it",
             )
         )
-        return
-    document, problems = load_document(path, raw)
-    findings.extend(problems)
-    if document is not None:
-        findings.extend(_schema_line_findings(document, "environment"))
-        environments[name] = document
+    return None
 
 
 def _stray_file(path: str) -> Finding:
@@ -248,32 +258,8 @@ def _load_into(
             )
         )
         return
-    if source.escapes_root(path):
-        findings.append(
-            finding(
-                "MKT009",
-                Location(path),
-                "refused to load: the file is a link to a place outside the repository",
-                "commit the file itself instead of a link",
-            )
-        )
-        layer.broken.add(relative.removesuffix(".yaml"))
-        return
-    try:
-        raw = source.read(path)
-    except FileRefusedError as error:
-        findings.append(finding("MKT009", Location(path), error.message, error.hint))
-        layer.broken.add(relative.removesuffix(".yaml"))
-        return
-    except OSError as error:
-        findings.append(
-            finding(
-                "MKT009",
-                Location(path),
-                f"cannot read the file: {error.strerror or error}",
-                "check it",
-            )
-        )
+    raw = _read_file(source, path, findings)
+    if raw is None:
         layer.broken.add(relative.removesuffix(".yaml"))
         return
     document, problems = load_document(path, raw)
