@@ -28,6 +28,15 @@ def copy_markets(root: Path) -> Path:
     return root
 
 
+def copy_specs(root: Path) -> Path:
+    """Copy the reference markets' specs/<market>.yaml into ``root``/specs (those of the other
+    markets would ask about markets that copy_markets leaves out)."""
+    (root / "specs").mkdir()
+    for code in REFERENCE_MARKETS:
+        shutil.copy2(REPOSITORY / "specs" / f"{code}.yaml", root / "specs")
+    return root
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A copy of this repository's reference markets in a temporary folder, free to break."""

@@ -12,6 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from clitools import edit, invoke
+from conftest import copy_specs
 from test_diff import _git
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -59,7 +60,7 @@ def test_diff_output(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_test_output(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    shutil.copytree(REPOSITORY / "specs", repo / "specs")
+    copy_specs(repo)
     edit(repo / "specs/jp.yaml", 'expect: "3点"', 'expect: "3個"')
 
     outcome = invoke(capsys, repo, "test", "--format", "json")

@@ -10,24 +10,44 @@ from pathlib import Path
 import pytest
 
 from clitools import edit, invoke, line_of
+from conftest import REFERENCE_MARKETS, copy_specs
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
 def config(repo: Path) -> Path:
-    """The repository's markets and specs, free to break."""
-    shutil.copytree(REPOSITORY / "specs", repo / "specs")
-    return repo
+    """The reference markets and their specs, free to break."""
+    return copy_specs(repo)
 
 
-def test_the_repository_specs_pass(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    outcome = invoke(capsys, config, "test", "--format", "json")
+def test_the_repository_specs_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Every market of the repository and every spec file, not only the reference markets.
+    root = tmp_path / "repository"
+    shutil.copytree(REPOSITORY / "markets", root / "markets")
+    shutil.copytree(REPOSITORY / "specs", root / "specs")
+
+    outcome = invoke(capsys, root, "test", "--format", "json")
 
     assert outcome.code == 0, outcome.out + outcome.err
     document = json.loads(outcome.out)
     assert document["summary"]["failed"] == 0
     assert document["summary"]["unspecified"] == []
+    markets = sorted(
+        folder.name
+        for folder in (REPOSITORY / "markets").iterdir()
+        if folder.is_dir() and not folder.name.startswith("_")
+    )
+    assert document["summary"]["files"] == [f"specs/{code}.yaml" for code in markets]
+
+
+def test_the_reference_specs_pass(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    outcome = invoke(capsys, config, "test", "--format", "json")
+
+    assert outcome.code == 0, outcome.out + outcome.err
+    document = json.loads(outcome.out)
+    assert document["summary"]["failed"] == 0
+    assert document["summary"]["files"] == [f"specs/{code}.yaml" for code in REFERENCE_MARKETS]
 
 
 def test_markets_without_a_spec_are_named(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
