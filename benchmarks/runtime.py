@@ -148,33 +148,33 @@ def _run(directory: Path, runs: int) -> None:
     names = ["manifest.json", *(entry["file"] for entry in manifest["bundles"].values())]
     size = sum((directory / name).stat().st_size for name in names)
 
-    runtime.load(directory)  # warm the imports and the OS cache
-    _json_load_all(directory, names)
-    ours, theirs = _median_seconds(
-        [lambda: runtime.load(directory), lambda: _json_load_all(directory, names)], runs
-    )
-    ratio = ours / theirs
-
     from marketctl.runtime import _bundles
 
     def cold() -> None:
         _bundles._VERIFIED.clear()  # forget the verdicts: every schema check runs again
         runtime.load(directory)
 
-    (first,) = _median_seconds([cold], max(runs // 4, 5))
+    runtime.load(directory)  # warm the imports and the OS cache
+    _json_load_all(directory, names)
+    # The target is on a set never seen before (what a service does at startup): every bundle
+    # parsed, hashed and checked against the schema. A reload of the same bytes skips the check.
+    first, theirs, again = _median_seconds(
+        [cold, lambda: _json_load_all(directory, names), lambda: runtime.load(directory)], runs
+    )
+    ratio = first / theirs
     print(
         f"bundles: {len(names) - 1} markets + manifest, {size / 1024:.1f} KiB, "
-        f"runs: {runs} (median)"
+        f"runs: {runs} (median, interleaved)"
     )
-    print(f"runtime.load():          {ours * 1e3:8.3f} ms")
-    print(f"json.load of same files: {theirs * 1e3:8.3f} ms")
+    print(f"runtime.load(), schema checks run: {first * 1e3:8.3f} ms")
+    print(f"json.load of same files:           {theirs * 1e3:8.3f} ms")
     print(
-        f"ratio load / json.load:  {ratio:8.2f}   target <= {LOAD_RATIO_TARGET}  "
+        f"ratio load / json.load:            {ratio:8.2f}   target <= {LOAD_RATIO_TARGET}  "
         f"{_verdict(ratio <= LOAD_RATIO_TARGET)}"
     )
     print(
-        f"runtime.load() of a set not seen before (schema checks run): {first * 1e3:.3f} ms, "
-        f"{first / theirs:.2f} x json.load"
+        f"reload of the same bytes (verdicts remembered): {again * 1e3:.3f} ms, "
+        f"{again / theirs:.2f} x json.load"
     )
 
     markets = runtime.load(directory)

@@ -57,12 +57,26 @@ def test_duplicate_key_names_both_lines() -> None:
 
 
 def test_alias_inside_its_own_anchor_is_refused() -> None:
-    for text in (b"a: &x\n  b: *x\n", b"c: &y [1, *y]\n"):
+    for text, where in ((b"a: &x\n  b: *x\n", (1, 4)), (b"# c\nc: &y [1, *y]\n", (2, 4))):
         _, problems = load_document("t.yaml", text)
-        assert [p.code for p in problems] == ["MKT009"]
+        assert [(p.code, p.line, p.column) for p in problems] == [("MKT009", *where)]
         assert problems[0].message == (
             "refused to load: an alias refers to the mapping or list that contains it"
         )
+
+
+def test_a_reused_anchor_name_gives_a_finding_not_a_warning(
+    recwarn: pytest.WarningsRecorder,
+) -> None:
+    """YAML lets a later anchor of the same name replace the first. libyaml refuses these
+    self-referring lists, so ruamel composes them, and it used to print a ReusedAnchorWarning on
+    stderr beside the finding (found by benchmarks/fuzz.py)."""
+    for text in (b"t: &a [*a]\nr: &a [*a]\n", b"a: &x [1]\nb: &x [2]\nc: *x\n"):
+        document, problems = load_document("t.yaml", text)
+        assert [str(w.message) for w in recwarn] == []
+    assert document is not None and document.data["c"] == [2]
+    _, problems = load_document("t.yaml", b"t: &a [*a]\nr: &a [*a]\n")
+    assert [(p.code, p.line, p.column) for p in problems] == [("MKT009", 1, 4)]
 
 
 def test_merge_keys_merge_and_written_keys_win() -> None:

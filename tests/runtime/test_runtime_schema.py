@@ -122,3 +122,71 @@ def test_compiled_check_reports_where_and_why(
     with pytest.raises(Invalid) as caught:
         compile_schema(schema)(value)
     assert (caught.value.where, caught.value.problem) == (where, problem)
+
+
+_VALUE_RULE_CASES = [
+    "2026-02-30",  # the date pattern, no such day
+    "2026-02-28",
+    "2026-12-07T09:00:00Z",
+    "2026-12-31T23:59:60Z",  # a leap second: datetime refuses it
+    "2026-13-01T00:00:00Z",
+    "1" * 41,  # a decimal longer than MAX_DECIMAL_CHARS
+    "12.5",
+    2**53 - 1,
+    2**53,
+    -(2**60),
+    10**30,
+]
+
+
+def _value_rule_mutations(document: Any, rng: random.Random) -> Any:
+    """The document with one leaf replaced by a value the value rules are about."""
+    mutated = copy.deepcopy(document)
+    node, parent, key = mutated, None, None
+    while isinstance(node, dict | list) and node:
+        key = rng.choice(sorted(node)) if isinstance(node, dict) else rng.randrange(len(node))
+        parent, node = node, node[key]
+    if parent is not None:
+        parent[key] = rng.choice(_VALUE_RULE_CASES)  # type: ignore[index]
+    return mutated
+
+
+def _has_float(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_float(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_float(item) for item in value)
+    return isinstance(value, float)
+
+
+def test_jsonschema_rs_with_the_value_rules_agrees_with_the_compiled_check(
+    bundles: list[dict[str, Any]],
+) -> None:
+    """runtime.load lets jsonschema-rs decide for documents without floats: it must accept
+    exactly what the compiled check (schema and value rules) accepts."""
+    import jsonschema_rs
+
+    from marketctl.runtime._schema import with_value_rules
+
+    schema = _schema("bundle")
+    fast = jsonschema_rs.validator_for(with_value_rules(schema), validate_formats=True)
+    check = compile_schema(schema)
+    rng = random.Random(11)
+    disagreements = []
+    refused = checked = 0
+    for bundle in bundles:
+        if bundle.get("format") != 1 or "market" not in bundle:
+            continue
+        assert fast.is_valid(bundle)
+        for mutate in (_mutations, _value_rule_mutations):
+            for _ in range(60):
+                mutated = mutate(bundle, rng)
+                if _has_float(mutated):
+                    continue  # a float: the compiled check decides alone
+                ours, theirs = _passes(check, mutated), fast.is_valid(mutated)
+                checked += 1
+                refused += not ours
+                if ours != theirs:
+                    disagreements.append((ours, theirs, json.dumps(mutated)[:200]))
+    assert checked >= 900 and refused >= 300
+    assert disagreements == []

@@ -9,6 +9,7 @@ file from loading is returned as a finding, never raised.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -17,7 +18,7 @@ from typing import Any, TypeAlias
 import yaml as pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml import nodes as ruamel_nodes
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.resolver import implicit_resolvers
 
 from marketctl.core.diagnostics import Finding, Location, Position, finding
@@ -137,12 +138,19 @@ def _compose(text: str) -> Node | None:
             pass  # the ruamel path says what is wrong, where
         finally:
             composer.dispose()
-    loaded: Node | None = YAML(typ="safe", pure=True).compose(text)
+    with warnings.catch_warnings():
+        # A reused anchor name is valid YAML (the later one counts); ruamel warns on stderr.
+        warnings.simplefilter("ignore", ReusedAnchorWarning)
+        loaded: Node | None = YAML(typ="safe", pure=True).compose(text)
     return loaded
 
 
 class _TooLarge(Exception):
-    pass
+    """A limit or a cycle; ``node``, where one node is to blame, is where the finding points."""
+
+    def __init__(self, message: str, node: Node | None = None) -> None:
+        super().__init__(message)
+        self.node = node
 
 
 class _Refused(Exception):
@@ -269,7 +277,7 @@ class _Converter:
         if isinstance(node, MappingNode + SequenceNode):
             # An alias inside its own anchor makes the node graph a cycle.
             if id(node) in self.open:
-                raise _TooLarge("an alias refers to the mapping or list that contains it")
+                raise _TooLarge("an alias refers to the mapping or list that contains it", node)
             self.open.add(id(node))
             try:
                 return self._collection(node, path)
@@ -496,11 +504,12 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Finding]
         return None, [_finding(error.code, path, _position(error.node), error.message, error.hint)]
     except (_TooLarge, RecursionError) as error:
         reason = str(error) or "the file nests too deeply"
+        node = getattr(error, "node", None)
         return None, [
             _finding(
                 "MKT009",
                 path,
-                None,
+                None if node is None else _position(node),
                 f"refused to load: {reason}",
                 "write the values out instead of nesting aliases",
             )

@@ -34,7 +34,14 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Final
 
-__all__ = ["MAX_DECIMAL_CHARS", "MAX_SAFE_INTEGER", "Invalid", "Validator", "compile_schema"]
+__all__ = [
+    "MAX_DECIMAL_CHARS",
+    "MAX_SAFE_INTEGER",
+    "Invalid",
+    "Validator",
+    "compile_schema",
+    "with_value_rules",
+]
 
 #: Largest integer magnitude a bundle may hold (2**53 - 1: exact in every JSON reader).
 MAX_SAFE_INTEGER: Final = 2**53 - 1
@@ -497,6 +504,57 @@ def _all(checks: list[Validator]) -> Validator:
             check(value)
 
     return every
+
+
+# The value rules above, said in JSON Schema, for a validator that knows no Python: jsonschema-rs
+# checks a whole set in a fraction of a millisecond, and the compiled closures above only word
+# what it refuses. Dates and instants are checked with ``format`` (asserted by jsonschema-rs when
+# asked to) and a pattern that leaves out leap seconds, which Python's datetime refuses.
+_STRICT_INSTANT: Final = r"^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$"
+_PATTERN_RULES: Final[dict[str, dict[str, Any]]] = {
+    _DATE_PATTERN: {"format": "date"},
+    _INSTANT_PATTERN: {"format": "date-time", "pattern": _STRICT_INSTANT},
+    _DECIMAL_PATTERN: {"maxLength": MAX_DECIMAL_CHARS},
+}
+_INTEGER_RULE: Final = {
+    "if": {"type": "integer"},
+    "then": {"minimum": -MAX_SAFE_INTEGER, "maximum": MAX_SAFE_INTEGER},
+}
+
+
+_SCHEMA_MAPS: Final = frozenset({"properties", "patternProperties", "$defs", "definitions"})
+_SCHEMA_LISTS: Final = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+_SCHEMA_VALUES: Final = frozenset(
+    {"items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames"}
+)
+
+
+def with_value_rules(schema: Any) -> Any:
+    """``schema`` with the value rules of this module added as JSON Schema keywords (each in an
+    ``allOf``, so no keyword of the schema is replaced): a schema that any 2020-12 validator
+    asserting ``format`` checks as :func:`compile_schema` does, floats aside (JSON Schema counts
+    1.0 as an integer; the caller sends documents holding floats to the compiled check)."""
+    if not isinstance(schema, dict):
+        return schema
+    result: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            result[key] = {name: with_value_rules(sub) for name, sub in value.items()}
+        elif key in _SCHEMA_LISTS and isinstance(value, list):
+            result[key] = [with_value_rules(sub) for sub in value]
+        elif key in _SCHEMA_VALUES:
+            result[key] = with_value_rules(value)
+        else:
+            result[key] = value
+    added: list[dict[str, Any]] = []
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str) and pattern in _PATTERN_RULES:
+        added.append({"if": {"type": "string"}, "then": _PATTERN_RULES[pattern]})
+    if isinstance(schema.get("type"), str | list) and int in _python_types(schema["type"]):
+        added.append(_INTEGER_RULE)
+    if added:
+        result["allOf"] = [*result.get("allOf", ()), *added]
+    return result
 
 
 def compile_schema(schema: dict[str, Any]) -> Validator:
