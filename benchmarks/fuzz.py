@@ -16,9 +16,10 @@ aliases, deep nesting; byte flips, insertions and deletions; repeated lines). Th
 
 What counts as a crash: any exception other than a finding (validate), ``MarketctlError``
 (build), ``BundleError`` (load), and the documented ``LookupError``/``ValueError``/
-``TypeError`` of the runtime's calls; and any Python warning, which would print on stderr. Crashes are grouped by signature (exception type and
-the innermost marketctl frame). Prints cases per second and each distinct signature with one
-reproducing input; exit status 1 when there is one.
+``TypeError`` of the runtime's calls; and any Python warning, which would print on stderr.
+Crashes are grouped by signature (exception type and the innermost marketctl frame). Prints
+cases per second and each distinct signature with one reproducing input; exit status 1 when
+there is one.
 """
 
 from __future__ import annotations

@@ -7,10 +7,11 @@
 
 Each size ``NxK`` is a synthetic repository with N markets and K source message keys (and
 ``--features F`` feature flags, each rolled out in every market), made by cloning the shipped
-markets: the three real markets stay, and every further market is a copy of the one whose
-language fits, moved to another country with that country's own locale (``en-NG``, ``fr-SN``,
-``sv-FI``), currency (CLDR's tender) and time zone (tzdata's zone.tab); countries whose
-statutory tax rate marketctl reviews are left out (the clones carry Japan's tax history). Every
+markets: the first N shipped markets stay (ca, jp and se first; up to all 17), and every
+further market is a copy of the one whose language fits, moved to another country with that
+country's own locale (``en-NG``, ``fr-SN``, ``sv-FI``), currency (CLDR's tender) and time zone
+(tzdata's zone.tab); countries whose statutory tax rate marketctl reviews are left out (the
+clones carry Japan's tax history). Every
 source key is a copy of a shipped one with its own text (``Refurbished 12``), translated in
 every catalogue, so each distinct text is really parsed. The generated repositories validate
 without errors; the script checks that before it times them.
@@ -35,7 +36,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +46,26 @@ SCHEMA_LINE = "# yaml-language-server: $schema={}\n"
 # Template markets by language: a clone gets the catalogue of the same language, whose plural
 # and ordinal categories are the ones its locale has.
 TEMPLATES = {"en": "ca", "fr": "ca", "sv": "se"}
-CATALOGUE = {"en": None, "fr": "_defaults/messages/fr.yaml", "sv": "se/messages/sv.yaml"}
+# The shipped markets a synthetic repository keeps, in this order, before it adds clones.
+REAL_ORDER = (
+    "ca",
+    "jp",
+    "se",
+    "de",
+    "fr",
+    "gb",
+    "us",
+    "it",
+    "es",
+    "nl",
+    "be",
+    "at",
+    "ie",
+    "fi",
+    "pt",
+    "gr",
+    "sk",
+)
 
 PARSE_ONLY = """
 import sys, yaml
@@ -95,7 +114,7 @@ def clones() -> list[Clone]:
     zones = _zones()
     found: list[Clone] = []
     for country in sorted(zones):
-        if country in {"SE", "CA", "JP"} or iso.country(country) is None:
+        if country.lower() in REAL_ORDER or iso.country(country) is None:
             continue
         if tax_law().standard_rate(country):
             continue
@@ -170,29 +189,28 @@ def generate(target: Path, markets: int, keys: int, features: int) -> tuple[int,
 
     texts = {
         "fr": _read_catalogue(MARKETS / "_defaults/messages/fr.yaml"),
-        "sv": _read_catalogue(MARKETS / "se/messages/sv.yaml"),
-        "ja": _read_catalogue(MARKETS / "jp/messages/ja.yaml"),
+        "sv": _read_catalogue(MARKETS / "_defaults/messages/sv.yaml"),
         "en": {key: source[key]["message"] for key in shipped},
     }
 
-    def catalogue(path: str, language: str, only: Iterable[str] | None = None) -> None:
+    def catalogue(path: str, known: dict[str, str]) -> None:
+        """A translation catalogue with every copy of the keys ``known`` translates."""
         written = [_schema(path, "messages")]
-        wanted = set(only) if only is not None else None
         for index, key in order:
-            if wanted is not None and key not in wanted:
-                continue
-            if key in texts[language]:
-                text = _variant(texts[language][key], index)
-                written.append(f"{key_of(index, key)}: {_quote(text)}\n")
+            if key in known:
+                written.append(f"{key_of(index, key)}: {_quote(_variant(known[key], index))}\n")
         (target / path).write_text("".join(written), "utf-8")
 
-    catalogue("markets/_defaults/messages/fr.yaml", "fr")
-    catalogue("markets/se/messages/sv.yaml", "sv")
-    catalogue("markets/jp/messages/ja.yaml", "ja")
-    for name in ("en-CA", "fr-CA"):
-        shipped_keys = _read_catalogue(MARKETS / f"ca/messages/{name}.yaml")
-        texts[name] = shipped_keys
-        catalogue(f"markets/ca/messages/{name}.yaml", name, shipped_keys)
+    # The real markets kept (the reference three first), the others removed; every translation
+    # catalogue left (shared ones and market overrides) grows to the K keys it translates.
+    kept = [code for code in REAL_ORDER if (out / code).is_dir()][: max(1, markets)]
+    for directory in sorted(out.iterdir()):
+        if not directory.name.startswith(("_", ".")) and directory.name not in kept:
+            shutil.rmtree(directory)
+    for path in sorted(out.rglob("messages/*.yaml")):
+        relative = path.relative_to(target).as_posix()
+        if relative != "markets/_defaults/messages/en.yaml":
+            catalogue(relative, _read_catalogue(path))
 
     flags = [f"bench_feature_{number:05d}" for number in range(max(0, features - 6))]
     if flags:
@@ -209,11 +227,11 @@ def generate(target: Path, markets: int, keys: int, features: int) -> tuple[int,
             for flag in flags:
                 handle.write(f"  {flag}:\n    - {{at: 2026-12-01T09:00, percent: 10}}\n")
 
-    for real in ("se", "ca", "jp"):
+    for real in kept:
         rollout(out / real)
 
-    made = 3
-    for clone in clones()[: max(0, markets - 3)]:
+    made = len(kept)
+    for clone in clones()[: max(0, markets - made)]:
         code = clone.country.lower()
         template = out / TEMPLATES[clone.language]
         directory = out / code
@@ -239,8 +257,7 @@ def generate(target: Path, markets: int, keys: int, features: int) -> tuple[int,
         ]
         (directory / "market.yaml").write_text("\n".join(market_lines) + "\n", "utf-8")
         (directory / "messages").mkdir()
-        language = clone.language if clone.language != "en" else "en"
-        catalogue(f"markets/{code}/messages/{locale}.yaml", language)
+        catalogue(f"markets/{code}/messages/{locale}.yaml", texts[clone.language])
         made += 1
     size = sum(path.stat().st_size for path in out.rglob("*.yaml"))
     return made, size
@@ -431,7 +448,7 @@ def rerun(size: str, base: Path, runs: int, features: int) -> None:
     shutil.rmtree(target / ".marketctl-cache", ignore_errors=True)
     run([marketctl, "validate"], target)  # fills the cache
     unchanged = timed([marketctl, "validate"], target, runs)
-    catalogue = target / "markets/se/messages/sv.yaml"
+    catalogue = target / "markets/jp/messages/ja.yaml"
     original = catalogue.read_bytes()
     edited: list[float] = []
     edited_cpu: list[float] = []

@@ -134,3 +134,55 @@ def test_unknown_locale_and_currency() -> None:
         currency_data("ABC", ["en-US"])
     with pytest.raises(CldrDataError, match="en-XX"):
         currency_data("SEK", ["en-XX"])
+
+
+# Locales whose plural rules come from a parent exception, a script, a region or root.
+_PLURAL_SAMPLES = [
+    "en",
+    "en-001",
+    "en-150",
+    "en-CA",
+    "en-IE",
+    "fr",
+    "fr-CA",
+    "fr-BE",
+    "pt",
+    "pt-PT",
+    "pt-BR",
+    "es-419",
+    "es-ES",
+    "sv-FI",
+    "de-AT",
+    "el-GR",
+    "sk-SK",
+    "ja-JP",
+    "zh-Hant-HK",
+    "zh-Hans",
+    "sr-Latn",
+    "sr-Cyrl-BA",
+    "az-Arab",
+    "ga-IE",
+    "ar-EG",
+    "cy",
+    "lt",
+    "ru-UA",
+    "yue-Hans",
+]
+
+
+@pytest.mark.parametrize("tag", _PLURAL_SAMPLES)
+def test_plural_rules_read_from_own_files_match_babel(tag: str) -> None:
+    from babel import Locale
+
+    from marketctl.reference.cldr import plural_rules_of
+
+    locale = Locale.parse(tag, sep="-")
+    assert plural_rules_of(tag) == dict(locale.plural_form.rules)
+    assert plural_rules_of(tag, ordinal=True) == dict(locale.ordinal_form.rules)
+
+
+def test_plural_rules_of_an_unknown_locale_is_none() -> None:
+    from marketctl.reference.cldr import plural_rules_of
+
+    assert plural_rules_of("xx-QQ") is None
+    assert plural_rules_of("not a tag") is None

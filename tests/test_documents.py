@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from marketctl.core.diagnostics import Position
 from marketctl.core.documents import load_document
 

@@ -26,6 +26,7 @@ from babel import Locale, UnknownLocaleError
 from marketctl.core.diagnostics import Location, Position
 from marketctl.core.documents import Document, Path
 from marketctl.core.limits import MAX_MESSAGE_CHARS
+from marketctl.reference import cldr
 from marketctl.reference.locales import SOURCE_LOCALE
 from marketctl.repository.markets import DEFAULTS, Repository
 from marketctl.runtime import icusyntax
@@ -266,12 +267,10 @@ def plural_categories(tag: str, ordinal: bool = False) -> PluralCategories | Non
 
     Babel's ``plural_form.tags`` leaves out ``other``, which every locale has: it is added.
     """
-    try:
-        locale = Locale.parse(tag, sep="-")
-    except (UnknownLocaleError, ValueError):
+    rules = cldr.plural_rules_of(tag, ordinal)
+    if rules is None:
         return None
-    rule = locale.ordinal_form if ordinal else locale.plural_form
-    return _categories(tuple(sorted(rule.rules.items())))
+    return _categories(tuple(sorted(rules.items())))
 
 
 @cache

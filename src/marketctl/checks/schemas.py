@@ -16,17 +16,19 @@ from decimal import Decimal
 from functools import cache
 from importlib import resources
 from pathlib import Path as FsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError, best_match
 
 from marketctl.checks.rules import rule
 from marketctl.core.diagnostics import Finding, Location
 from marketctl.core.documents import Document, Path
 from marketctl.core.errors import MarketctlError
 from marketctl.repository.layering import Resolved
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 KINDS = (
     "market",
@@ -64,6 +66,10 @@ def load_schema(kind: str) -> dict[str, Any]:
 
 @cache
 def validator(kind: str) -> Draft202012Validator:
+    """jsonschema's validator of ``kind``: it words the findings. Imported only when a file has
+    something to report (jsonschema-rs says so first): the import costs a tenth of a second."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
     return Draft202012Validator(load_schema(kind), format_checker=FormatChecker())
 
 
@@ -254,6 +260,8 @@ def _required_hint(kind: str, path: Path, key: str) -> str:
 def _findings_for(error: ValidationError, document: Document) -> Iterator[Finding]:
     path: Path = tuple(error.absolute_path)
     if error.validator in {"oneOf", "anyOf"} and error.context:
+        from jsonschema.exceptions import best_match
+
         yield from _findings_for(best_match(error.context), document)
         return
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):

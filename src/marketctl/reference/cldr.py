@@ -12,7 +12,9 @@ functions, ``numbering_system="latn"``), also for locales whose CLDR default is 
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -27,7 +29,7 @@ from babel.plural import PluralRule
 
 from marketctl.core.errors import MarketctlError
 
-__all__ = ["NUMBERING_SYSTEM", "CldrDataError", "currency_data", "locale_data"]
+__all__ = ["NUMBERING_SYSTEM", "CldrDataError", "currency_data", "locale_data", "plural_rules_of"]
 
 NUMBERING_SYSTEM = "latn"
 
@@ -114,3 +116,53 @@ def currency_data(code: str, tags: Iterable[str]) -> dict[str, Any]:
         "digits": get_currency_precision(code),
         "symbols": {tag: get_currency_symbol(code, _locale(tag)) for tag in sorted(set(tags))},
     }
+
+
+@cache
+def plural_rules_of(tag: str, ordinal: bool = False) -> dict[str, str] | None:
+    """CLDR's plural rules of a BCP 47 locale (category -> condition; ``other`` has none), or
+    None where CLDR does not know the locale: ``Locale.plural_form``'s answer.
+
+    Babel finds them by loading the locale's whole data, merged with every locale it inherits
+    from (a fifth of a second for a dozen locales, all of it unused by validate). The rules are
+    read here from the nearest of those locales' own data files that has them, walking the
+    inheritance as ``babel.localedata.load`` does (tests/test_cldr.py compares the two)."""
+    try:
+        locale = Locale.parse(tag, sep="-")
+    except (UnknownLocaleError, ValueError):
+        return None
+    key = "ordinal_form" if ordinal else "plural_form"
+    for name in _inheritance(str(locale)):
+        rule = _own_data(name).get(key)
+        if rule is not None:
+            return dict(rule.rules)
+    return {}
+
+
+def _inheritance(name: str) -> list[str]:
+    """The locale and the locales it inherits from, nearest first, root last."""
+    from babel import localedata
+    from babel.core import get_global
+
+    exceptions = get_global("parent_exceptions")
+    non_likely = getattr(localedata, "_is_non_likely_script", lambda name: False)
+    chain = [name]
+    while name != "root":
+        parent = exceptions.get(name)
+        if not parent:
+            parts = name.split("_")
+            parent = "root" if len(parts) == 1 or non_likely(name) else "_".join(parts[:-1])
+        chain.append(parent)
+        name = parent
+    return chain
+
+
+@cache
+def _own_data(name: str) -> dict[str, Any]:
+    """One locale's own data file, not merged (Babel's cache is left alone: a file loaded
+    unmerged through ``babel.localedata.load`` would be served unmerged to everyone after)."""
+    from babel import localedata
+
+    with open(localedata.resolve_locale_filename(name), "rb") as handle:
+        data: dict[str, Any] = pickle.load(handle)  # Babel's own data files
+    return data

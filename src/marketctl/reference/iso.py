@@ -94,16 +94,19 @@ def subdivision(code: str) -> Subdivision | None:
     return _subdivisions().get(code.upper())
 
 
-@cache
 def subdivisions_of(country_code: str) -> tuple[Subdivision, ...]:
     """Every ISO 3166-2 subdivision of a country, by code."""
-    prefix = country_code.upper() + "-"
-    return tuple(
-        sorted(
-            (s for code, s in _subdivisions().items() if code.startswith(prefix)),
-            key=lambda s: s.code,
-        )
-    )
+    return _subdivisions_by_country().get(country_code.upper(), ())
+
+
+@cache
+def _subdivisions_by_country() -> dict[str, tuple[Subdivision, ...]]:
+    grouped: dict[str, list[Subdivision]] = {}
+    for code, subdivision in _subdivisions().items():
+        grouped.setdefault(code.split("-", 1)[0], []).append(subdivision)
+    return {
+        country: tuple(sorted(found, key=lambda s: s.code)) for country, found in grouped.items()
+    }
 
 
 def search_countries(text: str) -> list[Country]:

@@ -6,12 +6,14 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any, Final
-
-from jsonschema import Draft202012Validator, ValidationError
+from typing import TYPE_CHECKING, Any, Final
 
 from marketctl.core.diagnostics import Finding, Location, Severity, finding
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 
 @dataclass(frozen=True)
@@ -154,33 +156,37 @@ def read_settings(root: Path) -> Settings:
         )
     findings: list[Finding] = []
     bad: set[str] = set()
-    validator = Draft202012Validator(SETTINGS_SCHEMA)
-    for problem in sorted(validator.iter_errors(table), key=lambda e: list(map(str, e.path))):
-        key = str(problem.path[0]) if problem.path else None
-        if key is None and problem.validator == "additionalProperties":
-            for name in sorted(set(table) - set(SETTINGS_SCHEMA["properties"])):
-                bad.add(name)
-                findings.append(
-                    _finding(
-                        path,
-                        keys.get(name, header),
-                        f"unknown key '{name}' in [tool.marketctl]",
-                        "the keys are select, ignore and severity",
+    if not _fast_valid(table):
+        # jsonschema words the problems; jsonschema-rs only says whether there are any.
+        from jsonschema import Draft202012Validator
+
+        validator = Draft202012Validator(SETTINGS_SCHEMA)
+        for problem in sorted(validator.iter_errors(table), key=lambda e: list(map(str, e.path))):
+            key = str(problem.path[0]) if problem.path else None
+            if key is None and problem.validator == "additionalProperties":
+                for name in sorted(set(table) - set(SETTINGS_SCHEMA["properties"])):
+                    bad.add(name)
+                    findings.append(
+                        _finding(
+                            path,
+                            keys.get(name, header),
+                            f"unknown key '{name}' in [tool.marketctl]",
+                            "the keys are select, ignore and severity",
+                        )
                     )
+                continue
+            if key is None:  # pragma: no cover - the table is a dict here
+                continue
+            bad.add(key)
+            where = "".join(f"[{part!r}]" for part in list(problem.path)[1:])
+            findings.append(
+                _finding(
+                    path,
+                    keys.get(key, header),
+                    f"[tool.marketctl] {key}{where}: {_message(problem)}",
+                    f"{key} is {_HINTS[key]}",
                 )
-            continue
-        if key is None:  # pragma: no cover - the table is a dict here
-            continue
-        bad.add(key)
-        where = "".join(f"[{part!r}]" for part in list(problem.path)[1:])
-        findings.append(
-            _finding(
-                path,
-                keys.get(key, header),
-                f"[tool.marketctl] {key}{where}: {_message(problem)}",
-                f"{key} is {_HINTS[key]}",
             )
-        )
     severity = (
         {str(code): Severity(value) for code, value in table.get("severity", {}).items()}
         if "severity" not in bad
@@ -220,6 +226,21 @@ def _line_of(text: str, key: str, prefix: str) -> int:
 def _shown(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+@cache
+def _settings_validator() -> Any:
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(SETTINGS_SCHEMA)
+
+
+def _fast_valid(table: Mapping[str, Any]) -> bool:
+    """Whether jsonschema-rs finds the table valid (a TOML date it cannot take: not valid)."""
+    try:
+        return bool(_settings_validator().is_valid(table))
+    except (ValueError, TypeError, OverflowError):
+        return False
 
 
 def _message(error: ValidationError) -> str:
