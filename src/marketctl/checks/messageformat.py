@@ -14,6 +14,7 @@ Crowdin (markup, length, identical and whitespace checks).
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
@@ -86,16 +87,19 @@ class Choice:
     plural_offset: int
     selectors: tuple[tuple[str, int], ...]
 
-    @property
+    # Choices belong to messages parsed once per distinct text and read by several rules in
+    # every catalogue that has the text: what they derive is worked out once (read, never
+    # change it).
+    @cached_property
     def keys(self) -> list[str]:
         return [selector for selector, _ in self.selectors]
 
-    @property
+    @cached_property
     def is_plural(self) -> bool:
         """plural or selectordinal: branches are CLDR categories and ``=N`` values."""
         return self.type in _PLURAL_TYPES
 
-    @property
+    @cached_property
     def explicit_values(self) -> set[int]:
         """The integers of the ``=N`` selectors."""
         return {int(key[1:]) for key in self.keys if re.fullmatch(r"=-?\d+", key)}
@@ -120,9 +124,11 @@ class Message:
     tags: tuple[Markup, ...]
     length: int
 
-    @property
+    @cached_property
     def arguments(self) -> dict[str, list[str]]:
-        """Each argument's kinds, in written order (an argument may be used more than once)."""
+        """Each argument's kinds, in written order (an argument may be used more than once).
+        Worked out once per distinct text (a message is shared by every catalogue that has the
+        text); read it, never change it."""
         kinds: dict[str, list[str]] = {}
         for placeholder in self.placeholders:
             found = kinds.setdefault(placeholder.name, [])
@@ -141,9 +147,10 @@ class Message:
             firsts.setdefault(placeholder.name, placeholder)
         return firsts
 
-    @property
+    @cached_property
     def select_branches(self) -> dict[str, list[str]]:
-        """Each select argument's branch keys, over all its occurrences, in written order."""
+        """Each select argument's branch keys, over all its occurrences, in written order
+        (once per distinct text; read it, never change it)."""
         branches: dict[str, list[str]] = {}
         for choice in self.choices:
             if choice.type == "select":
@@ -249,7 +256,7 @@ class PluralCategories:
     examples: Mapping[str, int]  # the smallest non-negative integer in each category
     finite: Mapping[str, frozenset[int]]  # categories only a few small integers reach: those
 
-    @property
+    @cached_property
     def ordered(self) -> tuple[str, ...]:
         """The categories in CLDR's order (zero, one, two, few, many, other)."""
         return tuple(category for category in CATEGORIES if category in self.categories)
@@ -344,9 +351,10 @@ class CatalogueText:
 
 def source_entry(repository: Repository, key: str) -> dict[str, Any] | None:
     """The source catalogue's entry for a key, where it has a message text."""
-    entries: dict[str, dict[str, Any]] = _shared(
-        repository, "source_entries", lambda: _source_entries(repository)
-    )
+    # Called for every translation by several rules: the shared table is read directly.
+    entries: dict[str, dict[str, Any]] | None = repository.derived.get("source_entries")
+    if entries is None:
+        entries = repository.derived["source_entries"] = _source_entries(repository)
     return entries.get(key)
 
 
@@ -372,14 +380,26 @@ def _shared(repository: Repository, name: str, make: Callable[[], Any]) -> Any:
 
 def catalogue_texts(repository: Repository, *, source: bool = True) -> Iterator[CatalogueText]:
     """Every message text of every catalogue, each once (shared catalogues are not repeated per
-    market); values that are not text are left to the schema."""
-    name = "catalogue_texts" if source else "translation_texts"
-    return iter(_shared(repository, name, lambda: list(_catalogue_texts(repository, source))))
+    market); values that are not text are left to the schema. ``source=False``: the
+    translations only."""
+    texts, sources = _shared(repository, "catalogue_texts", lambda: _all_texts(repository))
+    return iter(texts) if source else itertools.islice(texts, sources, None)
 
 
-def _catalogue_texts(repository: Repository, source: bool) -> Iterator[CatalogueText]:
+def _all_texts(repository: Repository) -> tuple[list[CatalogueText], int]:
+    """The texts, the source catalogue's first, and how many of those there are."""
+    texts = list(_catalogue_texts(repository))
+    sources = 0
+    while sources < len(texts) and texts[sources].tag == SOURCE_LOCALE and (
+        texts[sources].document is repository.source_catalogue
+    ):
+        sources += 1
+    return texts, sources
+
+
+def _catalogue_texts(repository: Repository) -> Iterator[CatalogueText]:
     catalogue = repository.source_catalogue
-    if source and catalogue is not None:
+    if catalogue is not None:
         for key, entry in catalogue.data.items():
             if isinstance(entry, dict) and isinstance(entry.get("message"), str):
                 if len(entry["message"]) > MAX_MESSAGE_CHARS:
@@ -437,13 +457,18 @@ def parsed_translations(
 
 
 def _translations(repository: Repository) -> Iterator[tuple[CatalogueText, Message, Message]]:
+    sources: dict[str, Message | SyntaxProblem | None] = {}
     for text in catalogue_texts(repository, source=False):
-        entry = source_entry(repository, text.key)
-        if entry is None:
+        key = text.key
+        if key in sources:
+            source = sources[key]
+        else:
+            entry = source_entry(repository, key)
+            source = sources[key] = None if entry is None else parse_message(entry["message"])
+        if not isinstance(source, Message):
             continue
         translated = parse_message(text.text)
-        source = parse_message(entry["message"])
-        if isinstance(translated, Message) and isinstance(source, Message):
+        if isinstance(translated, Message):
             yield text, translated, source
 
 

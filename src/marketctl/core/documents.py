@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeAlias
+from typing import Any, Final, TypeAlias
 
 import yaml as pyyaml
 from ruamel.yaml import YAML
@@ -122,6 +122,30 @@ for _versions, _tag, _regexp, _first in implicit_resolvers:
     if (1, 2) in _versions:
         _Yaml12.add_implicit_resolver(_tag, _regexp, _first)
 
+# The implicit resolvers by a plain scalar's first character, wildcards included: libyaml calls
+# ``resolve`` in Python for every scalar, and BaseResolver builds these lists on each call.
+_BY_FIRST: Final = {
+    first: [*resolvers, *_Yaml12.yaml_implicit_resolvers.get(None, [])]
+    for first, resolvers in _Yaml12.yaml_implicit_resolvers.items()
+    if first is not None
+}
+_WILDCARDS: Final = list(_Yaml12.yaml_implicit_resolvers.get(None, []))
+
+
+def _resolve(self: Any, kind: Any, value: str, implicit: tuple[bool, bool]) -> str:
+    """``BaseResolver.resolve`` for a resolver without path resolvers, with the lists above: a
+    quoted scalar is text; a plain one takes the first implicit tag whose pattern matches."""
+    if kind is pyyaml.ScalarNode:
+        if implicit[0]:
+            for tag, regexp in _BY_FIRST.get(value[:1], _WILDCARDS):
+                if regexp.match(value):
+                    return str(tag)
+        return str(_Yaml12.DEFAULT_SCALAR_TAG)
+    return str(pyyaml.resolver.BaseResolver.resolve(self, kind, value, implicit))
+
+
+_Yaml12.resolve = _resolve  # type: ignore[method-assign]
+
 _Composer = None if _CParser is None else type("_Composer", (_CParser, _Yaml12), {})
 
 
@@ -199,13 +223,14 @@ def _empty_position(node: Node, text: str) -> Position:
     return Position(line + 1, end - (text.rfind("\n", 0, end) + 1) + 1)
 
 
-def _scalar(node: Any) -> Any:
+def _scalar(node: Any, escapes: bool = True) -> Any:
     """A scalar as the YAML 1.2 core schema reads it, except that dates stay text and
-    fractions become exact decimals."""
+    fractions become exact decimals. ``escapes``: whether the file has ``\\u`` or ``\\U``
+    escapes, the only way a lone surrogate gets into text decoded from UTF-8."""
     text = str(node.value)
     tag = node.tag
     if tag in (_STR, _TIMESTAMP):
-        at = surrogate_position(text)
+        at = surrogate_position(text) if escapes else None
         if at is not None:
             raise _Refused(
                 f"the text holds a lone surrogate \\u{ord(text[at]):04x} (character {at + 1}),"
@@ -262,6 +287,7 @@ class _Converter:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.escapes = "\\u" in text or "\\U" in text
         self.values: dict[Path, Position] = {}
         self.keys: dict[Path, Position] = {}
         self.nodes = 0
@@ -292,7 +318,7 @@ class _Converter:
             raise _TooLarge(
                 f"more than {MAX_EXPANDED_CHARS} characters of values (are aliases expanding?)"
             )
-        return _scalar(node)
+        return _scalar(node, self.escapes)
 
     def _collection(self, node: Any, path: Path) -> Any:
         if isinstance(node, MappingNode):
@@ -347,7 +373,7 @@ class _Converter:
                     "write the key as text",
                     key_node,
                 )
-            key = _scalar(key_node)
+            key = _scalar(key_node, self.escapes)
             name = key if isinstance(key, str) else str(key_node.value)
             if name in written:
                 raise _Duplicate(name, written[name], key_node)

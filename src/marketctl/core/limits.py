@@ -47,7 +47,8 @@ MAX_NODES: Final = 200_000
 # the parser builds a million nodes (about a minute and 500 MB in the pure-Python parser). This
 # repository's largest file has about 1,200.
 MAX_TOKENS: Final = 50_000
-_TOKENS: Final = re.compile(r"[,\[\]{}\n]|: |- ")
+# What is counted: flow separators, line ends, "key: " and "- " (none of them can overlap another).
+_TOKEN_PIECES: Final = (",", "[", "]", "{", "}", "\n", ": ", "- ")
 MAX_EXPANDED_CHARS: Final = 4_000_000
 MAX_DEPTH: Final = 64
 MAX_NUMBER_DIGITS: Final = 30
@@ -163,9 +164,10 @@ def number_text_problem(text: str) -> str | None:
 
 def token_problem(text: str) -> str | None:
     """Why ``text`` is refused before parsing, or None (see :data:`MAX_TOKENS`)."""
-    for count, _ in enumerate(_TOKENS.finditer(text), start=1):
-        if count > MAX_TOKENS:
-            return f"more than {MAX_TOKENS} values, lines or separators: not a hand-written file"
+    # str.count runs in C: a 2 MiB file costs a few milliseconds.
+    count = sum(text.count(piece) for piece in _TOKEN_PIECES)
+    if count > MAX_TOKENS:
+        return f"more than {MAX_TOKENS} values, lines or separators: not a hand-written file"
     return None
 
 

@@ -42,6 +42,8 @@ def check_repository(repository: Repository) -> Iterator[Finding]:
                     f"use one of {_ALLOWED}",
                 )
     for text, translated, source in parsed_translations(repository):
+        if not source.tags and not translated.tags:
+            continue
         expected = {tag.name for tag in source.tags}
         found = {tag.name for tag in translated.tags}
         for name in sorted(expected - found):

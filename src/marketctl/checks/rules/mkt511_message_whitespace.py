@@ -46,6 +46,14 @@ def check_repository(repository: Repository) -> Iterator[Finding]:
         if entry is None:
             continue
         source = entry["message"]
+        translated = text.text
+        if not (
+            translated[:1].isspace()
+            or translated[-1:].isspace()
+            or source[:1].isspace()
+            or source[-1:].isspace()
+        ):
+            continue  # neither has whitespace at either end: nothing to compare
         for end, part in (("starts", _leading), ("ends", _trailing)):
             found, at = part(text.text)
             wanted, _ = part(source)
