@@ -390,8 +390,10 @@ def _all_texts(repository: Repository) -> tuple[list[CatalogueText], int]:
     """The texts, the source catalogue's first, and how many of those there are."""
     texts = list(_catalogue_texts(repository))
     sources = 0
-    while sources < len(texts) and texts[sources].tag == SOURCE_LOCALE and (
-        texts[sources].document is repository.source_catalogue
+    while (
+        sources < len(texts)
+        and texts[sources].tag == SOURCE_LOCALE
+        and (texts[sources].document is repository.source_catalogue)
     ):
         sources += 1
     return texts, sources

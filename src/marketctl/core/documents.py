@@ -141,7 +141,7 @@ def _resolve(self: Any, kind: Any, value: str, implicit: tuple[bool, bool]) -> s
                 if regexp.match(value):
                     return str(tag)
         return str(_Yaml12.DEFAULT_SCALAR_TAG)
-    return str(pyyaml.resolver.BaseResolver.resolve(self, kind, value, implicit))
+    return str(pyyaml.resolver.BaseResolver.resolve(self, kind, value, implicit))  # type: ignore[no-untyped-call]
 
 
 _Yaml12.resolve = _resolve  # type: ignore[method-assign]
