@@ -182,3 +182,60 @@ def test_the_specs_fit_their_schema() -> None:
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_legal_answers_are_compared_field_by_field(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = config / "specs/se.yaml"
+    spec.write_text(
+        spec.read_text(encoding="utf-8")
+        + "  - name: reklamation for three years from delivery\n"
+        + "    legal_guarantee: {on: 2026-06-01}\n"
+        + "    expect: {form: fixed, months: 36, counted_from: delivery, years: ~}\n"
+        + "  - name: 30 days to withdraw\n"
+        + "    withdrawal: {on: 2026-06-01}\n"
+        + "    expect: {right: statutory, days: 30, valid_from: 2014-06-13}\n",
+        encoding="utf-8",
+    )
+
+    outcome = invoke(capsys, config, "test", "se")
+
+    assert outcome.code == 1
+    line = line_of(spec, "name: 30 days to withdraw")
+    lines = outcome.out.splitlines()
+    assert lines[0] == f"specs/se.yaml:{line}:5: FAIL se 30 days to withdraw"
+    assert lines[1] == (
+        '    expected {right: "statutory", days: 30, valid_from: "2014-06-13"}, '
+        'got {right: "statutory", days: 14, valid_from: "2014-06-13"}'
+    )
+    assert lines[-1].startswith("11 passed, 1 failed in 3 spec files")
+
+
+def test_a_state_base_rate_is_checked_in_a_sales_tax_market(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "repository"
+    shutil.copytree(REPOSITORY / "markets", root / "markets")
+    (root / "specs").mkdir()
+    (root / "specs/us.yaml").write_text(
+        "market: us\nspecs:\n"
+        "  - name: California's state rate\n"
+        "    state_base_rate: {region: US-CA, on: 2026-12-01}\n"
+        "    expect: {percent: 7.25, local_rates: true, complete: false}\n"
+        "  - name: Oregon has no sales tax at 5 %\n"
+        "    state_base_rate: {region: US-OR, on: 2026-12-01}\n"
+        "    expect: {percent: 5}\n"
+        "  - name: tax_rate needs a rate provider in the US\n"
+        "    tax_rate: {region: US-CA, on: 2026-06-01}\n"
+        "    expect: 7.25\n",
+        encoding="utf-8",
+    )
+
+    outcome = invoke(capsys, root, "test", "us", "--format", "json")
+
+    assert outcome.code == 1
+    results = json.loads(outcome.out)["results"]
+    assert [r["status"] for r in results] == ["passed", "failed", "failed"]
+    assert results[1]["message"] == "expected {percent: 5}, got {percent: 0}"
+    assert results[2]["message"].startswith("the runtime refused:")

@@ -16,6 +16,7 @@ Every failure names the spec's file and line. See docs/ci.md for the format.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tempfile
 import xml.etree.ElementTree as ElementTree
@@ -41,6 +42,9 @@ _CHECKS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
     "format_price": (frozenset({"amount"}), frozenset({"amount", "locale"})),
     "message": (frozenset({"key"}), frozenset({"key", "locale", "args"})),
     "feature": (frozenset({"name", "at"}), frozenset({"name", "at", "unit"})),
+    "state_base_rate": (frozenset({"region", "on"}), frozenset({"region", "on"})),
+    "legal_guarantee": (frozenset({"on"}), frozenset({"on", "region"})),
+    "withdrawal": (frozenset({"on"}), frozenset({"on"})),
 }
 
 
@@ -248,6 +252,8 @@ def _text(value: Any) -> str:
         return "{" + ", ".join(f"{k}: {_text(v)}" for k, v in value.items()) + "}"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if value is None:
+        return "~"
     if isinstance(value, str):
         # Quoted, with the spaces CLDR formats use (no-break, narrow no-break) made visible.
         shown = value.replace("\u00a0", "\\u00a0").replace("\u202f", "\\u202f")
@@ -269,7 +275,14 @@ def _run(check: _Check, markets: Mapping[str, Any]) -> SpecResult:
     expected = check.expected
     if _same(expected, actual):
         return SpecResult(check.location, check.market, check.name, True, expected, actual)
-    return _fail(check, f"expected {_text(expected)}, got {_text(actual)}", actual)
+    shown = actual
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        unknown = sorted(str(key) for key in expected if key not in actual)
+        if unknown:
+            fields = ", ".join(sorted(actual))
+            return _fail(check, f"the answer has no '{unknown[0]}' (it has {fields})", actual)
+        shown = {key: actual[key] for key in expected}  # the fields the spec names
+    return _fail(check, f"expected {_text(expected)}, got {_text(shown)}", actual)
 
 
 def _fail(check: _Check, message: str, actual: Any = None) -> SpecResult:
@@ -285,7 +298,9 @@ def _same(expected: Any, actual: Any) -> bool:
         )
     if isinstance(actual, bool) or isinstance(expected, bool):
         return expected is actual
-    if isinstance(actual, Decimal):
+    if actual is None or expected is None:
+        return expected is None and actual is None
+    if isinstance(actual, Decimal | int):
         try:
             return Decimal(str(expected)) == actual
         except InvalidOperation:
@@ -309,6 +324,13 @@ def _ask(check: _Check, market: Any) -> Any:
             arguments.get("region"),
             _day(arguments["on"]),
         )
+    if kind == "state_base_rate":
+        return _fields(market.state_base_rate(str(arguments["region"]), _day(arguments["on"])))
+    if kind == "legal_guarantee":
+        found = market.legal_guarantee(_day(arguments["on"]), arguments.get("region"))
+        return _fields(found)
+    if kind == "withdrawal":
+        return _fields(market.withdrawal(_day(arguments["on"])))
     if kind == "format_price":
         return market.format_price(_amount(arguments["amount"], "amount"), arguments.get("locale"))
     if kind == "message":
@@ -328,6 +350,26 @@ def _ask(check: _Check, market: Any) -> Any:
             str(arguments["name"]), str(arguments["unit"]), at
         )
     return answer
+
+
+def _fields(answer: Any) -> dict[str, Any]:
+    """A runtime answer object (a legal guarantee, a state's base rate) as the mapping a spec
+    compares its ``expect`` with: dates as YYYY-MM-DD, nested objects as mappings."""
+    plain = _answer_value(answer)
+    if not isinstance(plain, dict):
+        raise TypeError(f"the runtime answered {answer!r}, not an object with fields")
+    return plain
+
+
+def _answer_value(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            field.name: _answer_value(getattr(value, field.name))
+            for field in dataclasses.fields(value)
+        }
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def _day(value: Any) -> date:
@@ -365,6 +407,8 @@ def _moment(text: str, zone: str) -> datetime:
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, dict):
         return {str(key): _plain(child) for key, child in value.items()}
     if isinstance(value, list):
