@@ -1,5 +1,5 @@
 """MKT210 region-membership: region: eu exactly for the EU's members, from the reviewed list
-marketctl/data/eu_membership.yaml, on today's date."""
+marketctl/reference/data/eu_membership.yaml, on today's date."""
 
 from __future__ import annotations
 
@@ -159,7 +159,8 @@ def test_a_malformed_list_is_a_package_bug(text: str, problem: str) -> None:
         parse_membership(text)
 
     assert str(raised.value) == (
-        f"marketctl/data/eu_membership.yaml is malformed at {problem}; the file ships with "
+        f"marketctl/reference/data/eu_membership.yaml is malformed at {problem}; the file ships "
+        "with "
         "marketctl, so this is a bug in the package: fix the file (it is reviewed data, see its "
         "header)"
     )

@@ -1,5 +1,6 @@
 """MKT312 tax-standard-rate: a market's national standard rate is checked against the statutory
-rates in marketctl/data/tax_law.yaml (standard_rates), and the loader of that data is strict."""
+rates in marketctl/reference/data/tax_law.yaml (standard_rates), and the loader of that data is
+strict."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from marketctl.reference.consumer_law import parse_tax_law, tax_law
 
 TODAY = "2026-11-26"
 UPDATE = (
-    "if the law has changed since marketctl's data, update marketctl/data/tax_law.yaml "
+    "if the law has changed since marketctl's data, update marketctl/reference/data/tax_law.yaml "
     "with the source"
 )
 
@@ -197,7 +198,8 @@ def test_malformed_standard_rates_are_a_package_bug(text: str, problem: str) -> 
         parse_tax_law(SECTIONS + text)
 
     assert str(raised.value) == (
-        f"marketctl/data/tax_law.yaml is malformed at {problem}; the file ships with marketctl, "
+        f"marketctl/reference/data/tax_law.yaml is malformed at {problem}; the file ships with "
+        "marketctl, "
         "so this is a bug in the package: fix the file (it is reviewed data, see its header)"
     )
 

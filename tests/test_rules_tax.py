@@ -323,7 +323,7 @@ def test_margin_scheme_where_the_law_has_none(
             "the law of Japan has no margin scheme for second-hand goods: tax is due on "
             "the whole price",
             "set available: false; if the law has changed, ask for "
-            "marketctl/data/tax_law.yaml to be updated, with the source",
+            "marketctl/reference/data/tax_law.yaml to be updated, with the source",
         ),
     ]
 
@@ -457,7 +457,8 @@ def test_malformed_tax_law_is_a_package_bug(text: str, problem: str) -> None:
         parse_tax_law(text)
 
     assert str(raised.value) == (
-        f"marketctl/data/tax_law.yaml is malformed at {problem}; the file ships with marketctl, "
+        f"marketctl/reference/data/tax_law.yaml is malformed at {problem}; the file ships with "
+        "marketctl, "
         "so this is a bug in the package: fix the file (it is reviewed data, see its header)"
     )
 

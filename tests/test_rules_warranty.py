@@ -608,12 +608,15 @@ def test_malformed_floors_are_a_package_bug(text: str, problem: str) -> None:
         parse_consumer_law(text)
 
     assert str(raised.value) == (
-        f"marketctl/data/consumer_law.yaml is malformed at {problem}; the file ships with "
+        f"marketctl/reference/data/consumer_law.yaml is malformed at {problem}; the file ships "
+        "with "
         "marketctl, so this is a bug in the package: fix the file (it is reviewed data, see its "
         "header)"
     )
 
 
 def test_unreadable_yaml_is_a_package_bug() -> None:
-    with pytest.raises(RuntimeError, match=r"^marketctl/data/consumer_law.yaml is not valid YAML"):
+    with pytest.raises(
+        RuntimeError, match=r"^marketctl/reference/data/consumer_law.yaml is not valid YAML"
+    ):
         parse_consumer_law("floors: {EU: [")

@@ -83,8 +83,8 @@ def catalogue_note(tag: str, chain: str, cc: str, language: str) -> str:
     )
 
 
-CONSUMER_DATA = "the reviewed consumer-law data (marketctl/data/consumer_law.yaml)"
-TAX_DATA = "the reviewed tax-law data (marketctl/data/tax_law.yaml)"
+CONSUMER_DATA = "the reviewed consumer-law data (marketctl/reference/data/consumer_law.yaml)"
+TAX_DATA = "the reviewed tax-law data (marketctl/reference/data/tax_law.yaml)"
 
 
 # -------------------------------------------------------------------------------------------------

@@ -66,7 +66,8 @@ def test_contradictory_verification_in_reference_data_is_a_package_bug(
         parse_tax_law(rates(source))
 
     assert str(raised.value).startswith(
-        f"marketctl/data/tax_law.yaml is malformed at standard_rates.SE[0].source.{problem};"
+        "marketctl/reference/data/tax_law.yaml is malformed at "
+        f"standard_rates.SE[0].source.{problem};"
     )
 
 

@@ -10,7 +10,8 @@ What can be derived is written, with a comment naming where it comes from:
   ``<language>-<CC>`` where CLDR has that locale, else the closest tag CLDR has;
 - its time zones: CLDR's zones of the territory (``territories.territory_zones``), in CLDR's order;
 - the tax and consumer-law facts that marketctl's reviewed data files
-  (``marketctl/data/tax_law.yaml``, ``consumer_law.yaml``) hold for the country or its region.
+  (``marketctl/reference/data/tax_law.yaml``, ``consumer_law.yaml``) hold for the country or its
+  region.
 
 Everything else is written as ``null`` with a ``# TODO`` comment on its line, so that
 ``marketctl validate`` reports each unfilled value where it is to be written (MKT101): nothing is
@@ -512,7 +513,7 @@ def _tax_view(country: str, region: str | None, day: date, notes: list[str]) -> 
         system = Field("system", "null", "vat | gst | consumption_tax | sales_tax")
         system_comments = ()
 
-    data = "the reviewed tax-law data (marketctl/data/tax_law.yaml)"
+    data = "the reviewed tax-law data (marketctl/reference/data/tax_law.yaml)"
     prices = _requirement_entry(
         law.inclusive_prices(country, region), day, "tax-inclusive display is required", data
     )
@@ -615,7 +616,7 @@ def _reduced_rates(country: str, day: date) -> tuple[Period, ...]:
                 kind,
                 tuple(_rate_entry(r.value, r.interval, r.source, r.first_recorded) for r in kept),
                 _comment(
-                    f"From the reviewed tax-law data (marketctl/data/tax_law.yaml, "
+                    f"From the reviewed tax-law data (marketctl/reference/data/tax_law.yaml, "
                     f"reduced_rates.{country}.{kind})."
                 ),
             )
@@ -634,7 +635,8 @@ def _standard_rate(facts: Sequence[tuple[Any, Interval, Source, bool]], day: dat
             ),
             _comment(
                 "From the reference standard rates in the reviewed tax-law data "
-                f"(marketctl/data/tax_law.yaml): the rate in force on {day} and any after it, "
+                f"(marketctl/reference/data/tax_law.yaml): the rate in force on {day} and any "
+                "after it, "
                 "with the data's source and first recorded day. Check them against the official "
                 "text; add earlier history if the market needs it."
             ),
@@ -773,7 +775,8 @@ def _sales_tax_view(country: str, day: date, notes: list[str]) -> SalesTaxView |
         )
     notes.append(
         f"tax.yaml: system: sales_tax with the state base rate of {len(regions)} subdivisions "
-        f"from the reviewed tax-law data (marketctl/data/tax_law.yaml); {recorded} start on the "
+        f"from the reviewed tax-law data (marketctl/reference/data/tax_law.yaml); {recorded} start "
+        "on the "
         "day the data first records them: `marketctl sources --unverified` lists what to check"
     )
     comments = _comment(
@@ -790,7 +793,7 @@ def _sales_tax_view(country: str, day: date, notes: list[str]) -> SalesTaxView |
 # ------------------------------------------------------------------------------------------------
 # warranty.yaml
 
-_CONSUMER_DATA = "the reviewed consumer-law data (marketctl/data/consumer_law.yaml)"
+_CONSUMER_DATA = "the reviewed consumer-law data (marketctl/reference/data/consumer_law.yaml)"
 _COUNTED_FROM = {name: event for event, name in FLOOR_NAMES.items()}
 _MAPPED = frozenset(
     {

@@ -398,7 +398,7 @@ def _read(name: str) -> str:
     try:
         return (resources.files("marketctl.reference") / "data" / name).read_text(encoding="utf-8")
     except OSError as error:
-        raise RuntimeError(f"marketctl/data/{name} cannot be read: {error}") from error
+        raise RuntimeError(f"marketctl/reference/data/{name} cannot be read: {error}") from error
 
 
 class _Malformed(Exception):
@@ -408,17 +408,17 @@ class _Malformed(Exception):
 
 def _load_yaml(text: str, file: str) -> Mapping[str, Any]:
     # The same loader as the markets: dates stay text (parse_date reads them), numbers exact.
-    document, problems = load_document(f"marketctl/data/{file}", text.encode("utf-8"))
+    document, problems = load_document(f"marketctl/reference/data/{file}", text.encode("utf-8"))
     if document is None:
         reasons = "; ".join(f"{p.line}:{p.column}: {p.message}" for p in problems)
-        raise RuntimeError(f"marketctl/data/{file} is not valid YAML: {reasons}")
+        raise RuntimeError(f"marketctl/reference/data/{file} is not valid YAML: {reasons}")
     data: Mapping[str, Any] = document.data
     return data
 
 
 def _failure(file: str, error: _Malformed) -> RuntimeError:
     return RuntimeError(
-        f"marketctl/data/{file} is malformed at {error}; the file ships with marketctl, "
+        f"marketctl/reference/data/{file} is malformed at {error}; the file ships with marketctl, "
         "so this is a bug in the package: fix the file (it is reviewed data, see its header)"
     )
 

@@ -82,7 +82,9 @@ def eu_membership() -> Union:
         path = resources.files("marketctl.reference") / "data" / MEMBERSHIP_FILE
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise RuntimeError(f"marketctl/data/{MEMBERSHIP_FILE} cannot be read: {error}") from error
+        raise RuntimeError(
+            f"marketctl/reference/data/{MEMBERSHIP_FILE} cannot be read: {error}"
+        ) from error
     return parse_membership(text)
 
 
@@ -93,7 +95,7 @@ class _Malformed(Exception):
 def parse_membership(text: str) -> Union:
     """``{region, source, members: [{code, joined}], former_members: [{code, joined, left,
     transition_until?, transition_source?}]}``."""
-    where = f"marketctl/data/{MEMBERSHIP_FILE}"
+    where = f"marketctl/reference/data/{MEMBERSHIP_FILE}"
     document, problems = load_document(where, text.encode("utf-8"))
     if document is None:
         reasons = "; ".join(f"{p.line}:{p.column}: {p.message}" for p in problems)

@@ -3,8 +3,8 @@
 ``region: eu`` layers the EU's legal floors and VAT rules under a market. A member state without
 it silently loses them (the two-year guarantee, the 14-day withdrawal, the margin scheme); a
 country that is not a member with it is promised rules that are not its law. Membership is read
-from marketctl's reviewed list (``marketctl/data/eu_membership.yaml``: accession dates, and the
-United Kingdom's withdrawal on 2020-01-31, transition until 2020-12-31) on today's date
+from marketctl's reviewed list (``marketctl/reference/data/eu_membership.yaml``: accession dates,
+and the United Kingdom's withdrawal on 2020-01-31, transition until 2020-12-31) on today's date
 (``MARKETCTL_TODAY`` pins it). An error, reported on ``region`` where it is written, else on
 ``country``.
 

@@ -5,9 +5,9 @@ levy their own sales tax, every one of them has an entry, even when it levies no
 (``taxes: {}``), so that no order in any of them is priced with the wrong tax; a subdivision of a
 type that levies none has no entry. The subdivisions come from pycountry's ISO 3166-2 data of
 the market's country, filtered to the types that levy tax, which are reviewed data
-(``marketctl/data/tax_law.yaml``): for Canada, provinces and territories, all 13 of them. A market
-of such a country must declare ``regions``. A key that is not a subdivision of the country at all
-is MKT208 (subdivision-code).
+(``marketctl/reference/data/tax_law.yaml``): for Canada, provinces and territories, all 13 of them.
+A market of such a country must declare ``regions``. A key that is not a subdivision of the country
+at all is MKT208 (subdivision-code).
 
 Failing example::
 

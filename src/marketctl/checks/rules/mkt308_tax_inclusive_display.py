@@ -1,12 +1,12 @@
 """Prices are shown without tax where the law requires tax-inclusive prices.
 
-Where the law says the price shown to a consumer is the final price including tax, a market must
-set ``prices_include_tax.value: true``: services format and compute prices from it. The law is
-reviewed data in ``marketctl/data/tax_law.yaml``, by date: the EU (Directive 98/6/EC, art. 2(a)
-and 3(1), from 2000-03-18), the UK (Price Marking Order 2004) and Japan (消費税法 第63条, 総額表示,
-suspended from 2013-10-01 to 2021-03-31). The market's value is compared with the law in force
-on the days it speaks for: its ``from`` to ``until``, or from today when it has no ``from``.
-Showing tax-inclusive prices where the law does not require it (Canada) is always allowed.
+Where the law says the price shown to a consumer is the final price including tax, a market must set
+``prices_include_tax.value: true``: services format and compute prices from it. The law is reviewed
+data in ``marketctl/reference/data/tax_law.yaml``, by date: the EU (Directive 98/6/EC, art. 2(a) and
+3(1), from 2000-03-18), the UK (Price Marking Order 2004) and Japan (消費税法 第63条, 総額表示,
+suspended from 2013-10-01 to 2021-03-31). The market's value is compared with the law in force on
+the days it speaks for: its ``from`` to ``until``, or from today when it has no ``from``. Showing
+tax-inclusive prices where the law does not require it (Canada) is always allowed.
 
 Failing example::
 

@@ -5,9 +5,9 @@ purchase price) instead of on the whole price. The EU has one (Directive 2006/11
 311–325, before 2007 the Sixth Directive's art. 26a, from 1995-01-01), and so has the UK; Japan
 and Canada tax the whole price. ``margin_scheme.available: true`` where the law has none, or on
 days before it existed, would under-charge tax on every refurbished device. The law is reviewed
-data in ``marketctl/data/tax_law.yaml``; the market's claim covers its ``from`` to ``until``, or
-from today when it has no ``from``. ``available: false`` is always allowed (a dealer may opt for
-normal taxation, art. 316).
+data in ``marketctl/reference/data/tax_law.yaml``; the market's claim covers its ``from`` to
+``until``, or from today when it has no ``from``. ``available: false`` is always allowed (a dealer
+may opt for normal taxation, art. 316).
 
 Failing example::
 
@@ -56,7 +56,8 @@ def check_market(market: Market) -> Iterator[Finding]:
             market.location("tax", ("margin_scheme", "available")),
             f"the law of {jurisdiction_name(country)} has no margin scheme for second-hand goods: "
             "tax is due on the whole price",
-            "set available: false; if the law has changed, ask for marketctl/data/tax_law.yaml "
+            "set available: false; if the law has changed, ask for "
+            "marketctl/reference/data/tax_law.yaml "
             "to be updated, with the source",
         )
         return

@@ -2,17 +2,17 @@
 
 The standard rate prices almost every order, so it is written twice: once in the market's
 ``tax.yaml`` (``rates.standard``, which the bundles are built from) and once, independently, in
-the reviewed reference ``marketctl/data/tax_law.yaml`` (``standard_rates``: each country's statutory
-rate with its history and source: Sweden's 25 % under Mervärdesskattelag (2023:200) 9 kap.,
-Germany's 16 % from 2020-07-01 to 2020-12-31 under § 28 UStG, Finland's 25.5 % from 2024-09-01).
-Each interval of the market's national standard rate is compared, day by day, with the rates the
-law sets on those days; a different percentage on any day is reported at the interval's
-``percent``. Only days the reference covers are judged: history before a country's first
-reference interval is not, and a country without reference data is not checked. An interval is
-judged on the days it prices orders: where intervals overlap, the one that started last is in
-force (as in the bundles), and the overlap itself is MKT304's or MKT306's finding. Regional
-components (Canada's HST, PST and QST) are not the national rate: Canada's ``standard`` is the
-federal GST. When the law changes, marketctl's reference must be updated too, with its source.
+the reviewed reference ``marketctl/reference/data/tax_law.yaml`` (``standard_rates``: each country's
+statutory rate with its history and source: Sweden's 25 % under Mervärdesskattelag (2023:200) 9
+kap., Germany's 16 % from 2020-07-01 to 2020-12-31 under § 28 UStG, Finland's 25.5 % from
+2024-09-01). Each interval of the market's national standard rate is compared, day by day, with the
+rates the law sets on those days; a different percentage on any day is reported at the interval's
+``percent``. Only days the reference covers are judged: history before a country's first reference
+interval is not, and a country without reference data is not checked. An interval is judged on the
+days it prices orders: where intervals overlap, the one that started last is in force (as in the
+bundles), and the overlap itself is MKT304's or MKT306's finding. Regional components (Canada's HST,
+PST and QST) are not the national rate: Canada's ``standard`` is the federal GST. When the law
+changes, marketctl's reference must be updated too, with its source.
 
 It is a warning, not an error: part of the reference rests on secondary sources (the entries
 marked UNVERIFIED in the data file), and a reference that is wrong must not block a correct
@@ -51,7 +51,7 @@ NAME = "tax-standard-rate"
 SEVERITY = Severity.WARNING
 
 UPDATE = (
-    "if the law has changed since marketctl's data, update marketctl/data/tax_law.yaml "
+    "if the law has changed since marketctl's data, update marketctl/reference/data/tax_law.yaml "
     "with the source"
 )
 

@@ -1,17 +1,17 @@
 """The legal guarantee does not take the law's form, or its numbers fall short of the law's.
 
-Laws give a legal guarantee in different forms (``marketctl/data/consumer_law.yaml``, ``forms``):
-a fixed liability period counted from delivery (Directive (EU) 2019/771, art. 10(1): 24 months;
-36 in Sweden, Spain and Portugal); no fixed period, liability for as long as the goods can
+Laws give a legal guarantee in different forms (``marketctl/reference/data/consumer_law.yaml``,
+``forms``): a fixed liability period counted from delivery (Directive (EU) 2019/771, art. 10(1): 24
+months; 36 in Sweden, Spain and Portugal); no fixed period, liability for as long as the goods can
 reasonably be expected to last (the Netherlands, Finland); only a limitation period for claims
-(Ireland: 6 years; the United Kingdom: 6 years, 5 in Scotland, per ISO 3166-2 region); or a
-deadline to notify the seller counted from discovery of the defect (Japan, 民法 第566条: one
-year). Each interval of ``legal_guarantee`` must use the form of the law in force on its days (a
-form written nowhere is inferred: ``duration: reasonable`` is reasonable, ``counted_from:
-discovery`` is notice, anything else fixed), count from the event of its form, and give at least
-the law's months (fixed, notice) or years (limitation, also in every region whose law sets its own
-period: a region left out gets the market-wide value, which must then be that region's law too).
-A region must be a subdivision of the market's country. A market may always give more.
+(Ireland: 6 years; the United Kingdom: 6 years, 5 in Scotland, per ISO 3166-2 region); or a deadline
+to notify the seller counted from discovery of the defect (Japan, 民法 第566条: one year). Each
+interval of ``legal_guarantee`` must use the form of the law in force on its days (a form written
+nowhere is inferred: ``duration: reasonable`` is reasonable, ``counted_from: discovery`` is notice,
+anything else fixed), count from the event of its form, and give at least the law's months (fixed,
+notice) or years (limitation, also in every region whose law sets its own period: a region left out
+gets the market-wide value, which must then be that region's law too). A region must be a
+subdivision of the market's country. A market may always give more.
 
 Failing example::
 

@@ -2,11 +2,11 @@
 
 For a period after delivery, a defect is presumed to have existed at delivery: the seller, not
 the consumer, must prove otherwise. Each interval of ``burden_of_proof`` is compared with the
-floor in force on its days (``marketctl/data/consumer_law.yaml``): 12 months under Directive (EU)
-2019/771, art. 11(1), and longer where a member state extended it (art. 11(2): Sweden, Spain,
-Portugal and France, 24 months). A market whose law has such a presumption in force must state
-it. ``second_hand_months`` is the presumption for second-hand goods where the law lets it be
-shorter (France and Portugal: 12 months; Spain and Slovakia: as short as an agreed shorter period
+floor in force on its days (``marketctl/reference/data/consumer_law.yaml``): 12 months under
+Directive (EU) 2019/771, art. 11(1), and longer where a member state extended it (art. 11(2):
+Sweden, Spain, Portugal and France, 24 months). A market whose law has such a presumption in force
+must state it. ``second_hand_months`` is the presumption for second-hand goods where the law lets it
+be shorter (France and Portugal: 12 months; Spain and Slovakia: as short as an agreed shorter period
 for used goods); it is compared with that floor, and is an error where the law sets no shorter
 presumption for used goods.
 

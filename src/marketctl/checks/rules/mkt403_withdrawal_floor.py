@@ -2,13 +2,13 @@
 
 A consumer may withdraw from a distance sale without giving a reason: 14 days under Directive
 2011/83/EU, art. 9(1), from 2014-06-13. Each interval of ``withdrawal`` is compared with the floor
-in force on its days (``marketctl/data/consumer_law.yaml``). Each interval says which right it
-is: ``right: statutory`` (the default; the seller cannot exclude it), ``right: default`` (a return
-right the seller may exclude by stating its own policy: Japan's 8 days under 特定商取引法
-第15条の3, compared with the law's default return period) or ``right: none`` (no no-reason right
-for distance sales, as in Canada: ``days: 0``). Where the law gives the statutory right, an
-interval may not say default or none. The older ``statutory: true|false`` means right: statutory
-or default; it may not contradict ``right``.
+in force on its days (``marketctl/reference/data/consumer_law.yaml``). Each interval says which
+right it is: ``right: statutory`` (the default; the seller cannot exclude it), ``right: default`` (a
+return right the seller may exclude by stating its own policy: Japan's 8 days under 特定商取引法
+第15条の3, compared with the law's default return period) or ``right: none`` (no no-reason right for
+distance sales, as in Canada: ``days: 0``). Where the law gives the statutory right, an interval may
+not say default or none. The older ``statutory: true|false`` means right: statutory or default; it
+may not contradict ``right``.
 
 Failing example::
 

@@ -4,7 +4,7 @@
 may agree for used goods; absent, no reduction is allowed. Directive (EU) 2019/771, art. 10(6),
 lets a member state allow the parties to agree a shorter period for second-hand goods, not less
 than one year; Spain allows 12 months, Portugal 18, Sweden none. Each interval is compared with
-the law in force on its days (``marketctl/data/consumer_law.yaml``): on a day without a
+the law in force on its days (``marketctl/reference/data/consumer_law.yaml``): on a day without a
 second-hand floor of the market's own country there is no reduction (the EU's entry is only the
 bound a member state must respect), and the reduction is never below the floor. We sell
 refurbished goods: where the law keeps the full period for goods sold as refurbished (Portugal),

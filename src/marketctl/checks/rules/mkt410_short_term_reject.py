@@ -4,8 +4,8 @@ Beside the legal guarantee, some laws let the consumer reject non-conforming goo
 refund within a short period: the United Kingdom's 30 days from delivery (Consumer Rights Act
 2015, s. 22), Ireland's 30-day short-term right to terminate (Consumer Rights Act 2022, s. 24).
 ``short_term_reject`` in warranty.yaml records it as a dated history; it is compared with the
-floor in force on its days (``marketctl/data/consumer_law.yaml``, ``short_term_reject_days``), and
-a market whose law gives the right today must state it.
+floor in force on its days (``marketctl/reference/data/consumer_law.yaml``,
+``short_term_reject_days``), and a market whose law gives the right today must state it.
 
 Failing example::
 
