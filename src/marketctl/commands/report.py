@@ -34,6 +34,7 @@ from markupsafe import Markup
 
 from marketctl.checks.coverage import translation_coverage
 from marketctl.checks.facts import LegalFact, legal_facts
+from marketctl.commands.bundle import decimal_text
 from marketctl.core.errors import MarketctlError
 from marketctl.reference.schedule import compile_rollout, rollout_zone
 from marketctl.repository.markets import Market, Repository
@@ -197,18 +198,13 @@ def calendar_events(
                     date.fromisoformat(step.local[:10]),  # the market's own day
                     code,
                     "rollout",
-                    f"{feature} to {_percent(step.percent)} %",
+                    f"{feature} to {decimal_text(step.percent)} %",
                     local=step.local,
                     utc=step.at_utc.strftime("%Y-%m-%d %H:%M UTC"),
                 )
     for name, definition in sorted(_features(repository).items()):
         add(_day(definition.get("expires")), "all", "expiry", f"feature {name} expires")
     return sorted(events)
-
-
-def _percent(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
 
 
 def _features(repository: Repository) -> dict[str, dict[str, Any]]:
