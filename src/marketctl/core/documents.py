@@ -27,6 +27,8 @@ from marketctl.core.limits import (
     MAX_EXPANDED_CHARS,
     MAX_FILE_BYTES,
     MAX_NODES,
+    MAX_PURE_PARSER_CHARS,
+    MAX_TOKENS,
     number_problem,
     number_text_problem,
     surrogate_position,
@@ -149,17 +151,20 @@ _Yaml12.resolve = _resolve  # type: ignore[method-assign]
 _Composer = None if _CParser is None else type("_Composer", (_CParser, _Yaml12), {})
 
 
-def _compose(text: str) -> Node | None:
+def _compose(text: str, pure: bool = True) -> Node | None:
     """The node tree of a single-document stream: libyaml composes it (C speed, every node with
     its mark); anything libyaml does not load, and a file with a %YAML directive, goes through
-    ruamel's pure YAML 1.2 parser, which raises the error a finding reports."""
+    ruamel's pure YAML 1.2 parser, which raises the error a finding reports (libyaml's own
+    error where ``pure`` is False: a file too large for the pure parser to read in time)."""
     if _Composer is not None and not text.startswith("%") and "\n%" not in text:
         composer = _Composer(text)
         try:
             node: Node | None = composer.get_single_node()
             return node
         except pyyaml.YAMLError:
-            pass  # the ruamel path says what is wrong, where
+            if not pure:
+                raise
+            # the ruamel path says what is wrong, where
         finally:
             composer.dispose()
     with warnings.catch_warnings():
@@ -167,6 +172,37 @@ def _compose(text: str) -> Node | None:
         warnings.simplefilter("ignore", ReusedAnchorWarning)
         loaded: Node | None = YAML(typ="safe", pure=True).compose(text)
     return loaded
+
+
+_VALUE_EVENTS: Final = (
+    pyyaml.ScalarEvent,
+    pyyaml.AliasEvent,
+    pyyaml.SequenceStartEvent,
+    pyyaml.MappingStartEvent,
+)
+
+
+def _too_many_values(text: str) -> bool:
+    """Whether the file holds more than MAX_TOKENS values, counted from libyaml's events and
+    stopping there (no nodes are built). A file libyaml cannot read is not too large here: the
+    composer reports its error. Without libyaml, the token count stands."""
+    if _CParser is None:  # pragma: no cover - PyYAML built without libyaml
+        return True
+    parser = _CParser(text)
+    values = 0
+    try:
+        while True:
+            event = parser.get_event()
+            if event is None or isinstance(event, pyyaml.StreamEndEvent):
+                return False
+            if isinstance(event, _VALUE_EVENTS):
+                values += 1
+                if values > MAX_TOKENS:
+                    return True
+    except pyyaml.YAMLError:
+        return False
+    finally:
+        parser.dispose()
 
 
 class _TooLarge(Exception):
@@ -401,7 +437,7 @@ def _finding(code: str, path: str, position: Position | None, message: str, hint
     return finding(code, Location.at(path, position), message, hint)
 
 
-def _mark_position(error: MarkedYAMLError) -> Position | None:
+def _mark_position(error: MarkedYAMLError | pyyaml.MarkedYAMLError) -> Position | None:
     mark = error.problem_mark or error.context_mark
     if mark is None:
         return None
@@ -450,6 +486,10 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Finding]
             )
         ]
     problem = token_problem(text)
+    # The pure-Python parser only words the errors of files it reads in well under a second.
+    pure = problem is None and len(text) <= MAX_PURE_PARSER_CHARS
+    if problem is not None and not _too_many_values(text):
+        problem = None  # many tokens in quoted text, few values
     if problem is not None:
         return None, [
             _finding(
@@ -464,8 +504,8 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Finding]
     # Composing (not constructing) as YAML 1.2: nodes carry positions, and nothing but plain
     # data is built from them.
     try:
-        loaded = _compose(text)
-    except MarkedYAMLError as error:
+        loaded = _compose(text, pure)
+    except (MarkedYAMLError, pyyaml.MarkedYAMLError) as error:
         problem = (error.problem or error.context or "invalid YAML").strip()
         started = error.context_mark
         if error.problem and error.context and started is not None:
