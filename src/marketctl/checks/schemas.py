@@ -92,7 +92,11 @@ def fast_validator(kind: str, required: bool = True) -> Any:
     return jsonschema_rs.validator_for(schema, validate_formats=True)
 
 
-_WRAPPING = frozenset({"anyOf", "oneOf", "not", "if", "contains", "propertyNames"})
+# Left as written: where ``required`` picks a branch, and definitions, which a ``$ref`` from such
+# a place may reach (keeping a ``required`` only makes the fast check stricter: never wrong).
+_WRAPPING = frozenset(
+    {"anyOf", "oneOf", "not", "if", "contains", "propertyNames", "$defs", "definitions"}
+)
 
 
 def _without_direct_required(schema: Any) -> Any:
