@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 
 class Severity(enum.Enum):
@@ -23,9 +24,11 @@ class Severity(enum.Enum):
         return {"error": 0, "warning": 1, "info": 2, "unrated": 3}[self.value]
 
 
-@dataclass(frozen=True, order=True)
-class Position:
-    """A 1-based line and column in a file."""
+class Position(NamedTuple):
+    """A 1-based line and column in a file; ordered by line, then column.
+
+    A tuple, not a dataclass: a large repository holds one for every key and value it loads
+    (hundreds of thousands), and a tuple is a third of the memory and cheaper to make."""
 
     line: int
     column: int
