@@ -318,7 +318,7 @@ def is_english(tag: str) -> bool:
 # --- catalogues ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CatalogueText:
     """One message text where it is written: a translation (``key: "..."``) or a source entry's
     ``message``."""
@@ -342,11 +342,20 @@ class CatalogueText:
         start, decoded = self._decoded
         return _location_at(self.document, start, decoded, offset)
 
-    @cached_property
+    # Slots, not a __dict__: a large repository has a hundred thousand texts (issue 11).
+    _decoded_once: tuple[Position, _Decoded | None] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    @property
     def _decoded(self) -> tuple[Position, _Decoded | None]:
         # Decoded once per text, however many findings point into it (issue 13: MKT504 once
         # decoded the whole scalar again for each of N arguments).
-        return _decode_value(self.document, self.path, self.text)
+        found = self._decoded_once
+        if found is None:
+            found = _decode_value(self.document, self.path, self.text)
+            object.__setattr__(self, "_decoded_once", found)
+        return found
 
 
 def source_entry(repository: Repository, key: str) -> dict[str, Any] | None:

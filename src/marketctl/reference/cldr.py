@@ -131,11 +131,10 @@ def plural_rules_of(tag: str, ordinal: bool = False) -> dict[str, str] | None:
         locale = Locale.parse(tag, sep="-")
     except (UnknownLocaleError, ValueError):
         return None
-    key = "ordinal_form" if ordinal else "plural_form"
     for name in _inheritance(str(locale)):
-        rule = _own_data(name).get(key)
-        if rule is not None:
-            return dict(rule.rules)
+        rules = _own_rules(name)[1 if ordinal else 0]
+        if rules is not None:
+            return rules
     return {}
 
 
@@ -158,11 +157,17 @@ def _inheritance(name: str) -> list[str]:
 
 
 @cache
-def _own_data(name: str) -> dict[str, Any]:
-    """One locale's own data file, not merged (Babel's cache is left alone: a file loaded
-    unmerged through ``babel.localedata.load`` would be served unmerged to everyone after)."""
+def _own_rules(name: str) -> tuple[dict[str, str] | None, dict[str, str] | None]:
+    """The cardinal and ordinal rules one locale's own data file gives (None: it gives none),
+    read without merging and without keeping the rest of the file (about 1 MB per locale).
+    Babel's cache is left alone: a file loaded unmerged through ``babel.localedata.load``
+    would be served unmerged to everyone after."""
     from babel import localedata
 
     with open(localedata.resolve_locale_filename(name), "rb") as handle:
         data: dict[str, Any] = pickle.load(handle)  # Babel's own data files
-    return data
+    cardinal, ordinal = data.get("plural_form"), data.get("ordinal_form")
+    return (
+        None if cardinal is None else dict(cardinal.rules),
+        None if ordinal is None else dict(ordinal.rules),
+    )
