@@ -208,6 +208,20 @@ def test_megabyte_message_with_many_arguments(
     ]
 
 
+def test_values_hidden_behind_a_quote_in_a_plain_scalar_are_counted(
+    capsys: pytest.CaptureFixture[str], bounded: Bounded, repo: Path
+) -> None:
+    """``[a 'b, 1, 1, ..., c']`` holds 300,000 values although its text looks like one quoted
+    string from ``'b`` to ``c'``: refused before libyaml builds them (it took 3.2 s)."""
+    path = repo / "markets/se/warranty.yaml"
+    values = ", ".join(["1"] * 300_000)
+    path.write_text(f"# header\nk: [a 'b, {values}, c',]\n", encoding="utf-8")
+    assert ("MKT009", "markets/se/warranty.yaml", 1, 1) in _validate(capsys, bounded, repo)
+    assert _messages(capsys, repo, "MKT009") == [
+        "refused to load: more than 50000 values, lines or separators: not a hand-written file"
+    ]
+
+
 def test_a_large_catalogue_with_a_syntax_error_is_read_once(
     capsys: pytest.CaptureFixture[str], bounded: Bounded, repo: Path
 ) -> None:
