@@ -396,28 +396,42 @@ def catalogue_texts(repository: Repository, *, source: bool = True) -> Iterator[
 
 
 def _all_texts(repository: Repository) -> tuple[list[CatalogueText], int]:
-    """The texts, the source catalogue's first, and how many of those there are."""
-    texts = list(_catalogue_texts(repository))
-    sources = 0
-    while (
-        sources < len(texts)
-        and texts[sources].tag == SOURCE_LOCALE
-        and (texts[sources].document is repository.source_catalogue)
-    ):
-        sources += 1
-    return texts, sources
+    """The texts MKT520 lets through, the source catalogue's first, and how many those are."""
+    sources = list(_source_texts(repository, _fits))
+    return [*sources, *_translation_texts(repository, _fits)], len(sources)
 
 
-def _catalogue_texts(repository: Repository) -> Iterator[CatalogueText]:
+def oversized_texts(repository: Repository) -> Iterator[CatalogueText]:
+    """The texts :func:`catalogue_texts` leaves out: longer than
+    :data:`~marketctl.core.limits.MAX_MESSAGE_CHARS` (MKT520's; no other rule reads them)."""
+    yield from _source_texts(repository, _oversized)
+    yield from _translation_texts(repository, _oversized)
+
+
+def _fits(text: str) -> bool:
+    return len(text) <= MAX_MESSAGE_CHARS
+
+
+def _oversized(text: str) -> bool:
+    return len(text) > MAX_MESSAGE_CHARS
+
+
+def _source_texts(repository: Repository, keep: Callable[[str], bool]) -> Iterator[CatalogueText]:
+    """The source catalogue's message texts that ``keep`` accepts."""
     catalogue = repository.source_catalogue
-    if catalogue is not None:
-        for key, entry in catalogue.data.items():
-            if isinstance(entry, dict) and isinstance(entry.get("message"), str):
-                if len(entry["message"]) > MAX_MESSAGE_CHARS:
-                    continue  # MKT520's
-                yield CatalogueText(
-                    key, SOURCE_LOCALE, entry["message"], catalogue, (key, "message")
-                )
+    if catalogue is None:
+        return
+    for key, entry in catalogue.data.items():
+        message = entry.get("message") if isinstance(entry, dict) else None
+        if isinstance(message, str) and keep(message):
+            yield CatalogueText(key, SOURCE_LOCALE, message, catalogue, (key, "message"))
+
+
+def _translation_texts(
+    repository: Repository, keep: Callable[[str], bool]
+) -> Iterator[CatalogueText]:
+    """Every translation catalogue's texts that ``keep`` accepts (values that are not text are
+    left to the schema)."""
     for layer in repository.layers:
         for tag, document in layer.messages.items():
             if layer.name == DEFAULTS and tag == SOURCE_LOCALE:
@@ -425,27 +439,8 @@ def _catalogue_texts(repository: Repository) -> Iterator[CatalogueText]:
             if not isinstance(document.data, dict):
                 continue
             for key, text in document.data.items():
-                if isinstance(text, str) and len(text) <= MAX_MESSAGE_CHARS:
+                if isinstance(text, str) and keep(text):
                     yield CatalogueText(key, tag, text, document, (key,))
-
-
-def oversized_texts(repository: Repository) -> Iterator[CatalogueText]:
-    """The texts :func:`catalogue_texts` leaves out: longer than
-    :data:`~marketctl.core.limits.MAX_MESSAGE_CHARS` (MKT520's; no other rule reads them)."""
-    catalogue = repository.source_catalogue
-    if catalogue is not None:
-        for key, entry in catalogue.data.items():
-            message = entry.get("message") if isinstance(entry, dict) else None
-            if isinstance(message, str) and len(message) > MAX_MESSAGE_CHARS:
-                yield CatalogueText(key, SOURCE_LOCALE, message, catalogue, (key, "message"))
-    for layer in repository.layers:
-        for tag, document in layer.messages.items():
-            if layer.name == DEFAULTS and tag == SOURCE_LOCALE:
-                continue
-            if isinstance(document.data, dict):
-                for key, text in document.data.items():
-                    if isinstance(text, str) and len(text) > MAX_MESSAGE_CHARS:
-                        yield CatalogueText(key, tag, text, document, (key,))
 
 
 def parsed_texts(repository: Repository) -> Iterator[tuple[CatalogueText, Message]]:
