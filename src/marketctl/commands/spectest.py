@@ -407,8 +407,6 @@ def _moment(text: str, zone: str) -> datetime:
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
     if isinstance(value, dict):
         return {str(key): _plain(child) for key, child in value.items()}
     if isinstance(value, list):
