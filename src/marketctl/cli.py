@@ -159,7 +159,9 @@ def command(*examples: str, name: str | None = None) -> Callable[[F], click.Comm
     "--select",
     multiple=True,
     metavar="CODES",
-    help="Only rule codes with these prefixes, comma-separated or repeated (MKT3,MKT501).",
+    help="Only rule codes with these prefixes, comma-separated or repeated (MKT3,MKT501). "
+    "Without MKT0, MKT1 or MKT5, message catalogues are not read; what the cache cannot vouch "
+    "for is listed as not checked.",
 )
 @click.option(
     "--ignore",
@@ -181,7 +183,8 @@ def command(*examples: str, name: str | None = None) -> Callable[[F], click.Comm
 @click.option(
     "--no-cache",
     is_flag=True,
-    help="Do not read or write .marketctl-cache/ (the same report, computed afresh).",
+    help="Do not read or write .marketctl-cache/ (the same report, computed afresh). "
+    "With the cache, a rerun redoes only what the changed files touch.",
 )
 @click.option(
     "--jobs",

@@ -395,6 +395,13 @@ def catalogue_texts(repository: Repository, *, source: bool = True) -> Iterator[
     return iter(texts) if source else itertools.islice(texts, sources, None)
 
 
+def walk_translations_only(repository: Repository) -> None:
+    """Leave the source catalogue's own texts out of what the message rules walk in this
+    repository; they still read it for the source of each translation. For a run that keeps
+    what they say about the source from before (:mod:`~marketctl.checks.incremental`)."""
+    repository.derived["catalogue_texts"] = (list(_translation_texts(repository, _fits)), 0)
+
+
 def _all_texts(repository: Repository) -> tuple[list[CatalogueText], int]:
     """The texts MKT520 lets through, the source catalogue's first, and how many those are."""
     sources = list(_source_texts(repository, _fits))

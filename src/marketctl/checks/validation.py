@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 from marketctl.checks.rules import Rule, catalogue
@@ -33,6 +33,12 @@ class Report:
     # Errors that would stop ``marketctl build`` but that the settings hid from ``findings``,
     # each with why it still counts (validate fails on everything build would refuse).
     stopping: tuple[tuple[Finding, str], ...] = ()
+    # Every finding before any setting read it, by what it depends on (what the unit store
+    # keeps for the next run).
+    collected: Collected | None = field(default=None, compare=False, repr=False)
+    # What a narrowed run (--select of no rule that reads message catalogues) did not check,
+    # each with why: build checks it, and may refuse what is there.
+    unread: tuple[tuple[str, str], ...] = ()
 
     @property
     def errors(self) -> int:
@@ -157,60 +163,163 @@ def validate_repository(
 ) -> Report:
     """``jobs``: processes for the schema checks and the rules (None: all cores when the
     repository is large enough to pay for it); the report is the same for any number."""
-    settings = settings or Settings()
-    build_settings = build_settings or settings
-    documents = _documents(repository)
-    if jobs is None:
-        jobs = default_jobs(sum(len(document.text) for document in documents.values()))
-    findings = list(repository.findings)
-    schema_errors: set[str] = set()
+    collected = collect(repository, codes, jobs=jobs)
+    return assemble(collected, codes, settings, build_settings, scope(repository, codes))
+
+
+@dataclass
+class Collected:
+    """Every finding of a run before any setting reads it, grouped by what it depends on: the
+    units :mod:`~marketctl.checks.incremental` keeps between runs and redoes one by one."""
+
+    #: Loading findings (MKT0), by the file they point at.
+    loading: dict[str, list[Finding]]
+    #: Schema findings (MKT1), by document, for every document loaded.
+    schema: dict[str, list[Finding]]
+    #: Each market's rules (its own and its layers' files), by market code.
+    markets: dict[str, list[Finding]]
+    #: Rollout rules with an environment as the last layer: environment -> market -> findings.
+    environments: dict[str, dict[str, list[Finding]]]
+    #: Repository rules' findings by the file they point at, each with its rule's index.
+    shared: dict[str, list[tuple[int, Finding]]]
+    #: Inline ``# marketctl: ignore`` comments of every loaded document: line -> codes.
+    ignores: dict[str, dict[int, frozenset[str]]]
+
+    def ordered(self) -> list[Finding]:
+        """The findings in one order whatever made them (the first of two equal findings is
+        the one a report keeps): loading by file, schema by document, markets by code,
+        repository rules by rule then file, environments by name then market."""
+        found = [f for path in sorted(self.loading) for f in self.loading[path]]
+        found += [f for path in sorted(self.schema) for f in self.schema[path]]
+        found += [f for code in sorted(self.markets) for f in self.markets[code]]
+        shared = [pair for path in sorted(self.shared) for pair in self.shared[path]]
+        found += [f for _, f in sorted(shared, key=lambda pair: pair[0])]
+        for name in sorted(self.environments):
+            by_code = self.environments[name]
+            found += [f for code in sorted(by_code) for f in by_code[code]]
+        return found
+
+    @property
+    def schema_errors(self) -> set[str]:
+        return {path for path, problems in self.schema.items() if problems}
+
+
+def by_file(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
+    grouped: dict[str, list[Finding]] = {}
+    for finding in findings:
+        grouped.setdefault(finding.file, []).append(finding)
+    return grouped
+
+
+def document_kinds(repository: Repository) -> list[tuple[Document, str]]:
+    """Every loaded document with the schema it is checked against, in layer order."""
     kinds = [
         (document, schema_kind(layer, relative))
         for layer in repository.layers
         for relative, document in _layer_documents(layer)
     ]
     kinds += [(document, "environment") for document in repository.environments.values()]
-    schema_tasks = [partial(check_document, document, kind) for document, kind in kinds]
-    for (document, _), problems in zip(kinds, run_all(schema_tasks, jobs), strict=True):
-        if problems:
-            schema_errors.add(document.path)
-        findings.extend(problems)
+    return kinds
 
-    rules = [r for r in catalogue().values() if not r.retired]
+
+def schema_findings(kinds: list[tuple[Document, str]], jobs: int) -> dict[str, list[Finding]]:
+    tasks = [partial(check_document, document, kind) for document, kind in kinds]
+    return {
+        document.path: list(problems)
+        for (document, _), problems in zip(kinds, run_all(tasks, jobs), strict=True)
+    }
+
+
+def active_rules() -> list[Rule]:
+    return [r for r in catalogue().values() if not r.retired]
+
+
+def is_message_rule(rule: Rule) -> bool:
+    """The message rules (MKT5): they read the catalogues, and share what they derive."""
+    return rule.code.startswith("MKT5")
+
+
+def collect(
+    repository: Repository,
+    codes: list[str],
+    *,
+    jobs: int | None = None,
+    message_rules: bool = True,
+) -> Collected:
+    """Run every check on ``codes`` (and the repository rules) and keep what each found;
+    ``message_rules=False``: all but the rules that read message catalogues (MKT5)."""
+    documents = _documents(repository)
+    if jobs is None:
+        jobs = default_jobs(sum(len(document.text) for document in documents.values()))
+    schema = schema_findings(document_kinds(repository), jobs)
+    schema_errors = {path for path, problems in schema.items() if problems}
+
+    rules = [rule for rule in active_rules() if message_rules or not is_message_rule(rule)]
     tasks: list[Callable[[], list[tuple[int, list[Finding]]]]] = [
         partial(_market_findings, repository, code, rules, schema_errors) for code in codes
     ]
-    shared = [(index, r) for index, r in enumerate(rules) if r.check_repository is not None]
-    if shared and not any(path in schema_errors for path in repository.shared_files):
+    shared = repository_rules(repository, schema_errors)
+    if shared and not message_rules:
+        shared = ([], shared[1])
+    if shared:
         # The message rules share what they derive from the catalogues: one task.
-        grouped = [pair for pair in shared if pair[1].code.startswith("MKT5")]
-        tasks.append(partial(_repository_findings, repository, grouped))
-        tasks += [
-            partial(_repository_findings, repository, [pair])
-            for pair in shared
-            if not pair[1].code.startswith("MKT5")
-        ]
+        tasks.append(partial(_repository_findings, repository, shared[0]))
+        tasks += [partial(_repository_findings, repository, [pair]) for pair in shared[1]]
     results = run_all(tasks, jobs)
-    for result in results[: len(codes)]:
-        findings.extend(finding for _, found in result for finding in found)
-    # Repository rules in catalogue order, whichever task ran them: the first of two equal
-    # findings is the one kept.
-    by_rule = sorted(
-        (pair for result in results[len(codes) :] for pair in result), key=lambda p: p[0]
-    )
-    findings.extend(finding for _, found in by_rule for finding in found)
+    markets = {code: result[0][1] for code, result in zip(codes, results, strict=False)}
+    pairs = [pair for result in results[len(codes) :] for pair in result]
+    found_shared: dict[str, list[tuple[int, Finding]]] = {}
+    for index, found in sorted(pairs, key=lambda pair: pair[0]):
+        for finding in found:
+            found_shared.setdefault(finding.file, []).append((index, finding))
+    environments: dict[str, dict[str, list[Finding]]] = {}
     if repository.environment is None:
         # After the parallel part: it switches the repository's environment as it goes.
-        findings.extend(_environment_findings(repository, codes, schema_errors))
+        environments = environment_findings(repository, codes, schema_errors)
+    return Collected(
+        loading=by_file(repository.findings),
+        schema=schema,
+        markets=markets,
+        environments=environments,
+        shared=found_shared,
+        ignores={path: dict(document.ignores) for path, document in documents.items()},
+    )
 
-    in_scope = _scope(repository, codes)
-    scoped = [rated(finding) for finding in findings if in_scope(finding.file)]
-    kept = unique_sorted(_kept(scoped, settings, documents))
+
+def repository_rules(
+    repository: Repository, schema_errors: set[str]
+) -> tuple[list[tuple[int, Rule]], list[tuple[int, Rule]]] | None:
+    """The repository rules with their catalogue index, message rules first, the others apart;
+    None where a shared file (features, the source catalogue) does not fit its schema."""
+    if any(path in schema_errors for path in repository.shared_files):
+        return None
+    shared = [(i, r) for i, r in enumerate(active_rules()) if r.check_repository is not None]
+    return (
+        [pair for pair in shared if is_message_rule(pair[1])],
+        [pair for pair in shared if not is_message_rule(pair[1])],
+    )
+
+
+def assemble(
+    collected: Collected,
+    codes: list[str],
+    settings: Settings | None,
+    build_settings: Settings | None,
+    in_scope: Callable[[str], bool],
+    unread: tuple[tuple[str, str], ...] = (),
+) -> Report:
+    """The report: the findings in scope, filtered and rated by the settings, and the errors
+    build would stop on that the settings hid."""
+    settings = settings or Settings()
+    build_settings = build_settings or settings
+    ignores = collected.ignores
+    scoped = [rated(finding) for finding in collected.ordered() if in_scope(finding.file)]
+    kept = unique_sorted(_kept(scoped, settings, ignores))
     # Broken settings are reported whatever the settings select (they are what is broken).
     settings_findings = [rated(finding) for finding in settings.findings]
     scoped.extend(settings_findings)
     kept = unique_sorted([*kept, *settings_findings])
-    checked = [path for path in documents if in_scope(path)]
+    checked = [path for path in ignores if in_scope(path)]
     shown = set(kept)
     stopping: list[tuple[Finding, str]] = []
     for finding in unique_sorted(scoped):
@@ -220,7 +329,7 @@ def validate_repository(
             stopping.append((finding, _WHY_UNIGNORABLE))
     if build_settings is not settings:
         stopped = {finding for finding, _ in stopping}
-        for finding in unique_sorted(_kept(scoped, build_settings, documents)):
+        for finding in unique_sorted(_kept(scoped, build_settings, ignores)):
             if finding.severity is Severity.ERROR and finding not in shown | stopped:
                 why = "hidden by --select/--ignore, which build does not read: it refuses this"
                 stopping.append((finding, why))
@@ -230,47 +339,51 @@ def validate_repository(
         len(checked),
         tuple(unique_sorted(scoped)),
         tuple(sorted(stopping, key=lambda pair: pair[0].sort_key())),
+        collected,
+        unread,
     )
 
 
 def _kept(
-    findings: Iterable[Finding], settings: Settings, documents: dict[str, Document]
+    findings: Iterable[Finding],
+    settings: Settings,
+    ignores: dict[str, dict[int, frozenset[str]]],
 ) -> list[Finding]:
     return [
         finding.with_severity(settings.severity_of(finding.code, finding.severity))
         for finding in findings
-        if settings.is_selected(finding.code) and not _ignored_inline(finding, documents)
+        if settings.is_selected(finding.code) and not _ignored_inline(finding, ignores)
     ]
 
 
-def _environment_findings(
+def environment_findings(
     repository: Repository, codes: list[str], schema_errors: set[str]
-) -> list[Finding]:
+) -> dict[str, dict[str, list[Finding]]]:
     """Rollout rules (MKT6xx) with each environment as the last layer, reported only where an
     environment file is at fault: a plain ``validate`` then fails on everything ``build --env``
     would refuse, without each market's own findings repeated per environment."""
-    found: list[Finding] = []
+    found: dict[str, dict[str, list[Finding]]] = {}
+    rules = [
+        rule
+        for rule in catalogue().values()
+        if rule.check_market is not None and not rule.retired and rule.code.startswith("MKT6")
+    ]
     try:
         for name, document in repository.environments.items():
             if document.path in schema_errors:
                 continue
             repository.select_environment(name)
+            by_code = found.setdefault(name, {})
             for code in codes:
                 market = repository.market(code)
                 if _required_findings(market) or not _is_checkable(market, schema_errors):
                     continue
-                for rule in catalogue().values():
-                    if (
-                        rule.check_market is None
-                        or rule.retired
-                        or not rule.code.startswith("MKT6")
-                    ):
-                        continue
-                    found.extend(
-                        replace(finding, market=finding.market or code)
-                        for finding in rule.check_market(market)
-                        if finding.file == document.path
-                    )
+                by_code[code] = [
+                    replace(finding, market=finding.market or code)
+                    for rule in rules
+                    for finding in rule.check_market(market)  # type: ignore[misc]
+                    if finding.file == document.path
+                ]
     finally:
         repository.select_environment(None)
     return found
@@ -279,6 +392,13 @@ def _environment_findings(
 def _market_findings(
     repository: Repository, code: str, rules: list[Rule], schema_errors: set[str]
 ) -> list[tuple[int, list[Finding]]]:
+    return [(0, market_findings(repository, code, rules, schema_errors))]
+
+
+def market_findings(
+    repository: Repository, code: str, rules: list[Rule], schema_errors: set[str]
+) -> list[Finding]:
+    """One market's required keys and market rules, once its files load and fit the schema."""
     market = repository.market(code)
     missing = _required_findings(market)
     found = list(missing)
@@ -289,7 +409,7 @@ def _market_findings(
                     replace(finding, market=finding.market or code)
                     for finding in rule.check_market(market)
                 )
-    return [(0, found)]
+    return found
 
 
 def _repository_findings(
@@ -305,7 +425,7 @@ def rated(finding: Finding) -> Finding:
     return finding
 
 
-def _scope(repository: Repository, codes: list[str]) -> Callable[[str], bool]:
+def scope(repository: Repository, codes: list[str]) -> Callable[[str], bool]:
     """Which files the named markets are made of: their own folders, the shared catalogues,
     their layers' files, and of the layers' message catalogues only those their locales read
     (a broken fr.yaml is not Japan's problem)."""
@@ -376,8 +496,8 @@ def _required_findings(market: Market) -> list[Finding]:
     return findings
 
 
-def _ignored_inline(finding: Finding, documents: dict[str, Document]) -> bool:
-    document = documents.get(finding.file)
-    if document is None:
+def _ignored_inline(finding: Finding, ignores: dict[str, dict[int, frozenset[str]]]) -> bool:
+    lines = ignores.get(finding.file)
+    if lines is None:
         return False
-    return finding.code in document.ignores.get(finding.line, frozenset())
+    return finding.code in lines.get(finding.line, frozenset())

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from marketctl.core.clock import today
-from marketctl.repository.cache import Cached, ReportCache
+from marketctl.repository.cache import Cached, ReportCache, UnitStore
+
+if TYPE_CHECKING:
+    from marketctl.checks.validation import Report
+    from marketctl.repository.settings import Settings
 
 __all__ = ["validate_output"]
 
@@ -52,17 +57,71 @@ def validate_output(
         return found
 
     from marketctl.checks.reporters import REPORTERS
-    from marketctl.checks.validation import validate_source
     from marketctl.repository.settings import read_settings
-    from marketctl.repository.sources import WorktreeSource
 
     configured = read_settings(root)
     settings = configured.merged(select, ignore)
-    source = WorktreeSource(root)
-    _, report = validate_source(source, markets, settings, environment, configured, jobs=jobs)
+    report = _report(root, cache, markets, environment, settings, configured, jobs)
     result = Cached(
         REPORTERS[output_format].render(report, quiet=quiet, group=group),
         EXIT_FINDINGS if report.failed(strict) else EXIT_OK,
     )
     cache.put(key, result.output, result.code)
     return result
+
+
+def _report(
+    root: Path,
+    cache: ReportCache,
+    markets: tuple[str, ...],
+    environment: str | None,
+    settings: Settings,
+    configured: Settings,
+    jobs: int | None,
+) -> Report:
+    """From the unit store and the files changed since it was written, where the run covers
+    every market without an environment (:mod:`~marketctl.checks.incremental`); else a full
+    run, whose units are stored when it covers every market."""
+    from marketctl.checks import incremental, narrowing, validation
+    from marketctl.repository.sources import WorktreeSource
+
+    source = WorktreeSource(root)
+    tree = cache.tree if cache.enabled else None
+    store = None
+    selected = any(place == "--select" for place, _, _ in settings.origins)
+    if selected and narrowing.needs_no_catalogue(settings):
+        # --select of rules that read no message catalogue: none is read (issue 11).
+        validation.check_filters(settings)
+        store = UnitStore(root, {"today": today().isoformat()}) if tree is not None else None
+        return narrowing.report_without_catalogues(
+            source,
+            tree,
+            store.get() if store is not None else None,
+            markets,
+            environment,
+            settings,
+            configured,
+            jobs,
+        )
+    if tree is not None and not markets and environment is None:
+        validation.check_filters(settings)
+        store = UnitStore(root, {"today": today().isoformat()})
+        units = store.get()
+        updated = incremental.update(source, tree, units) if units is not None else None
+        if updated is not None:
+            collected, broken = updated
+            if units is not None and units.get("files") != tree.files:
+                store.put(incremental.encode(collected, tree, broken))
+            codes = sorted(collected.markets)
+            return validation.assemble(collected, codes, settings, configured, _everything)
+    repository, report = validation.validate_source(
+        source, markets, settings, environment, configured, jobs=jobs
+    )
+    if store is not None and tree is not None and report.collected is not None:
+        broken = incremental.broken_files(repository)
+        store.put(incremental.encode(report.collected, tree, broken))
+    return report
+
+
+def _everything(path: str) -> bool:
+    return True

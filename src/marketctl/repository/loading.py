@@ -58,37 +58,7 @@ def load_repository(source: Source) -> Repository:
             )
         )
     for path in source.list_files(MARKETS):
-        if path.endswith(_DOCUMENTATION):
-            continue
-        parts = path.split("/")[1:]
-        if len(parts) < 2:
-            findings.append(_stray_file(path))
-            continue
-        if parts[0] == ENVIRONMENTS:
-            _load_environment(source, path, parts[1:], environments, findings)
-            continue
-        if parts[0] == DEFAULTS:
-            layer, relative = defaults, "/".join(parts[1:])
-        elif parts[0] == REGIONS:
-            if len(parts) < 3:
-                findings.append(_stray_file(path))
-                continue
-            name = parts[1]
-            layer = regions.setdefault(
-                name, Layer(f"{REGIONS}/{name}", f"{MARKETS}/{REGIONS}/{name}")
-            )
-            relative = "/".join(parts[2:])
-        else:
-            directory = parts[0]
-            problem = _market_directory_problem(directory)
-            if problem is not None:
-                if directory not in {f.file.split("/")[1] for f in findings if f.code == "MKT007"}:
-                    message, hint = problem
-                    findings.append(finding("MKT007", Location(path), message, hint))
-                continue
-            layer = markets.setdefault(directory, Layer(directory, f"{MARKETS}/{directory}"))
-            relative = "/".join(parts[1:])
-        _load_into(source, layer, path, relative, findings)
+        _load_path(source, path, defaults, regions, markets, environments, findings)
 
     for code, layer in sorted(markets.items()):
         if "market" not in layer.files and "market" not in layer.broken:
@@ -130,6 +100,69 @@ def load_repository(source: Source) -> Repository:
         findings=findings,
         environments=dict(sorted(environments.items())),
     )
+
+
+def load_more(source: Source, repository: Repository, paths: list[str]) -> list[Finding]:
+    """Load ``paths`` (files under markets/ that ``repository`` was loaded without, from a
+    narrowed source) into their layers; their loading findings are returned, not added. The
+    repository's resolved markets are dropped, since their layers changed."""
+    findings: list[Finding] = []
+    regions = dict(repository.regions)
+    for path in paths:
+        _load_path(
+            source,
+            path,
+            repository.defaults,
+            regions,
+            repository.markets,
+            repository.environments,
+            findings,
+        )
+    repository.regions = dict(sorted(regions.items()))
+    repository.markets = dict(sorted(repository.markets.items()))
+    repository.forget_resolved()
+    return findings
+
+
+def _load_path(
+    source: Source,
+    path: str,
+    defaults: Layer,
+    regions: dict[str, Layer],
+    markets: dict[str, Layer],
+    environments: dict[str, Document],
+    findings: list[Finding],
+) -> None:
+    """Read one file under markets/ into its layer (or an environment), or say why not."""
+    if path.endswith(_DOCUMENTATION):
+        return
+    parts = path.split("/")[1:]
+    if len(parts) < 2:
+        findings.append(_stray_file(path))
+        return
+    if parts[0] == ENVIRONMENTS:
+        _load_environment(source, path, parts[1:], environments, findings)
+        return
+    if parts[0] == DEFAULTS:
+        layer, relative = defaults, "/".join(parts[1:])
+    elif parts[0] == REGIONS:
+        if len(parts) < 3:
+            findings.append(_stray_file(path))
+            return
+        name = parts[1]
+        layer = regions.setdefault(name, Layer(f"{REGIONS}/{name}", f"{MARKETS}/{REGIONS}/{name}"))
+        relative = "/".join(parts[2:])
+    else:
+        directory = parts[0]
+        problem = _market_directory_problem(directory)
+        if problem is not None:
+            if directory not in {f.file.split("/")[1] for f in findings if f.code == "MKT007"}:
+                message, hint = problem
+                findings.append(finding("MKT007", Location(path), message, hint))
+            return
+        layer = markets.setdefault(directory, Layer(directory, f"{MARKETS}/{directory}"))
+        relative = "/".join(parts[1:])
+    _load_into(source, layer, path, relative, findings)
 
 
 def _load_environment(

@@ -45,6 +45,20 @@ class MessageHit:
         return self.document.value_location((self.key,))
 
 
+class _ResolvedKinds(dict[str, Resolved]):
+    def __init__(self, layers: tuple[Layer, ...]) -> None:
+        super().__init__()
+        self._layers = layers
+
+    def __missing__(self, kind: str) -> Resolved:
+        if kind not in LAYERED_KINDS:
+            raise KeyError(kind)
+        found = self[kind] = resolve(
+            layer.files[kind] for layer in self._layers if kind in layer.files
+        )
+        return found
+
+
 @dataclass
 class Market:
     """A market after layering: what validate checks and build compiles."""
@@ -55,10 +69,9 @@ class Market:
 
     @cached_property
     def resolved(self) -> dict[str, Resolved]:
-        return {
-            kind: resolve(layer.files[kind] for layer in self.layers if kind in layer.files)
-            for kind in LAYERED_KINDS
-        }
+        """Each kind of file resolved across the layers, when first read (a rule that reads
+        only market.yaml of a hundred markets resolves nothing else)."""
+        return _ResolvedKinds(self.layers)
 
     @property
     def own(self) -> Layer:
@@ -179,6 +192,12 @@ class Repository:
         if name != self.environment:
             self.environment = name
             self._markets.clear()
+
+    def forget_resolved(self) -> None:
+        """Drop the markets resolved so far and what was derived from the files: for a loader
+        that adds files after loading (:func:`~marketctl.repository.loading.load_more`)."""
+        self._markets.clear()
+        self.derived.clear()
 
     def environment_layers(self, code: str) -> list[Layer]:
         """The selected environment's part for every market, then its part for ``code``."""

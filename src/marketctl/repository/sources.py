@@ -86,6 +86,33 @@ class WorktreeSource:
         return not target.is_relative_to(self.root.resolve())
 
 
+class NarrowedSource:
+    """A source that lists only some of its files: the others are left unread (their findings,
+    where needed, come from the unit store). ``links``: report links to folders as the source
+    does (a narrowed run of the whole tree), or none (a run of some files only)."""
+
+    def __init__(self, source: Source, paths: set[str], *, links: bool = False) -> None:
+        self._source = source
+        self.paths = paths
+        self._links = links
+
+    @property
+    def label(self) -> str:
+        return self._source.label
+
+    def list_files(self, directory: str) -> list[str]:
+        return sorted(path for path in self.paths if path.startswith(directory + "/"))
+
+    def linked_folders(self, directory: str) -> list[str]:
+        return linked_folders(self._source, directory) if self._links else []
+
+    def read(self, path: str) -> bytes:
+        return self._source.read(path)
+
+    def escapes_root(self, path: str) -> bool:
+        return self._source.escapes_root(path)
+
+
 def find_root(start: Path) -> Path | None:
     """The nearest folder at or above ``start`` that holds ``markets/``."""
     start = start.resolve()
