@@ -28,7 +28,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from marketctl.checks.messageformat import walk_translations_only
 from marketctl.checks.schemas import check_document
 from marketctl.checks.validation import (
     Collected,
@@ -37,6 +36,7 @@ from marketctl.checks.validation import (
     environment_findings,
     is_message_rule,
     market_findings,
+    message_findings,
     repository_rules,
 )
 from marketctl.core.diagnostics import Finding, Severity
@@ -142,8 +142,7 @@ def _finding(value: list[Any]) -> Finding:
     if (
         type(line) is not int
         or type(column) is not int
-        or (market is not None
-        and not isinstance(market, str))
+        or (market is not None and not isinstance(market, str))
     ):
         raise ValueError("finding")
     return Finding(code, Severity(severity), file, line, column, message, hint, market)
@@ -361,12 +360,10 @@ class _Update:
         chosen = repository_rules(repository, schema_errors)
         if chosen is not None:
             messages, others = chosen
-            # What the message rules say about the source itself is stored and unchanged.
-            translations = _catalogues_only(repository, catalogues)
-            walk_translations_only(translations)
-            fresh = [
-                pair for pair in _run_rules(translations, messages) if pair[1].file in catalogues
-            ]
+            fresh: list[tuple[int, Finding]] = []
+            if catalogues:
+                for index, found in message_findings(repository, messages, frozenset(catalogues)):
+                    fresh += [(index, finding) for finding in found]
             if self.wide:
                 fresh += _run_rules(repository, others)
             for index, finding in fresh:
@@ -383,26 +380,6 @@ def _run_rules(repository: Repository, rules: list[tuple[int, Any]]) -> list[tup
         check = rule.check_repository
         found.extend((index, finding) for finding in check(repository))
     return found
-
-
-def _catalogues_only(repository: Repository, paths: set[str]) -> Repository:
-    """The source catalogue and the given translation catalogues, each in a copy of its
-    layer: what the message rules read about them."""
-
-    def narrowed(layer: Layer, keep: Callable[[str], bool]) -> Layer:
-        messages = {tag: d for tag, d in layer.messages.items() if keep(d.path)}
-        return Layer(layer.name, layer.directory, messages=messages)
-
-    def wanted(path: str) -> bool:
-        return path in paths
-
-    return Repository(
-        source_label=repository.source_label,
-        defaults=narrowed(repository.defaults, lambda path: path == _SOURCE or path in paths),
-        regions={name: narrowed(layer, wanted) for name, layer in repository.regions.items()},
-        markets={code: narrowed(layer, wanted) for code, layer in repository.markets.items()},
-        findings=[],
-    )
 
 
 def _place(path: str, collected: Collected) -> tuple[str, str]:

@@ -1,6 +1,7 @@
 """ICU MessageFormat analysis for the message rules (MKT5xx) and translation coverage.
 
-One place parses message texts (each distinct text once per process, :func:`parse_message`),
+One place parses message texts (each distinct text once per process, or once per catalogue
+for translations, :func:`parse_message`),
 extracts what the rules compare (arguments and their types, plural and select branches, markup
 tags, the displayed length), knows the CLDR plural categories of a locale
 (:func:`plural_categories`), walks every catalogue text of a repository
@@ -18,6 +19,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import Any, Final
@@ -47,8 +49,10 @@ __all__ = [
     "language_name",
     "parse_message",
     "parsed_translations",
+    "parsing_scope",
     "plural_categories",
     "source_entry",
+    "source_messages",
     "written",
 ]
 
@@ -159,10 +163,48 @@ class Message:
         return branches
 
 
-@cache
+# Parsed texts: the source catalogue's for the whole process (every translation is compared with
+# them), the others within the current scope (:func:`parsing_scope`: one catalogue's texts are
+# let go before the next catalogue is read, so memory holds one catalogue's messages at a time).
+_PARSED: dict[str, Message | SyntaxProblem] = {}
+_SCOPED: list[dict[str, Message | SyntaxProblem]] = []
+
+
 def parse_message(text: str) -> Message | SyntaxProblem:
     """Parse one ICU MessageFormat text with the runtime's parser (the one definition of the
-    subset marketctl supports); each distinct text is parsed once per process."""
+    subset marketctl supports); each distinct text is parsed once per process, or once per
+    :func:`parsing_scope`."""
+    found = _PARSED.get(text)
+    if found is None:
+        kept = _SCOPED[-1] if _SCOPED else _PARSED
+        found = kept.get(text)
+        if found is None:
+            found = kept[text] = _parse(text)
+    return found
+
+
+@contextmanager
+def parsing_scope() -> Iterator[None]:
+    """Texts first parsed inside are forgotten at the end (those parsed before stay)."""
+    _SCOPED.append({})
+    try:
+        yield
+    finally:
+        _SCOPED.pop()
+
+
+def source_messages(repository: Repository) -> None:
+    """Parse the source catalogue's texts for the whole process, outside any scope."""
+    scopes = _SCOPED[:]
+    _SCOPED.clear()
+    try:
+        for entry in _source_entries(repository).values():
+            parse_message(entry["message"])
+    finally:
+        _SCOPED.extend(scopes)
+
+
+def _parse(text: str) -> Message | SyntaxProblem:
     if len(text) > MAX_MESSAGE_CHARS:  # MKT520 reports it; nobody parses a megabyte
         return SyntaxProblem(f"longer than {MAX_MESSAGE_CHARS} characters", 0)
     try:

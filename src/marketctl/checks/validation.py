@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import partial
 
+from marketctl.checks.messageformat import parsing_scope, source_messages, walk_translations_only
 from marketctl.checks.rules import Rule, catalogue
 from marketctl.checks.schemas import check_document, check_required
 from marketctl.core.diagnostics import Finding, Location, Severity, unique_sorted
@@ -14,8 +15,9 @@ from marketctl.core.documents import Document
 from marketctl.core.errors import UnknownEnvironmentError, UnknownMarketError, UsageProblem
 from marketctl.core.parallel import default_jobs, run_all
 from marketctl.reference import iso
+from marketctl.reference.locales import SOURCE_LOCALE
 from marketctl.repository.loading import load_repository, schema_kind
-from marketctl.repository.markets import LAYERED_KINDS, Layer, Market, Repository
+from marketctl.repository.markets import DEFAULTS, LAYERED_KINDS, Layer, Market, Repository
 from marketctl.repository.settings import Settings
 from marketctl.repository.sources import Source
 
@@ -250,7 +252,7 @@ def collect(
     ``message_rules=False``: all but the rules that read message catalogues (MKT5)."""
     documents = _documents(repository)
     if jobs is None:
-        jobs = default_jobs(sum(len(document.text) for document in documents.values()))
+        jobs = default_jobs(sum(len(document.raw) for document in documents.values()))
     schema = schema_findings(document_kinds(repository), jobs)
     schema_errors = {path for path, problems in schema.items() if problems}
 
@@ -259,11 +261,9 @@ def collect(
         partial(_market_findings, repository, code, rules, schema_errors) for code in codes
     ]
     shared = repository_rules(repository, schema_errors)
-    if shared and not message_rules:
-        shared = ([], shared[1])
     if shared:
-        # The message rules share what they derive from the catalogues: one task.
-        tasks.append(partial(_repository_findings, repository, shared[0]))
+        if message_rules:
+            tasks += message_tasks(repository, shared[0])
         tasks += [partial(_repository_findings, repository, [pair]) for pair in shared[1]]
     results = run_all(tasks, jobs)
     markets = {code: result[0][1] for code, result in zip(codes, results, strict=False)}
@@ -283,6 +283,70 @@ def collect(
         environments=environments,
         shared=found_shared,
         ignores={path: dict(document.ignores) for path, document in documents.items()},
+    )
+
+
+def message_tasks(
+    repository: Repository, rules: list[tuple[int, Rule]]
+) -> list[Callable[[], list[tuple[int, list[Finding]]]]]:
+    """The message rules as one task for the source catalogue's own texts and one per
+    translation catalogue: what they say about a catalogue depends on it and the source alone,
+    so each task holds one catalogue's messages, and the tasks spread over processes."""
+    paths = [
+        document.path
+        for layer in repository.layers
+        for tag, document in layer.messages.items()
+        if not (layer.name == DEFAULTS and tag == SOURCE_LOCALE)
+    ]
+    tasks: list[Callable[[], list[tuple[int, list[Finding]]]]] = [
+        partial(message_findings, repository, rules, None)
+    ]
+    tasks += [partial(message_findings, repository, rules, frozenset({path})) for path in paths]
+    return tasks
+
+
+def message_findings(
+    repository: Repository, rules: list[tuple[int, Rule]], paths: frozenset[str] | None
+) -> list[tuple[int, list[Finding]]]:
+    """The message rules on the source catalogue's own texts (``paths`` None), or on the
+    translations of the catalogues at ``paths`` against the source."""
+    source_messages(repository)  # parsed once per process; each catalogue's own are let go
+    with parsing_scope():
+        part = catalogues_only(repository, paths or frozenset())
+        if paths is not None:
+            walk_translations_only(part)
+        return [
+            (
+                index,
+                [
+                    finding
+                    for finding in rule.check_repository(part)  # type: ignore[misc]
+                    if paths is None or finding.file in paths
+                ],
+            )
+            for index, rule in rules
+        ]
+
+
+def catalogues_only(repository: Repository, paths: frozenset[str]) -> Repository:
+    """The source catalogue and the translation catalogues at ``paths``, each in a copy of its
+    layer with nothing else: what the message rules read about them."""
+    source = repository.source_catalogue
+
+    def narrowed(layer: Layer) -> Layer:
+        messages = {
+            tag: document
+            for tag, document in layer.messages.items()
+            if document.path in paths or document is source
+        }
+        return Layer(layer.name, layer.directory, messages=messages)
+
+    return Repository(
+        source_label=repository.source_label,
+        defaults=narrowed(repository.defaults),
+        regions={name: narrowed(layer) for name, layer in repository.regions.items()},
+        markets={code: narrowed(layer) for code, layer in repository.markets.items()},
+        findings=[],
     )
 
 

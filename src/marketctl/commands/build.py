@@ -197,7 +197,7 @@ def compile_markets(
     if jobs is None:
         documents = [d for layer in repository.layers for d in layer.files.values()]
         documents += [d for layer in repository.layers for d in layer.messages.values()]
-        jobs = default_jobs(sum(len(document.text) for document in documents))
+        jobs = default_jobs(sum(len(document.raw) for document in documents))
     tasks = [partial(_compile_one, repository, code, environment, pseudo) for code in codes]
     compiled: dict[str, bytes] = {}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final, TypeAlias
@@ -54,7 +54,14 @@ class Document:
     keys: Mapping[Path, Position] = field(default_factory=dict)
     first_line: str = ""
     ignores: Mapping[int, frozenset[str]] = field(default_factory=dict)
-    text: str = field(default="", repr=False)
+    #: The file's bytes, as read: kept as bytes, which are smaller than the text they decode to
+    #: wherever a file holds anything but ASCII (issue 11), and decoded on demand.
+    raw: bytes = field(default=b"", repr=False)
+
+    @property
+    def text(self) -> str:
+        """The file's text (what positions inside a scalar are worked out from)."""
+        return self.raw.decode("utf-8-sig")
 
     def value_position(self, path: Path) -> Position:
         """Where the value at ``path`` starts, or its nearest written ancestor."""
@@ -246,6 +253,51 @@ def _position(node: Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+# A position packed in one integer, line above column: a loaded file keeps one per key and per
+# value, and an int is a third of the memory of a Position tuple (issue 11).
+_COLUMN_BITS = 32
+_COLUMN_MASK = (1 << _COLUMN_BITS) - 1
+
+
+def _packed(node: Node) -> int:
+    mark = node.start_mark
+    line: int = mark.line + 1
+    column: int = mark.column + 1
+    return (line << _COLUMN_BITS) | column
+
+
+def _pack(position: Position) -> int:
+    return (position.line << _COLUMN_BITS) | position.column
+
+
+class Positions(Mapping[Path, Position]):
+    """The positions of a document's keys or values by path, kept packed."""
+
+    __slots__ = ("_packed",)
+
+    def __init__(self, packed: dict[Path, int]) -> None:
+        self._packed = packed
+
+    def __getitem__(self, path: Path) -> Position:
+        packed = self._packed[path]
+        return Position(packed >> _COLUMN_BITS, packed & _COLUMN_MASK)
+
+    def get(self, path: Path, default: Any = None) -> Any:
+        packed = self._packed.get(path)
+        if packed is None:
+            return default
+        return Position(packed >> _COLUMN_BITS, packed & _COLUMN_MASK)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._packed
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+
 _BLANK = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
 
 
@@ -324,8 +376,8 @@ class _Converter:
     def __init__(self, text: str) -> None:
         self.text = text
         self.escapes = "\\u" in text or "\\U" in text
-        self.values: dict[Path, Position] = {}
-        self.keys: dict[Path, Position] = {}
+        self.values: dict[Path, int] = {}
+        self.keys: dict[Path, int] = {}
         self.nodes = 0
         self.chars = 0
         self.open: set[int] = set()
@@ -374,7 +426,7 @@ class _Converter:
         items = []
         for index, item in enumerate(node.value):
             child = (*path, index)
-            self.values[child] = _position(item)
+            self.values[child] = _packed(item)
             items.append(self.convert(item, child))
         return items
 
@@ -415,8 +467,8 @@ class _Converter:
                 raise _Duplicate(name, written[name], key_node)
             written[name] = key_node
             child = (*path, name)
-            self.keys[child] = _position(key_node)
-            self.values[child] = position(value_node)
+            self.keys[child] = _packed(key_node)
+            self.values[child] = _pack(position(value_node))
             result[name] = self.convert(value_node, child)
         # `<<: *defaults` merges: keys written in the mapping itself win (YAML merge key spec).
         for source in merged:
@@ -427,8 +479,8 @@ class _Converter:
                 if name in result:
                     continue
                 child = (*path, name)
-                self.keys[child] = _position(key_node)
-                self.values[child] = _position(value_node)
+                self.keys[child] = _packed(key_node)
+                self.values[child] = _packed(value_node)
                 result[name] = self.convert(value_node, child)
         return result
 
@@ -580,14 +632,14 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Finding]
                 "write the values out instead of nesting aliases",
             )
         ]
-    converter.values[()] = _position(loaded)
+    converter.values[()] = _packed(loaded)
     document = Document(
         path=path,
         data=data,
-        values=converter.values,
-        keys=converter.keys,
+        values=Positions(converter.values),
+        keys=Positions(converter.keys),
         first_line=first_line,
         ignores=_ignores(text),
-        text=text,
+        raw=raw,
     )
     return document, []

@@ -53,7 +53,7 @@ def part(document: Document, prefix: Path, keys: tuple[str, ...]) -> Document:
         keys={path[depth:]: at for path, at in document.keys.items() if inside(path)},
         first_line=document.first_line,
         ignores=document.ignores,
-        text=document.text,
+        raw=document.raw,
     )
 
 
