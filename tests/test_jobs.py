@@ -77,3 +77,38 @@ def test_a_market_that_does_not_compile_is_named(repo: Path) -> None:
     repository = load_repository(WorktreeSource(repo))
     with pytest.raises(MarketctlError, match=r"cannot compile market 'se': .*spellout"):
         compile_markets(repository, ["ca", "se"], jobs=2)
+
+
+def test_files_parsed_by_several_processes_load_as_in_one(repo: Path) -> None:
+    from marketctl.repository.loading import load_repository
+    from marketctl.repository.sources import WorktreeSource
+
+    (repo / "markets/jp/messages/ja.yaml").write_text("a: [1,\n", encoding="utf-8")  # MKT001
+    edit(
+        repo / "markets/se/tax.yaml",
+        "prices_include_tax:",
+        "rates: {}\nrates: {}\nprices_include_tax:",
+    )  # MKT003
+    one = load_repository(WorktreeSource(repo), jobs=1)
+    two = load_repository(WorktreeSource(repo), jobs=2)
+
+    assert [f.code for f in one.findings if f.code in ("MKT001", "MKT003")] == [
+        "MKT001",
+        "MKT003",
+    ]
+    assert two.findings == one.findings
+    for first, second in zip(one.layers, two.layers, strict=True):
+        assert first.broken == second.broken
+        pairs = [
+            *zip(first.files.values(), second.files.values(), strict=True),
+            *zip(first.messages.values(), second.messages.values(), strict=True),
+        ]
+        for a, b in pairs:
+            assert (a.path, a.data, a.first_line, a.ignores, a.raw) == (
+                b.path,
+                b.data,
+                b.first_line,
+                b.ignores,
+                b.raw,
+            )
+            assert dict(a.values) == dict(b.values) and dict(a.keys) == dict(b.keys)

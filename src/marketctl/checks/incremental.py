@@ -277,7 +277,7 @@ class _Update:
                 first.add(f"{directory}/market.yaml")
             else:
                 first.update(paths)  # no market.yaml (MKT010): all it has makes the layer
-        return load_repository(NarrowedSource(self.source, first)), first
+        return load_repository(NarrowedSource(self.source, first), jobs=1), first
 
     def _dirty_markets(
         self, repository: Repository, schema_before: dict[str, bool], broken_now: set[str]

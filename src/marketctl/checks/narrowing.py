@@ -73,7 +73,7 @@ def report_without_catalogues(
     paths = source.list_files(MARKETS)
     catalogues = [path for path in paths if is_catalogue(path)]
     narrowed = NarrowedSource(source, set(paths) - set(catalogues), links=True)
-    repository = load_repository(narrowed)
+    repository = load_repository(narrowed, jobs=jobs)
     select_environment(repository, environment)
     codes = select_markets(repository, markets)
 

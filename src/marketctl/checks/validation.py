@@ -148,7 +148,7 @@ def validate_source(
     """
     if settings is not None:
         check_filters(settings)
-    repository = load_repository(source)
+    repository = load_repository(source, jobs=jobs)
     select_environment(repository, environment)
     codes = select_markets(repository, names)
     report = validate_repository(repository, codes, settings, build_settings, jobs=jobs)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import difflib
 import posixpath
 import re
+from functools import partial
 
 from marketctl.core.diagnostics import Finding, Location, finding
 from marketctl.core.documents import Document, load_document
 from marketctl.core.limits import FileRefusedError
+from marketctl.core.parallel import default_jobs, run_all
 from marketctl.reference import iso
 from marketctl.repository.environments import ENVIRONMENTS, NAME
 from marketctl.repository.markets import DEFAULTS, LAYERED_KINDS, REGIONS, Layer, Repository
@@ -40,7 +42,11 @@ def _known_files(layer: Layer) -> list[str]:
     return names
 
 
-def load_repository(source: Source) -> Repository:
+def load_repository(source: Source, *, jobs: int | None = None) -> Repository:
+    """Every layer of markets/ with what stopped any file from loading. ``jobs``: processes
+    that parse the YAML files ahead (None: all cores where there is 1 MB of it or more); the
+    files are then placed one by one, in order, as when one process parses them."""
+    source = _preparsed(source, jobs)
     findings: list[Finding] = []
     defaults = Layer(DEFAULTS, f"{MARKETS}/{DEFAULTS}")
     regions: dict[str, Layer] = {}
@@ -188,11 +194,74 @@ def _load_environment(
     raw = _read_file(source, path, findings)
     if raw is None:
         return
-    document, problems = load_document(path, raw)
+    document, problems = _parse(source, path, raw)
     findings.extend(problems)
     if document is not None:
         findings.extend(_schema_line_findings(document, "environment"))
         environments[name] = document
+
+
+class _Preparsed:
+    """A source whose YAML files were read, and parsed by several processes, ahead of loading."""
+
+    def __init__(
+        self,
+        source: Source,
+        raws: dict[str, bytes],
+        parsed: dict[str, tuple[Document | None, list[Finding]]],
+    ) -> None:
+        self._source = source
+        self._raws = raws
+        self.parsed = parsed
+
+    @property
+    def label(self) -> str:
+        return self._source.label
+
+    def list_files(self, directory: str) -> list[str]:
+        return self._source.list_files(directory)
+
+    def linked_folders(self, directory: str) -> list[str]:
+        return linked_folders(self._source, directory)
+
+    def read(self, path: str) -> bytes:
+        raw = self._raws.get(path)
+        return raw if raw is not None else self._source.read(path)
+
+    def escapes_root(self, path: str) -> bool:
+        return self._source.escapes_root(path)
+
+
+def _preparsed(source: Source, jobs: int | None) -> Source:
+    """``source``, with its YAML files parsed ahead in ``jobs`` processes where that pays."""
+    if jobs is not None and jobs <= 1:
+        return source
+    raws: dict[str, bytes] = {}
+    for path in source.list_files(MARKETS):
+        if not path.endswith(".yaml") or source.escapes_root(path):
+            continue
+        try:
+            raws[path] = source.read(path)
+        except (FileRefusedError, OSError):
+            continue  # read again when it is placed, for the finding that says why
+    if jobs is None:
+        jobs = default_jobs(sum(len(raw) for raw in raws.values()))
+    if jobs <= 1 or len(raws) < 2:
+        return _Preparsed(source, raws, {})
+    names = sorted(raws, key=lambda name: -len(raws[name]))  # the largest first: even shares
+    try:
+        results = run_all([partial(load_document, name, raws[name]) for name in names], jobs)
+    except Exception:
+        return _Preparsed(source, raws, {})  # is no error: the files are parsed here instead
+    return _Preparsed(source, raws, dict(zip(names, results, strict=True)))
+
+
+def _parse(source: Source, path: str, raw: bytes) -> tuple[Document | None, list[Finding]]:
+    if isinstance(source, _Preparsed):
+        found = source.parsed.get(path)
+        if found is not None:
+            return found
+    return load_document(path, raw)
 
 
 def _read_file(source: Source, path: str, findings: list[Finding]) -> bytes | None:
@@ -295,7 +364,7 @@ def _load_into(
     if raw is None:
         layer.broken.add(relative.removesuffix(".yaml"))
         return
-    document, problems = load_document(path, raw)
+    document, problems = _parse(source, path, raw)
     findings.extend(problems)
     if document is None:
         layer.broken.add(relative.removesuffix(".yaml"))
