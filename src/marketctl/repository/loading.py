@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import posixpath
 import re
+from dataclasses import replace
 from functools import partial
 
 from marketctl.core.diagnostics import Finding, Location, finding
@@ -250,10 +251,22 @@ def _preparsed(source: Source, jobs: int | None) -> Source:
         return _Preparsed(source, raws, {})
     names = sorted(raws, key=lambda name: -len(raws[name]))  # the largest first: even shares
     try:
-        results = run_all([partial(load_document, name, raws[name]) for name in names], jobs)
+        results = run_all([partial(_load_without_bytes, name, raws[name]) for name in names], jobs)
     except Exception:
-        return _Preparsed(source, raws, {})  # is no error: the files are parsed here instead
-    return _Preparsed(source, raws, dict(zip(names, results, strict=True)))
+        # A worker that fails (a result too deep to send back) is no error: the files are
+        # parsed here instead.
+        return _Preparsed(source, raws, {})
+    parsed = {
+        name: (None if document is None else replace(document, raw=raws[name]), problems)
+        for name, (document, problems) in zip(names, results, strict=True)
+    }
+    return _Preparsed(source, raws, parsed)
+
+
+def _load_without_bytes(path: str, raw: bytes) -> tuple[Document | None, list[Finding]]:
+    """A document parsed in a worker, sent back without the bytes the parent already holds."""
+    document, problems = load_document(path, raw)
+    return (None if document is None else replace(document, raw=b"")), problems
 
 
 def _parse(source: Source, path: str, raw: bytes) -> tuple[Document | None, list[Finding]]:
