@@ -1,9 +1,12 @@
 """``marketctl validate`` as a library call: the report as printed and the exit code, from the
 report cache where the same run on the same tree was done before (:mod:`~marketctl.repository.
 cache`). The checks are imported only when the cache misses, so a rerun on an unchanged tree
-costs the start of Python, a walk of markets/ and a hash of its bytes. ``--no-cache`` or the
-environment variable ``MARKETCTL_NO_CACHE=1`` (the test suite sets it: it patches code in
-process, which no key can see) turn the cache off."""
+costs the start of Python, a walk of markets/ and a hash of its bytes. Otherwise the findings
+of the last full run (the unit store) are brought up to date for the files that changed
+(:mod:`~marketctl.checks.incremental`), or, for a ``--select`` of rules that read no message
+catalogue, the catalogues are left unread (:mod:`~marketctl.checks.narrowing`). ``--no-cache``
+or the environment variable ``MARKETCTL_NO_CACHE=1`` (the test suite sets it: it patches code
+in process, which no key can see) turn the cache off."""
 
 from __future__ import annotations
 
@@ -87,37 +90,31 @@ def _report(
 
     source = WorktreeSource(root)
     tree = cache.tree if cache.enabled else None
-    store = None
-    selected = any(place == "--select" for place, _, _ in settings.origins)
-    if selected and narrowing.needs_no_catalogue(settings):
+    store = UnitStore(root, {"today": today().isoformat()}) if tree is not None else None
+    if any(place == "--select" for place, _, _ in settings.origins) and (
+        narrowing.needs_no_catalogue(settings)
+    ):
         # --select of rules that read no message catalogue: none is read (issue 11).
         validation.check_filters(settings)
-        store = UnitStore(root, {"today": today().isoformat()}) if tree is not None else None
+        units = store.get() if store is not None else None
         return narrowing.report_without_catalogues(
-            source,
-            tree,
-            store.get() if store is not None else None,
-            markets,
-            environment,
-            settings,
-            configured,
-            jobs,
+            source, tree, units, markets, environment, settings, configured, jobs
         )
-    if tree is not None and not markets and environment is None:
+    whole = not markets and environment is None  # what the stored units are of
+    if tree is not None and store is not None and whole:
         validation.check_filters(settings)
-        store = UnitStore(root, {"today": today().isoformat()})
         units = store.get()
         updated = incremental.update(source, tree, units) if units is not None else None
-        if updated is not None:
+        if units is not None and updated is not None:
             collected, broken = updated
-            if units is not None and units.get("files") != tree.files:
+            if units.get("files") != tree.files:
                 store.put(incremental.encode(collected, tree, broken))
             codes = sorted(collected.markets)
             return validation.assemble(collected, codes, settings, configured, _everything)
     repository, report = validation.validate_source(
         source, markets, settings, environment, configured, jobs=jobs
     )
-    if store is not None and tree is not None and report.collected is not None:
+    if tree is not None and store is not None and whole and report.collected is not None:
         broken = incremental.broken_files(repository)
         store.put(incremental.encode(report.collected, tree, broken))
     return report
