@@ -45,7 +45,7 @@ from marketctl.reference.locales import SOURCE_LOCALE, fallback_chain
 from marketctl.repository.loading import MARKETS, load_repository
 from marketctl.repository.markets import DEFAULTS, Market, Repository
 from marketctl.repository.settings import Settings
-from marketctl.repository.sources import Source
+from marketctl.repository.sources import Source, SourceOn
 
 __all__ = [
     "FORMATS",
@@ -728,29 +728,28 @@ def _double_quoted(value: str) -> str:
     return "".join(out)
 
 
-class _OverlaySource:
+class _OverlaySource(SourceOn):
     """A source with some files replaced: the repository as it would be after an import."""
 
     def __init__(self, base: Source, files: dict[str, bytes]) -> None:
-        self._base = base
+        super().__init__(base)
         self._files = files
 
-    @property
-    def label(self) -> str:
-        return self._base.label
-
     def list_files(self, directory: str) -> list[str]:
-        listed = set(self._base.list_files(directory))
+        listed = set(super().list_files(directory))
         listed.update(path for path in self._files if path.startswith(directory.rstrip("/") + "/"))
         return sorted(listed)
+
+    def linked_folders(self, directory: str) -> list[str]:
+        return []  # an import is checked for the files it writes, not for links to folders
 
     def read(self, path: str) -> bytes:
         if path in self._files:
             return self._files[path]
-        return self._base.read(path)
+        return super().read(path)
 
     def escapes_root(self, path: str) -> bool:
-        return False if path in self._files else self._base.escapes_root(path)
+        return False if path in self._files else super().escapes_root(path)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -20,7 +20,7 @@ from marketctl.core.parallel import default_jobs, run_all
 from marketctl.reference import iso
 from marketctl.repository.environments import ENVIRONMENTS, NAME
 from marketctl.repository.markets import DEFAULTS, LAYERED_KINDS, REGIONS, Layer, Repository
-from marketctl.repository.sources import Source, linked_folders
+from marketctl.repository.sources import Source, SourceOn, linked_folders
 
 MARKETS = "markets"
 _TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -202,7 +202,7 @@ def _load_environment(
         environments[name] = document
 
 
-class _Preparsed:
+class _Preparsed(SourceOn):
     """A source whose YAML files were read, and parsed by several processes, ahead of loading."""
 
     def __init__(
@@ -211,26 +211,13 @@ class _Preparsed:
         raws: dict[str, bytes],
         parsed: dict[str, tuple[Document | None, list[Finding]]],
     ) -> None:
-        self._source = source
+        super().__init__(source)
         self._raws = raws
         self.parsed = parsed
 
-    @property
-    def label(self) -> str:
-        return self._source.label
-
-    def list_files(self, directory: str) -> list[str]:
-        return self._source.list_files(directory)
-
-    def linked_folders(self, directory: str) -> list[str]:
-        return linked_folders(self._source, directory)
-
     def read(self, path: str) -> bytes:
         raw = self._raws.get(path)
-        return raw if raw is not None else self._source.read(path)
-
-    def escapes_root(self, path: str) -> bool:
-        return self._source.escapes_root(path)
+        return raw if raw is not None else super().read(path)
 
 
 def _preparsed(source: Source, jobs: int | None) -> Source:

@@ -86,31 +86,44 @@ class WorktreeSource:
         return not target.is_relative_to(self.root.resolve())
 
 
-class NarrowedSource:
-    """A source that lists only some of its files: the others are left unread (their findings,
-    where needed, come from the unit store). ``links``: report links to folders as the source
-    does (a narrowed run of the whole tree), or none (a run of some files only)."""
+class SourceOn:
+    """A source made on another: whatever it does not override is the other's."""
 
-    def __init__(self, source: Source, paths: set[str], *, links: bool = False) -> None:
+    def __init__(self, source: Source) -> None:
         self._source = source
-        self.paths = paths
-        self._links = links
 
     @property
     def label(self) -> str:
         return self._source.label
 
     def list_files(self, directory: str) -> list[str]:
-        return sorted(path for path in self.paths if path.startswith(directory + "/"))
+        return self._source.list_files(directory)
 
     def linked_folders(self, directory: str) -> list[str]:
-        return linked_folders(self._source, directory) if self._links else []
+        return linked_folders(self._source, directory)
 
     def read(self, path: str) -> bytes:
         return self._source.read(path)
 
     def escapes_root(self, path: str) -> bool:
         return self._source.escapes_root(path)
+
+
+class NarrowedSource(SourceOn):
+    """A source that lists only some of its files: the others are left unread (their findings,
+    where needed, come from the unit store). ``links``: report links to folders as the source
+    does (a narrowed run of the whole tree), or none (a run of some files only)."""
+
+    def __init__(self, source: Source, paths: set[str], *, links: bool = False) -> None:
+        super().__init__(source)
+        self.paths = paths
+        self._links = links
+
+    def list_files(self, directory: str) -> list[str]:
+        return sorted(path for path in self.paths if path.startswith(directory + "/"))
+
+    def linked_folders(self, directory: str) -> list[str]:
+        return super().linked_folders(directory) if self._links else []
 
 
 def find_root(start: Path) -> Path | None:
