@@ -25,7 +25,7 @@ path with a run without the cache, byte for byte.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from typing import Any
 
 from marketctl.checks.schemas import check_document
@@ -33,23 +33,25 @@ from marketctl.checks.validation import (
     Collected,
     active_rules,
     by_file,
+    documents_of,
     environment_findings,
     is_message_rule,
     market_findings,
     message_findings,
+    repository_findings,
     repository_rules,
 )
 from marketctl.core.diagnostics import Finding, Severity
-from marketctl.core.documents import Document
 from marketctl.reference.locales import SOURCE_LOCALE, fallback_chain
 from marketctl.repository.cache import Tree
 from marketctl.repository.loading import MARKETS, load_more, load_repository, schema_kind
 from marketctl.repository.markets import DEFAULTS, LAYERED_KINDS, REGIONS, Layer, Repository
 from marketctl.repository.sources import NarrowedSource, Source
 
-__all__ = ["broken_files", "decode", "encode", "update"]
+__all__ = ["SOURCE_CATALOGUE", "broken_files", "decode", "encode", "mark_unread", "update"]
 
-_SOURCE = f"{MARKETS}/{DEFAULTS}/messages/{SOURCE_LOCALE}.yaml"
+#: The source catalogue: every translation is compared with it.
+SOURCE_CATALOGUE = f"{MARKETS}/{DEFAULTS}/messages/{SOURCE_LOCALE}.yaml"
 _DOCUMENTATION = (".md", ".txt")
 _STRUCTURE = frozenset(f"{kind}.yaml" for kind in LAYERED_KINDS)
 
@@ -63,6 +65,19 @@ def broken_files(repository: Repository) -> set[str]:
     return {
         f"{layer.directory}/{name}.yaml" for layer in repository.layers for name in layer.broken
     }
+
+
+def mark_unread(
+    repository: Repository, unread: Iterable[str], broken: set[str], schema_errors: set[str]
+) -> None:
+    """Catalogues left unread that did not load or fit their schema (as a stored run saw them)
+    still keep the markets on their layer from being checked, as in a full run."""
+    failing = [path for path in unread if path in broken or path in schema_errors]
+    for layer in repository.layers:
+        prefix = layer.directory + "/messages/"
+        for path in failing:
+            if path.startswith(prefix):
+                layer.broken.add(path.removeprefix(layer.directory + "/").removesuffix(".yaml"))
 
 
 def encode(collected: Collected, tree: Tree, broken: set[str]) -> dict[str, Any]:
@@ -203,7 +218,7 @@ class _Update:
         broken_now = (self.broken_before - set(self.changed)) | {
             path for path in broken_files(repository) if path in self.places
         }
-        documents = _documents_by_path(repository)
+        documents = documents_of(repository)
         for path in self.changed:
             collected.schema.pop(path, None)
             collected.ignores.pop(path, None)
@@ -225,7 +240,8 @@ class _Update:
             f for f in load_more(self.source, repository, extra) if f.file in self.places
         ]
         loaded |= set(extra)
-        self._mark_unread(repository, loaded, broken_now, schema_errors)
+        unread = [path for path in self.paths if path not in loaded]
+        mark_unread(repository, unread, broken_now, schema_errors)
 
         for path in self.changed:
             collected.loading.pop(path, None)
@@ -258,7 +274,7 @@ class _Update:
             if len(parts) < 3 or parts[0] != MARKETS:
                 continue
             if parts[1] in (DEFAULTS, REGIONS, "_environments"):
-                if "messages" not in parts or path == _SOURCE:
+                if "messages" not in parts or path == SOURCE_CATALOGUE:
                     first.add(path)
                 elif parts[1] == REGIONS:
                     by_region.setdefault(parts[2], []).append(path)
@@ -324,22 +340,6 @@ class _Update:
                 )
         return sorted(wanted - loaded)
 
-    def _mark_unread(
-        self,
-        repository: Repository,
-        loaded: set[str],
-        broken: set[str],
-        schema_errors: set[str],
-    ) -> None:
-        """A layer catalogue left unread that did not load or fit its schema still keeps the
-        markets on its layer from being checked, as in a full run."""
-        for layer in [repository.defaults, *repository.regions.values()]:
-            for path in self.paths:
-                if path in loaded or not path.startswith(layer.directory + "/messages/"):
-                    continue
-                if path in broken or path in schema_errors:
-                    layer.broken.add(path.removeprefix(layer.directory + "/").removesuffix(".yaml"))
-
     def _shared(self, repository: Repository, schema_errors: set[str]) -> None:
         """The repository rules: the message rules for the changed catalogues, the others
         anew."""
@@ -365,7 +365,8 @@ class _Update:
                 for index, found in message_findings(repository, messages, frozenset(catalogues)):
                     fresh += [(index, finding) for finding in found]
             if self.wide:
-                fresh += _run_rules(repository, others)
+                for index, found in repository_findings(repository, others):
+                    fresh += [(index, finding) for finding in found]
             for index, finding in fresh:
                 kept.setdefault(finding.file, []).append((index, finding))
         self.collected.shared = {
@@ -373,19 +374,10 @@ class _Update:
         }
 
 
-def _run_rules(repository: Repository, rules: list[tuple[int, Any]]) -> list[tuple[int, Finding]]:
-    check: Callable[[Repository], Any]
-    found: list[tuple[int, Finding]] = []
-    for index, rule in rules:
-        check = rule.check_repository
-        found.extend((index, finding) for finding in check(repository))
-    return found
-
-
 def _place(path: str, collected: Collected) -> tuple[str, str]:
     """The layer folder and the path within it of a changed file this module can redo."""
     parts = path.split("/")
-    if len(parts) < 3 or parts[0] != MARKETS or path == _SOURCE:
+    if len(parts) < 3 or parts[0] != MARKETS or path == SOURCE_CATALOGUE:
         raise _Full
     if parts[1] == DEFAULTS:
         directory, relative = "/".join(parts[:2]), "/".join(parts[2:])
@@ -410,11 +402,3 @@ def _layer(repository: Repository, directory: str) -> Layer:
         if layer.directory == directory:
             return layer
     raise _Full
-
-
-def _documents_by_path(repository: Repository) -> dict[str, Document]:
-    found: dict[str, Document] = {}
-    for layer in repository.layers:
-        for document in [*layer.files.values(), *layer.messages.values()]:
-            found[document.path] = document
-    return found

@@ -31,10 +31,9 @@ from marketctl.checks.validation import (
     select_environment,
     select_markets,
 )
-from marketctl.reference.locales import SOURCE_LOCALE
 from marketctl.repository.cache import Tree
 from marketctl.repository.loading import MARKETS, load_repository
-from marketctl.repository.markets import DEFAULTS, Repository
+from marketctl.repository.markets import Repository
 from marketctl.repository.settings import Settings
 from marketctl.repository.sources import NarrowedSource, Source
 
@@ -42,7 +41,6 @@ __all__ = ["needs_no_catalogue", "report_without_catalogues"]
 
 #: The rule families that read message catalogues.
 CATALOGUE_FAMILIES = ("MKT0", "MKT1", "MKT5")
-_SOURCE = f"{MARKETS}/{DEFAULTS}/messages/{SOURCE_LOCALE}.yaml"
 
 
 def needs_no_catalogue(settings: Settings) -> bool:
@@ -80,17 +78,17 @@ def report_without_catalogues(
     stored = _stored(tree, units)
     known = _unchanged(catalogues, tree, stored)
     if stored is not None:
-        _mark_broken(repository, known, stored)
+        incremental.mark_unread(repository, known, stored[2], stored[0].schema_errors)
     collected = collect(repository, codes, jobs=jobs, message_rules=False)
     unread: list[tuple[str, str]] = []
     if stored is not None:
         old, files, _ = stored
+        rules = active_rules()
         for path in known:
             for part in ("loading", "schema", "ignores"):
                 found = getattr(old, part).get(path)
                 if found is not None:
                     getattr(collected, part)[path] = found
-            rules = active_rules()
             pairs = [pair for pair in old.shared.get(path, []) if is_message_rule(rules[pair[0]])]
             if pairs:
                 collected.shared.setdefault(path, []).extend(pairs)
@@ -146,24 +144,9 @@ def _unchanged(
     def same(path: str) -> bool:
         return path in tree.files and files.get(path) == tree.files[path]
 
-    if not same(_SOURCE):
+    if not same(incremental.SOURCE_CATALOGUE):
         return set()
     return {path for path in catalogues if same(path)}
-
-
-def _mark_broken(
-    repository: Repository,
-    known: set[str],
-    stored: tuple[Collected, dict[str, str], set[str]],
-) -> None:
-    """A catalogue that did not load or fit its schema keeps the markets on its layer from
-    being checked, as in a full run."""
-    old, _, broken = stored
-    for layer in repository.layers:
-        prefix = layer.directory + "/messages/"
-        for path in known:
-            if path.startswith(prefix) and (path in broken or old.schema.get(path)):
-                layer.broken.add(path.removeprefix(layer.directory + "/").removesuffix(".yaml"))
 
 
 def _market_unchanged(

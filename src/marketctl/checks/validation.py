@@ -250,7 +250,7 @@ def collect(
 ) -> Collected:
     """Run every check on ``codes`` (and the repository rules) and keep what each found;
     ``message_rules=False``: all but the rules that read message catalogues (MKT5)."""
-    documents = _documents(repository)
+    documents = documents_of(repository)
     size = sum(len(document.raw) for document in documents.values())
     if jobs is None:
         jobs = default_jobs(size)
@@ -267,7 +267,7 @@ def collect(
     if shared:
         if message_rules:
             tasks += message_tasks(repository, shared[0])
-        tasks += [partial(_repository_findings, repository, [pair]) for pair in shared[1]]
+        tasks += [partial(repository_findings, repository, [pair]) for pair in shared[1]]
     results = run_all(tasks, jobs)
     markets = {code: result[0][1] for code, result in zip(codes, results, strict=False)}
     pairs = [pair for result in results[len(codes) :] for pair in result]
@@ -479,9 +479,10 @@ def market_findings(
     return found
 
 
-def _repository_findings(
+def repository_findings(
     repository: Repository, rules: list[tuple[int, Rule]]
 ) -> list[tuple[int, list[Finding]]]:
+    """What each repository rule finds, with its index."""
     return [(index, list(rule.check_repository(repository))) for index, rule in rules]  # type: ignore[misc]
 
 
@@ -523,7 +524,8 @@ def _layer_documents(layer: Layer) -> list[tuple[str, Document]]:
     return pairs
 
 
-def _documents(repository: Repository) -> dict[str, Document]:
+def documents_of(repository: Repository) -> dict[str, Document]:
+    """Every loaded document (layers and environments) by path."""
     documents = {
         document.path: document
         for layer in repository.layers
