@@ -51,6 +51,7 @@ __all__ = [
     "parsed_translations",
     "parsing_scope",
     "plural_categories",
+    "source_entries",
     "source_entry",
     "source_messages",
     "written",
@@ -194,14 +195,15 @@ def parsing_scope() -> Iterator[None]:
 
 
 def source_messages(repository: Repository) -> None:
-    """Parse the source catalogue's texts for the whole process, outside any scope."""
-    scopes = _SCOPED[:]
-    _SCOPED.clear()
-    try:
-        for entry in _source_entries(repository).values():
-            parse_message(entry["message"])
-    finally:
-        _SCOPED.extend(scopes)
+    """Parse the source catalogue's texts for the whole process, outside any scope: once per
+    repository (each catalogue's task calls it; forked workers inherit what was done)."""
+    if repository.derived.get("source_parsed"):
+        return
+    for entry in source_entries(repository).values():
+        text = entry["message"]
+        if text not in _PARSED:
+            _PARSED[text] = _parse(text)
+    repository.derived["source_parsed"] = True
 
 
 def _parse(text: str) -> Message | SyntaxProblem:
@@ -402,11 +404,23 @@ class CatalogueText:
 
 def source_entry(repository: Repository, key: str) -> dict[str, Any] | None:
     """The source catalogue's entry for a key, where it has a message text."""
-    # Called for every translation by several rules: the shared table is read directly.
+    return source_entries(repository).get(key)
+
+
+def source_entries(repository: Repository) -> dict[str, dict[str, Any]]:
+    """The source catalogue's entries that have a message text, by key: made once per
+    repository (called for every translation by several rules, so the table is read
+    directly)."""
     entries: dict[str, dict[str, Any]] | None = repository.derived.get("source_entries")
     if entries is None:
         entries = repository.derived["source_entries"] = _source_entries(repository)
-    return entries.get(key)
+    return entries
+
+
+def borrow_source(part: Repository, whole: Repository) -> None:
+    """Give ``part`` (a repository made of some of ``whole``'s catalogues, with the same source
+    catalogue) the source tables ``whole`` has made, instead of making them again."""
+    part.derived["source_entries"] = source_entries(whole)
 
 
 def _source_entries(repository: Repository) -> dict[str, dict[str, Any]]:

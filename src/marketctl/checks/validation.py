@@ -7,7 +7,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import partial
 
-from marketctl.checks.messageformat import parsing_scope, source_messages, walk_translations_only
+from marketctl.checks.messageformat import (
+    borrow_source,
+    parsing_scope,
+    source_messages,
+    walk_translations_only,
+)
 from marketctl.checks.rules import Rule, catalogue
 from marketctl.checks.schemas import check_document, check_required
 from marketctl.core.diagnostics import Finding, Location, Severity, unique_sorted
@@ -316,6 +321,7 @@ def message_findings(
     source_messages(repository)  # parsed once per process; each catalogue's own are let go
     with parsing_scope():
         part = catalogues_only(repository, paths or frozenset())
+        borrow_source(part, repository)
         if paths is not None:
             walk_translations_only(part)
         return [
