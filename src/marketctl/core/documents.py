@@ -270,6 +270,10 @@ def _pack(position: Position) -> int:
     return (position.line << _COLUMN_BITS) | position.column
 
 
+def _unpack(packed: int) -> Position:
+    return Position(packed >> _COLUMN_BITS, packed & _COLUMN_MASK)
+
+
 class Positions(Mapping[Path, Position]):
     """The positions of a document's keys or values by path, kept packed."""
 
@@ -279,14 +283,11 @@ class Positions(Mapping[Path, Position]):
         self._packed = packed
 
     def __getitem__(self, path: Path) -> Position:
-        packed = self._packed[path]
-        return Position(packed >> _COLUMN_BITS, packed & _COLUMN_MASK)
+        return _unpack(self._packed[path])
 
     def get(self, path: Path, default: Any = None) -> Any:
         packed = self._packed.get(path)
-        if packed is None:
-            return default
-        return Position(packed >> _COLUMN_BITS, packed & _COLUMN_MASK)
+        return default if packed is None else _unpack(packed)
 
     def __contains__(self, path: object) -> bool:
         return path in self._packed

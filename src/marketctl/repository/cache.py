@@ -52,9 +52,11 @@ class Cached:
     code: int
 
 
+@cache
 def _tool_fingerprint() -> str:
     """The version and every file of the installed package (size and mtime): an edited checkout
-    or another installation never reads this one's entries."""
+    or another installation never reads this one's entries. Walked once per process (the report
+    cache and the unit store both key on it)."""
     from marketctl import __version__
 
     digest = hashlib.sha256(f"{__version__}\0{FORMAT}\0{_PACKAGE}".encode())
