@@ -260,16 +260,24 @@ def _seal_key() -> bytes | None:
             key = handle.read()
         if len(key) == 32:
             return key
+        os.unlink(path)  # damaged: made again below
     except OSError:
         pass
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(secrets.token_bytes(32))
-        os.replace(temporary, path)  # mkstemp made it readable by this user alone
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(secrets.token_bytes(32))  # mkstemp: readable by this user alone
+            # A link, not a rename: of two processes making the key at once, the first one's
+            # stays and the other reads it, so neither seals entries the other cannot read.
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
         with open(path, "rb") as handle:
-            key = handle.read()  # another process may have won the race: read what is there
+            key = handle.read()
         return key if len(key) == 32 else None
     except OSError:
         return None
