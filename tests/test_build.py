@@ -8,7 +8,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from clitools import edit, invoke, line_of
-from marketctl.commands.build import write_directory
+from marketctl.commands.build import Revision, source_revision, write_directory
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 
@@ -258,6 +258,20 @@ def test_a_repository_without_commits_builds(
         "built_at": None,
         "dirty_allowed": False,
     }
+
+
+def test_the_commit_is_found_from_a_folder_below_the_work_tree(repo: Path, tmp_path: Path) -> None:
+    """Outside any repository GitPython is not even imported; below a work tree the commit is
+    read."""
+    assert source_revision(repo) == Revision(None, None)
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "markets")
+    commit = _git(tmp_path, "rev-parse", "HEAD")
+    assert source_revision(repo).commit == commit
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-elsewhere"
+    elsewhere.mkdir()
+    assert source_revision(elsewhere) == Revision(None, None)
 
 
 def test_build_named_markets_only(

@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,12 @@ from clitools import at, edit, findings, invoke, places
 from marketctl.checks.messageformat import Message, SyntaxProblem, parse_message
 from marketctl.reference.cldr import currency_data, locale_data
 from marketctl.runtime import icusyntax
-from marketctl.runtime.icu import MessageLocale, MessageSyntaxError, compile_message
+from marketctl.runtime.icu import (
+    MessageLocale,
+    MessageSyntaxError,
+    check_message,
+    compile_message,
+)
 
 SV = "markets/_defaults/messages/sv.yaml"
 LOCALE = MessageLocale.from_data(
@@ -303,3 +310,54 @@ def test_outside_the_subset_is_a_finding_not_a_build_crash(
     assert outcome.code == 1
     assert "MKT503" in outcome.out
     assert "Traceback" not in outcome.out + outcome.err
+
+
+def _outcome(check: Callable[[], object]) -> str:
+    try:
+        check()
+    except MessageSyntaxError as error:
+        return f"{error} ({error.key})"
+    return "accepted"
+
+
+CURRENCY_TEXTS = [
+    "{p, number, currency}",
+    "{n, plural, one {{p, number, currency}} other {# for {p, number, currency}}}",
+    "{n, plural, =0 {none} few {a few} many {many} two {two} zero {zero} other {#}}",
+    "{n, selectordinal, one {#st} two {#nd} few {#rd} other {#th}}",
+]
+
+
+def test_in_a_locale_with_a_currency_the_check_refuses_what_the_compiler_refuses() -> None:
+    """build checks every text without compiling it (check_message): in a locale with a
+    currency, the text alone decides whether it compiles, the same way in every locale."""
+    locales = [
+        MessageLocale.from_data(locale_data(tag), currency_data(code, [tag]))
+        for tag, code in [("en-US", "USD"), ("ja", "JPY"), ("ar-EG", "EGP"), ("pl", "PLN")]
+    ]
+    texts = GENERATED + CURRENCY_TEXTS
+    differ = [
+        (text, locale.tag)
+        for text in texts
+        for locale in locales
+        if _outcome(partial(compile_message, text, locale, key="k"))
+        != _outcome(partial(check_message, text, key="k"))
+    ]
+    assert differ == []
+    accepted = [t for t in texts if _outcome(partial(check_message, t)) == "accepted"]
+    assert 800 < len(accepted) < len(texts) - 800  # both outcomes are compared
+
+
+def test_build_compiles_where_the_locale_has_no_currency() -> None:
+    from marketctl.commands.bundle import check_compiles
+
+    euro = MessageLocale.from_data(locale_data("fr-BE"), currency_data("EUR", ["fr-BE"]))
+    none = MessageLocale.from_data(locale_data("fr-BE"))
+    check_compiles("{p, number, currency}", euro, "a")
+    with pytest.raises(MessageSyntaxError, match="needs a currency") as raised:
+        check_compiles("{p, number, currency}", none, "b")
+    assert raised.value.key == "b"
+    for key in ("c", "d"):
+        with pytest.raises(MessageSyntaxError, match="no 'other' branch") as raised:
+            check_compiles("{n, plural, one {#}}", euro, key)
+        assert raised.value.key == key

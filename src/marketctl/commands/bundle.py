@@ -24,7 +24,7 @@ from marketctl.reference.consumer_law import (
 from marketctl.reference.locales import SOURCE_LOCALE, fallback_chain
 from marketctl.reference.schedule import compile_rollout
 from marketctl.repository.markets import Market
-from marketctl.runtime.icu import MessageLocale, compile_message
+from marketctl.runtime.icu import MessageLocale, check_message, compile_message
 from marketctl.runtime.rollout import DEFAULT_SCHEME, weights_for_percent
 
 FORMAT_VERSION = 1
@@ -216,12 +216,22 @@ def feature_scheme(catalogue: Mapping[str, Any], name: str | None) -> str:
     return scheme
 
 
+def check_compiles(text: str, formats: MessageLocale, key: str) -> None:
+    """Raise what :func:`compile_message` raises for ``text`` in ``formats``: checked without
+    compiling where the locale has a currency (every market's has; see :func:`check_message`),
+    compiled where it has none."""
+    if formats.currency is not None:
+        check_message(text, key=key)
+    else:
+        compile_message(text, formats, key=key)
+
+
 def _messages(market: Market, currency: Mapping[str, Any]) -> dict[str, Any]:
     keys = market.repository.source_keys
     by_locale: dict[str, Any] = {}
     for tag in market.locales:
-        # Every text is compiled as the runtime will: a bundle never holds a message a
-        # service cannot format (an ignored MKT503 must not reach production).
+        # Every text is held to what the runtime's compiler accepts: a bundle never holds a
+        # message a service cannot format (an ignored MKT503 must not reach production).
         formats = MessageLocale.from_data(cldr.locale_data(tag), currency)
         texts: dict[str, str] = {}
         for key in keys:
@@ -229,7 +239,7 @@ def _messages(market: Market, currency: Mapping[str, Any]) -> dict[str, Any]:
             if hit is None:  # a planned market may show English until translated
                 hit = market.repository.source_message(key)
             if hit is not None:
-                compile_message(hit.text, formats, key=key)
+                check_compiles(hit.text, formats, key)
                 texts[key] = hit.text
         by_locale[tag] = {
             # Informational: the CLDR parent chain the texts were resolved along (a planned
@@ -252,7 +262,7 @@ def _add_pseudo_locales(bundle: dict[str, Any], market: Market) -> None:
             hit = market.repository.source_message(key)
             if hit is not None:
                 texts[key] = pseudo_message(hit.text, tag)
-                compile_message(texts[key], formats, key=key)
+                check_compiles(texts[key], formats, key)
         bundle["cldr"][tag] = data
         bundle["messages"][tag] = {"fallback": [tag], "messages": dict(sorted(texts.items()))}
         bundle["locales"] = [*bundle["locales"], tag]
