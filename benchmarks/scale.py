@@ -19,7 +19,10 @@ without errors; the script checks that before it times them.
 
 For each size, in the same run and on the same bytes, it times (median of ``--runs`` cold
 processes): ``marketctl validate``, ``marketctl build``, and the parse-only baseline, libyaml
-(PyYAML's ``CSafeLoader``) loading every YAML file of markets/. It prints the ratios, the peak
+(PyYAML's ``CSafeLoader``) loading every YAML file of markets/. The three run in rounds, one of
+each per round, and a ratio is the median of the rounds' ratios: this machine's speed drifts by
+a third over tens of seconds, and three blocks of five runs each measured different machines.
+It prints the ratios, the peak
 RSS of each command, the fitted growth exponent of validate and build time in bytes (least
 squares on log time over log bytes), and one line per target of the issue with its figure.
 Countries with a CLDR locale in one of the shipped catalogues' languages limit N to 171: there
@@ -295,20 +298,47 @@ class Timing:
     seconds: float
     cpu: float
     rss: int
+    rounds: tuple[tuple[float, float], ...] = ()  # (wall, CPU) of each run, in order
 
 
 def timed(command: list[str], cwd: Path, runs: int, check: bool = True) -> Timing:
-    seconds: list[float] = []
-    cpus: list[float] = []
-    peak = 0
-    for _ in range(runs):
-        elapsed, cpu, rss, code, output = run(command, cwd)
-        if check and code != 0:
-            sys.exit(f"{' '.join(command)} failed ({code}) in {cwd}:\n{output[-3000:]}")
-        seconds.append(elapsed)
-        cpus.append(cpu)
-        peak = max(peak, rss)
-    return Timing(statistics.median(seconds), statistics.median(cpus), peak)
+    return timed_together([command], cwd, runs, check)[0]
+
+
+def timed_together(
+    commands: list[list[str]], cwd: Path, runs: int, check: bool = True
+) -> list[Timing]:
+    """Each command ``runs`` times, in rounds: every round runs each command once, starting
+    with a different one, so that a slow spell of the machine falls on all of them alike."""
+    rounds: list[list[tuple[float, float]]] = [[] for _ in commands]
+    peaks = [0] * len(commands)
+    for number in range(runs):
+        for offset in range(len(commands)):
+            index = (number + offset) % len(commands)
+            elapsed, cpu, rss, code, output = run(commands[index], cwd)
+            if check and code != 0:
+                command = " ".join(commands[index])
+                sys.exit(f"{command} failed ({code}) in {cwd}:\n{output[-3000:]}")
+            rounds[index].append((elapsed, cpu))
+            peaks[index] = max(peaks[index], rss)
+    return [
+        Timing(
+            statistics.median(wall for wall, _ in found),
+            statistics.median(cpu for _, cpu in found),
+            peak,
+            tuple(found),
+        )
+        for found, peak in zip(rounds, peaks, strict=True)
+    ]
+
+
+def ratio(timing: Timing, baseline: Timing, cpu: bool = False) -> float:
+    """The median over rounds of each round's ratio (both timed in the same round)."""
+    part = 1 if cpu else 0
+    return statistics.median(
+        mine[part] / theirs[part]
+        for mine, theirs in zip(timing.rounds, baseline.rounds, strict=True)
+    )
 
 
 @dataclass
@@ -348,10 +378,16 @@ def measure(size: str, base: Path, runs: int, features: int, extra: list[str]) -
     _, _, _, code, output = run([marketctl, "validate", "--no-cache", *extra], target)
     if code != 0:
         sys.exit(f"the generated repository {target} does not validate:\n{output[-3000:]}")
-    parse = timed([sys.executable, "-c", PARSE_ONLY, str(target / "markets")], target, runs)
     # Cold means computed: the report cache would answer runs 2 to 5 otherwise.
-    validate = timed([marketctl, "validate", "--no-cache", *extra], target, runs)
-    build = timed([marketctl, "build", "-o", str(target / "dist")], target, runs)
+    parse, validate, build = timed_together(
+        [
+            [sys.executable, "-c", PARSE_ONLY, str(target / "markets")],
+            [marketctl, "validate", "--no-cache", *extra],
+            [marketctl, "build", "-o", str(target / "dist")],
+        ],
+        target,
+        runs,
+    )
     return Row(size, made, keys, total, validate, build, parse)
 
 
@@ -384,9 +420,10 @@ def main() -> None:
             print(
                 f"{f'{row.markets} x {row.keys}':>15} {_mb(row.bytes):>9} "
                 f"{row.validate.seconds:>8.2f}s {row.build.seconds:>8.2f}s "
-                f"{row.parse.seconds:>7.2f}s {row.validate.seconds / row.parse.seconds:>8.1f}x "
-                f"{row.build.seconds / row.parse.seconds:>10.1f}x "
-                f"{row.validate.cpu / row.parse.cpu:>7.1f}x {row.build.cpu / row.parse.cpu:>7.1f}x "
+                f"{row.parse.seconds:>7.2f}s {ratio(row.validate, row.parse):>8.1f}x "
+                f"{ratio(row.build, row.parse):>10.1f}x "
+                f"{ratio(row.validate, row.parse, cpu=True):>7.1f}x "
+                f"{ratio(row.build, row.parse, cpu=True):>7.1f}x "
                 f"{_mb(row.validate.rss):>9} {_mb(row.build.rss):>9}",
                 flush=True,
             )
@@ -418,10 +455,10 @@ def report(rows: list[Row], arguments: argparse.Namespace, base: Path) -> None:
         )
     for row in rows:
         if row.size in ("17x1000", "100x1000"):
-            ratio = row.validate.seconds / row.parse.seconds
-            print(f"target validate/parse at {row.size} <= 4x: {ratio:.1f}x")
-            ratio = row.build.seconds / row.parse.seconds
-            print(f"target build/parse at {row.size} <= 6x: {ratio:.1f}x")
+            found = ratio(row.validate, row.parse)
+            print(f"target validate/parse at {row.size} <= 4x: {found:.1f}x")
+            found = ratio(row.build, row.parse)
+            print(f"target build/parse at {row.size} <= 6x: {found:.1f}x")
     _memory(rows)
     if arguments.rerun:
         rerun(arguments.rerun, base, arguments.runs, arguments.features)

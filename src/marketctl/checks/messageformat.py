@@ -21,13 +21,14 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache
 from typing import Any, Final
 
 from babel import Locale, UnknownLocaleError
 
 from marketctl.core.diagnostics import Location, Position
 from marketctl.core.documents import Document, Path
+from marketctl.core.lazy import lazy
 from marketctl.core.limits import MAX_MESSAGE_CHARS
 from marketctl.reference import cldr
 from marketctl.reference.locales import SOURCE_LOCALE
@@ -95,16 +96,16 @@ class Choice:
     # Choices belong to messages parsed once per distinct text and read by several rules in
     # every catalogue that has the text: what they derive is worked out once (read, never
     # change it).
-    @cached_property
+    @lazy
     def keys(self) -> list[str]:
         return [selector for selector, _ in self.selectors]
 
-    @cached_property
+    @lazy
     def is_plural(self) -> bool:
         """plural or selectordinal: branches are CLDR categories and ``=N`` values."""
         return self.type in _PLURAL_TYPES
 
-    @cached_property
+    @lazy
     def explicit_values(self) -> set[int]:
         """The integers of the ``=N`` selectors."""
         return {int(key[1:]) for key in self.keys if re.fullmatch(r"=-?\d+", key)}
@@ -129,7 +130,7 @@ class Message:
     tags: tuple[Markup, ...]
     length: int
 
-    @cached_property
+    @lazy
     def arguments(self) -> dict[str, list[str]]:
         """Each argument's kinds, in written order (an argument may be used more than once).
         Worked out once per distinct text (a message is shared by every catalogue that has the
@@ -144,7 +145,7 @@ class Message:
     def first(self, name: str) -> Placeholder:
         return self._firsts[name]
 
-    @cached_property
+    @lazy
     def _firsts(self) -> dict[str, Placeholder]:
         # One pass for all names: a text with N arguments once cost N² here (issue 13).
         firsts: dict[str, Placeholder] = {}
@@ -152,7 +153,7 @@ class Message:
             firsts.setdefault(placeholder.name, placeholder)
         return firsts
 
-    @cached_property
+    @lazy
     def select_branches(self) -> dict[str, list[str]]:
         """Each select argument's branch keys, over all its occurrences, in written order
         (once per distinct text; read it, never change it)."""
@@ -300,7 +301,7 @@ class PluralCategories:
     examples: Mapping[str, int]  # the smallest non-negative integer in each category
     finite: Mapping[str, frozenset[int]]  # categories only a few small integers reach: those
 
-    @cached_property
+    @lazy
     def ordered(self) -> tuple[str, ...]:
         """The categories in CLDR's order (zero, one, two, few, many, other)."""
         return tuple(category for category in CATEGORIES if category in self.categories)

@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import Any
 
 from marketctl.checks.messageformat import (
     borrow_source,
@@ -273,17 +274,21 @@ def collect(
         if message_rules:
             tasks += message_tasks(repository, shared[0])
         tasks += [partial(repository_findings, repository, [pair]) for pair in shared[1]]
-    results = run_all(tasks, jobs)
+    # Last: each selects its environment while it runs (in its own process when forked).
+    names = (
+        checked_environments(repository, schema_errors) if repository.environment is None else []
+    )
+    every: list[Callable[[], Any]] = [*tasks]
+    every += [partial(one_environment, repository, name, codes, schema_errors) for name in names]
+    results = run_all(every, jobs)
+    environments = dict(zip(names, results[len(tasks) :], strict=True))
+    results = results[: len(tasks)]
     markets = {code: result[0][1] for code, result in zip(codes, results, strict=False)}
     pairs = [pair for result in results[len(codes) :] for pair in result]
     found_shared: dict[str, list[tuple[int, Finding]]] = {}
     for index, found in sorted(pairs, key=lambda pair: pair[0]):
         for finding in found:
             found_shared.setdefault(finding.file, []).append((index, finding))
-    environments: dict[str, dict[str, list[Finding]]] = {}
-    if repository.environment is None:
-        # After the parallel part: it switches the repository's environment as it goes.
-        environments = environment_findings(repository, codes, schema_errors)
     return Collected(
         loading=by_file(repository.findings),
         schema=schema,
@@ -435,31 +440,46 @@ def environment_findings(
     """Rollout rules (MKT6xx) with each environment as the last layer, reported only where an
     environment file is at fault: a plain ``validate`` then fails on everything ``build --env``
     would refuse, without each market's own findings repeated per environment."""
-    found: dict[str, dict[str, list[Finding]]] = {}
+    names = checked_environments(repository, schema_errors)
+    return {name: one_environment(repository, name, codes, schema_errors) for name in names}
+
+
+def checked_environments(repository: Repository, schema_errors: set[str]) -> list[str]:
+    """The environments whose rollouts are checked: those whose files fit the schema."""
+    return [
+        name
+        for name, document in repository.environments.items()
+        if document.path not in schema_errors
+    ]
+
+
+def one_environment(
+    repository: Repository, name: str, codes: list[str], schema_errors: set[str]
+) -> dict[str, list[Finding]]:
+    """:func:`environment_findings` for one environment. It selects the environment while it
+    runs, so in one process it runs after every other task (:func:`collect`)."""
+    document = repository.environments[name]
     rules = [
         rule
         for rule in catalogue().values()
         if rule.check_market is not None and not rule.retired and rule.code.startswith("MKT6")
     ]
+    by_code: dict[str, list[Finding]] = {}
     try:
-        for name, document in repository.environments.items():
-            if document.path in schema_errors:
+        repository.select_environment(name)
+        for code in codes:
+            market = repository.market(code)
+            if _required_findings(market) or not _is_checkable(market, schema_errors):
                 continue
-            repository.select_environment(name)
-            by_code = found.setdefault(name, {})
-            for code in codes:
-                market = repository.market(code)
-                if _required_findings(market) or not _is_checkable(market, schema_errors):
-                    continue
-                by_code[code] = [
-                    replace(finding, market=finding.market or code)
-                    for rule in rules
-                    for finding in rule.check_market(market)  # type: ignore[misc]
-                    if finding.file == document.path
-                ]
+            by_code[code] = [
+                replace(finding, market=finding.market or code)
+                for rule in rules
+                for finding in rule.check_market(market)  # type: ignore[misc]
+                if finding.file == document.path
+            ]
     finally:
         repository.select_environment(None)
-    return found
+    return by_code
 
 
 def _market_findings(
