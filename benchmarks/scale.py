@@ -6,15 +6,14 @@
     python benchmarks/scale.py --keep /tmp/scale    # keep the generated repositories
 
 Each size ``NxK`` is a synthetic repository with N markets and K source message keys (and
-``--features F`` feature flags, each rolled out in every market), made by cloning the shipped
-markets: the first N shipped markets stay (ca, jp and se first; up to all 17), and every
-further market is a new market in another country, speaking one of the shipped catalogues'
-languages with that country's own locale (``en-NG``, ``fr-SN``, ``es-MX``), currency (CLDR's
-tender) and time zone
-(tzdata's zone.tab); countries whose statutory tax rate marketctl reviews are left out (the
-clones carry Japan's tax history). Every
-source key is a copy of a shipped one with its own text (``Refurbished 12``), translated in
-every catalogue, so each distinct text is really parsed. The generated repositories validate
+``--features F`` feature flags, each rolled out in every market and at 100 % in staging), made
+by cloning the shipped markets: the first N shipped markets stay (ca, jp and se first; up to all
+17), and every further market is a new market in another country, speaking one of the shipped
+catalogues' languages with that country's own locale (``en-NG``, ``fr-SN``, ``es-MX``),
+currency (CLDR's tender) and time zone (tzdata's zone.tab); countries whose statutory tax rate
+marketctl reviews are left out (the clones carry Japan's tax history). Every source key is a
+copy of a shipped one with its own text (``Refurbished 12``), translated in every catalogue, so
+each distinct text is really parsed. The generated repositories validate
 without errors; the script checks that before it times them.
 
 For each size, in the same run and on the same bytes, it times (median of ``--runs`` cold
@@ -236,6 +235,11 @@ def generate(target: Path, markets: int, keys: int, features: int) -> tuple[int,
 
     for real in kept:
         rollout(out / real)
+    if flags:
+        # Staging runs every feature at 100 % in every market, as the shipped staging does.
+        with (out / "_environments/staging.yaml").open("a", encoding="utf-8") as handle:
+            for flag in flags:
+                handle.write(f"  {flag}: [{{at: 2026-11-01T00:00, percent: 100}}]\n")
 
     made = len(kept)
     for clone in clones()[: max(0, markets - made)]:
@@ -306,19 +310,21 @@ def timed(command: list[str], cwd: Path, runs: int, check: bool = True) -> Timin
 
 
 def timed_together(
-    commands: list[list[str]], cwd: Path, runs: int, check: bool = True
+    commands: list[list[str]], cwd: Path | list[Path], runs: int, check: bool = True
 ) -> list[Timing]:
-    """Each command ``runs`` times, in rounds: every round runs each command once, starting
-    with a different one, so that a slow spell of the machine falls on all of them alike."""
+    """Each command ``runs`` times (in ``cwd``, or each in its own), in rounds: every round
+    runs each command once, starting with a different one, so that a slow spell of the machine
+    falls on all of them alike."""
+    folders = cwd if isinstance(cwd, list) else [cwd] * len(commands)
     rounds: list[list[tuple[float, float]]] = [[] for _ in commands]
     peaks = [0] * len(commands)
     for number in range(runs):
         for offset in range(len(commands)):
             index = (number + offset) % len(commands)
-            elapsed, cpu, rss, code, output = run(commands[index], cwd)
+            elapsed, cpu, rss, code, output = run(commands[index], folders[index])
             if check and code != 0:
                 command = " ".join(commands[index])
-                sys.exit(f"{command} failed ({code}) in {cwd}:\n{output[-3000:]}")
+                sys.exit(f"{command} failed ({code}) in {folders[index]}:\n{output[-3000:]}")
             rounds[index].append((elapsed, cpu))
             peaks[index] = max(peaks[index], rss)
     return [

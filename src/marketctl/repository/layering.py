@@ -9,7 +9,7 @@ decided it.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -105,7 +105,7 @@ def _merge_mapping(
             previous = resolved.origin(child)
             if previous is not None:
                 resolved.overridden.setdefault(child, []).append(previous)
-            _forget_below(resolved, child)
+            _forget_below(resolved, child, existing)
         target[key] = _copied(value)
         _record(resolved, value, child, doc)
 
@@ -126,12 +126,27 @@ def _copied(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-def _forget_below(resolved: Resolved, path: Path) -> None:
-    depth = len(path)
-    for table in (resolved.origins, resolved.contributors):
-        for known in [p for p in table if len(p) > depth and p[:depth] == path]:
-            del table[known]
+def _forget_below(resolved: Resolved, path: Path, replaced: Any) -> None:
+    """Forget what was recorded below ``path``, whose value ``replaced`` is being replaced:
+    the paths inside that value, and no others (scanning every recorded path instead made an
+    environment that overrides N features cost N times the whole rollout)."""
+    for below in _paths_inside(replaced, path):
+        resolved.origins.pop(below, None)
+        resolved.contributors.pop(below, None)
     resolved.contributors.pop(path, None)
+
+
+def _paths_inside(value: Any, path: Path) -> Iterator[Path]:
+    if isinstance(value, dict):
+        children: Iterable[tuple[Any, Any]] = value.items()
+    elif isinstance(value, list):
+        children = enumerate(value)
+    else:
+        return
+    for key, child in children:
+        inside = (*path, key)
+        yield inside
+        yield from _paths_inside(child, inside)
 
 
 def _record(resolved: Resolved, value: Any, path: Path, doc: Document) -> None:

@@ -40,16 +40,16 @@ def check_market(market: Market) -> Iterator[Finding]:
     for feature, steps in (market.rollout.get("features") or {}).items():
         for index, step in enumerate(steps):
             value = step["percent"]
-            where = market.location("rollout", ("features", feature, index, "percent"))
+            path = ("features", feature, index, "percent")
             if not isinstance(value, int | Decimal) or not Decimal(value).is_finite():
                 yield rule(CODE).finding(
-                    where,
+                    market.location("rollout", path),
                     f"{feature}: percent at {step['at']} is not a number ({value})",
                     "write the share in percent, from 0 to 100, like 12.5",
                 )
             elif percent_decimals(value) > MAX_PERCENT_DECIMALS:
                 yield rule(CODE).finding(
-                    where,
+                    market.location("rollout", path),
                     f"{feature}: percent {value} at {step['at']} has "
                     f"{percent_decimals(value)} decimals, at most {MAX_PERCENT_DECIMALS} "
                     "are allowed",

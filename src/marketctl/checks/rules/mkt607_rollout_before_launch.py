@@ -65,8 +65,10 @@ def check_market(market: Market) -> Iterator[Finding]:
                 instant = local_to_utc(step["at"], zone)
             except LocalTimeError:
                 continue  # MKT605
+            if instant >= opening:
+                continue
             where = market.location("rollout", ("features", feature, index, "at"))
-            if instant < opening and not where.file.startswith(ENVIRONMENTS):
+            if not where.file.startswith(ENVIRONMENTS):
                 yield rule(CODE).finding(
                     where,
                     f"{feature}: step at {step['at']} is before the market launches "

@@ -69,8 +69,17 @@ def check_market(market: Market) -> Iterator[Finding]:
     except ScheduleError:
         return  # MKT605 or the market identity rules
     written = market.rollout.get("features") or {}
+    # Only the features of a `requires` pair have their timelines compared.
+    paired: set[str] = set()
+    for feature, entry in catalogue.items():
+        requires = (entry.get("requires") or []) if isinstance(entry, dict) else []
+        if requires:
+            paired.add(feature)
+            paired.update(required for required in requires if isinstance(required, str))
     schedules: dict[str, list[Step]] = {}
     for feature, steps in written.items():
+        if feature not in paired:
+            continue
         try:
             schedules[feature] = compile_steps(steps, zone)
         except ScheduleError:
