@@ -63,6 +63,8 @@ _SPACES = "\t-\r \x85\xa0\u180e\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000
 _SPACE = re.compile(f"[{_SPACES}]*")
 _NAME = re.compile(f"[^{{}},#'{_SPACES}]*")
 _TAG_NAME = re.compile(f"[^{{}},#'</>{_SPACES}]*")
+_SPACED_NAME = re.compile(f"[{_SPACES}]*([^{{}},#'{_SPACES}]*)[{_SPACES}]*")
+_NAME_SPACED = re.compile(f"([^{{}},#'{_SPACES}]*)[{_SPACES}]*")
 _TEXT = re.compile(r"[^{}<']*")
 _TEXT_HASH = re.compile(r"[^{}<'#]*")
 _STYLE = re.compile(r"[^{}<']*")
@@ -334,23 +336,27 @@ class _Parser:
     def placeholder(self, depth: int) -> Argument | Choice:
         text, length = self.text, self.length
         start = self.i
-        self.i += 1  # "{"
-        self.skip_space()
-        name = self.name()
+        # "{", spaces, the name, spaces: one match (and likewise for the type).
+        match = _SPACED_NAME.match(text, start + 1)
+        assert match is not None
+        name = match.group(1)
         if not name:
+            self.i = match.start(1)
             raise self.expected("placeholder name")
-        self.skip_space()
-        char = text[self.i] if self.i < length else ""
+        i = match.end()
+        char = text[i] if i < length else ""
         if char == "}":
-            self.i += 1
+            self.i = i + 1
             return Argument(name, None, None, start, self.i)
         if char != ",":
+            self.i = i
             raise self.expected(", or }")
-        self.i += 1
-        self.skip_space()
-        type_at = self.i
-        type_ = self.name()
+        match = _SPACED_NAME.match(text, i + 1)
+        assert match is not None
+        type_at = match.start(1)
+        type_ = match.group(1)
         if not type_:
+            self.i = type_at
             raise self.expected("placeholder type")
         if type_ not in CHOICE_TYPES and type_ != "number":
             if type_ in ICU_TYPES_NOT_SUPPORTED:
@@ -360,7 +366,7 @@ class _Parser:
                     type_at,
                 )
             raise ICUSyntaxError(f"unknown argument type '{type_}'", type_at)
-        self.skip_space()
+        self.i = match.end()
         char = text[self.i] if self.i < length else ""
         if char == "}":
             if type_ in CHOICE_TYPES:
@@ -460,9 +466,12 @@ class _Parser:
         plural = type_ in PLURAL_TYPES
         options: list[Option] = []
         seen: set[str] = set()
+        skip = _SPACE.match
         while self.i < length and text[self.i] != "}":
             at = self.i
-            selector = self.name()
+            match = _NAME_SPACED.match(text, at)
+            assert match is not None
+            selector = match.group(1)
             if not selector:
                 raise self.expected("sub-message selector")
             if selector in seen:
@@ -482,18 +491,18 @@ class _Parser:
                         f"or one of {', '.join(CATEGORIES)}",
                         at,
                     )
-            self.skip_space()
+            self.i = i = match.end()
             if depth + 1 >= MAXIMUM_DEPTH:
-                raise ICUSyntaxError("Too much recursion", self.i)
-            if self.i >= length or text[self.i] != "{":
+                raise ICUSyntaxError("Too much recursion", i)
+            if i >= length or text[i] != "{":
                 raise self.expected("{")
-            self.i += 1
+            self.i = i + 1
             contents = self.nodes(type_, plural, depth + 1)
-            if self.i >= length or text[self.i] != "}":
+            i = self.i
+            if i >= length or text[i] != "}":
                 raise self.expected("}")
-            self.i += 1
             options.append(Option(selector, at, contents))
-            self.skip_space()
+            self.i = skip(text, i + 1).end()  # type: ignore[union-attr]
         if not options:
             raise self.expected(f"{type_} sub-messages")
         return options
