@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import pytest
 
-from clitools import invoke
+from clitools import edit, invoke
 from marketctl.cli import cli, run
 
 
@@ -135,3 +135,28 @@ def test_json_on_every_command(repo: Path, capsys: pytest.CaptureFixture[str]) -
     )
     assert list(built["bundles"]) == ["se"]
     assert built["summary"]["errors"] == 0
+
+
+def test_the_process_ends_with_its_whole_output_and_its_exit_code(repo: Path) -> None:
+    """The console script ends the process without tearing Python down (cli.main): what it
+    printed still arrives whole through a pipe, larger than a pipe's buffer, and its exit code
+    is the command's. A reader that stops early ends it without a traceback."""
+    import subprocess
+    import sys
+    from subprocess import PIPE
+
+    command = [sys.executable, "-m", "marketctl", "--root", str(repo)]
+    done = subprocess.run([*command, "rules", "--format", "json"], capture_output=True)
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout) > 65536
+    assert json.loads(done.stdout)
+    edit(repo / "markets/jp/market.yaml", "currency: JPY", "currency: JPN")
+    failed = subprocess.run([*command, "validate", "--format", "json"], capture_output=True)
+    assert failed.returncode == 1
+    assert any(f["code"] == "MKT202" for f in json.loads(failed.stdout)["findings"])
+    with subprocess.Popen([*command, "rules", "--format", "json"], stdout=PIPE, stderr=PIPE) as one:
+        assert one.stdout is not None and one.stderr is not None
+        one.stdout.read(100)
+        one.stdout.close()
+        assert "Traceback" not in one.stderr.read().decode()
+        assert one.wait() in (0, 1)

@@ -921,4 +921,17 @@ def _run(argv: Sequence[str] | None) -> int:
 
 
 def main() -> None:
-    sys.exit(run())
+    """The console script. Once the command is done (its files written and closed, its
+    processes joined, its output flushed here), the process ends without tearing the
+    interpreter down: freeing every object of a run one by one took a tenth of a second, a
+    sixth of a cold ``validate``. Under coverage, which saves its data as Python exits, it
+    exits the usual way."""
+    code = run()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):  # a reader gone early (| head), or a closed stream
+        code = code or EXIT_FINDINGS
+    if "coverage" in sys.modules:
+        sys.exit(code)
+    os._exit(code)
