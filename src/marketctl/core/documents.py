@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final, TypeAlias
@@ -131,14 +131,25 @@ for _versions, _tag, _regexp, _first in implicit_resolvers:
     if (1, 2) in _versions:
         _Yaml12.add_implicit_resolver(_tag, _regexp, _first)
 
+
+def _matching(resolvers: list[tuple[Any, Any]]) -> list[tuple[str, Callable[[str], object]]]:
+    """Each resolver's tag and its pattern's ``match``. ruamel compiles its patterns lazily,
+    behind a proxy whose every attribute read runs Python code: a microsecond per scalar."""
+    found: list[tuple[str, Callable[[str], object]]] = []
+    for tag, regexp in resolvers:
+        pattern = regexp.lazy_self() if hasattr(regexp, "lazy_self") else regexp
+        found.append((str(tag), pattern.match))
+    return found
+
+
 # The implicit resolvers by a plain scalar's first character, wildcards included: libyaml calls
 # ``resolve`` in Python for every scalar, and BaseResolver builds these lists on each call.
 _BY_FIRST: Final = {
-    first: [*resolvers, *_Yaml12.yaml_implicit_resolvers.get(None, [])]
+    first: _matching([*resolvers, *_Yaml12.yaml_implicit_resolvers.get(None, [])])
     for first, resolvers in _Yaml12.yaml_implicit_resolvers.items()
     if first is not None
 }
-_WILDCARDS: Final = list(_Yaml12.yaml_implicit_resolvers.get(None, []))
+_WILDCARDS: Final = _matching(list(_Yaml12.yaml_implicit_resolvers.get(None, [])))
 
 
 def _resolve(self: Any, kind: Any, value: str, implicit: tuple[bool, bool]) -> str:
@@ -146,9 +157,9 @@ def _resolve(self: Any, kind: Any, value: str, implicit: tuple[bool, bool]) -> s
     quoted scalar is text; a plain one takes the first implicit tag whose pattern matches."""
     if kind is pyyaml.ScalarNode:
         if implicit[0]:
-            for tag, regexp in _BY_FIRST.get(value[:1], _WILDCARDS):
-                if regexp.match(value):
-                    return str(tag)
+            for tag, match in _BY_FIRST.get(value[:1], _WILDCARDS):
+                if match(value):
+                    return tag
         return str(_Yaml12.DEFAULT_SCALAR_TAG)
     return str(pyyaml.resolver.BaseResolver.resolve(self, kind, value, implicit))  # type: ignore[no-untyped-call]
 

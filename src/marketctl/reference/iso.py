@@ -80,32 +80,32 @@ def currency_codes() -> tuple[str, ...]:
 
 
 @cache
-def _subdivisions() -> dict[str, Subdivision]:
-    return {
-        entry["code"]: Subdivision(
-            entry["code"], entry["code"].split("-", 1)[0], entry["name"], entry["type"]
-        )
-        for entry in _database("iso3166-2.json")["3166-2"]
-    }
+def _subdivision_entries() -> dict[str, list[dict[str, str]]]:
+    """ISO 3166-2's entries, by country: objects are made for the countries asked about (a
+    run asks about a few of 200)."""
+    grouped: dict[str, list[dict[str, str]]] = {}
+    for entry in _database("iso3166-2.json")["3166-2"]:
+        grouped.setdefault(entry["code"].split("-", 1)[0], []).append(entry)
+    return grouped
 
 
 def subdivision(code: str) -> Subdivision | None:
     """The ISO 3166-2 subdivision with this code (``CA-QC``), in any country; None if unknown."""
-    return _subdivisions().get(code.upper())
+    code = code.upper()
+    return _subdivisions_of(code.split("-", 1)[0]).get(code)
 
 
 def subdivisions_of(country_code: str) -> tuple[Subdivision, ...]:
     """Every ISO 3166-2 subdivision of a country, by code."""
-    return _subdivisions_by_country().get(country_code.upper(), ())
+    return tuple(_subdivisions_of(country_code.upper()).values())
 
 
 @cache
-def _subdivisions_by_country() -> dict[str, tuple[Subdivision, ...]]:
-    grouped: dict[str, list[Subdivision]] = {}
-    for code, subdivision in _subdivisions().items():
-        grouped.setdefault(code.split("-", 1)[0], []).append(subdivision)
+def _subdivisions_of(country: str) -> dict[str, Subdivision]:
+    entries = sorted(_subdivision_entries().get(country, ()), key=lambda entry: entry["code"])
     return {
-        country: tuple(sorted(found, key=lambda s: s.code)) for country, found in grouped.items()
+        entry["code"]: Subdivision(entry["code"], country, entry["name"], entry["type"])
+        for entry in entries
     }
 
 
