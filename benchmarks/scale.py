@@ -469,14 +469,33 @@ def report(rows: list[Row], arguments: argparse.Namespace, base: Path) -> None:
     if arguments.rerun:
         rerun(arguments.rerun, base, arguments.runs, arguments.features)
     if arguments.small:
-        marketctl = _marketctl()
-        validate = timed([marketctl, "validate", "--no-cache"], ROOT, arguments.runs)
-        help_ = timed([marketctl, "--help"], ROOT, arguments.runs)
-        print(
-            f"target shipped markets cold validate <= 0.3 s: {validate.seconds:.3f} s "
-            f"(CPU {validate.cpu:.3f} s)"
-        )
-        print(f"target --help <= 0.1 s: {help_.seconds:.3f} s (CPU {help_.cpu:.3f} s)")
+        small(base, arguments.runs)
+
+
+def small(base: Path, runs: int) -> None:
+    """The shipped markets cold: the three reference markets the issue was measured on (jp,
+    ca, se with the shipped catalogues, alone in a repository), all 17, and ``--help``."""
+    import yaml
+
+    marketctl = _marketctl()
+    source = yaml.load((MARKETS / "_defaults/messages/en.yaml").read_bytes(), yaml.CSafeLoader)
+    reference = base / "reference-3"
+    generate(reference, 3, len(source), 6)  # copy 0 of each key: the shipped texts
+    three, shipped, help_ = timed_together(
+        [
+            [marketctl, "--root", str(reference), "validate", "--no-cache"],
+            [marketctl, "--root", str(ROOT), "validate", "--no-cache"],
+            [marketctl, "--help"],
+        ],
+        ROOT,
+        runs,
+    )
+    print(
+        "target shipped markets cold validate <= 0.3 s: "
+        f"the three reference markets {three.seconds:.3f} s (CPU {three.cpu:.3f} s), "
+        f"all 17 {shipped.seconds:.3f} s (CPU {shipped.cpu:.3f} s)"
+    )
+    print(f"target --help <= 0.1 s: {help_.seconds:.3f} s (CPU {help_.cpu:.3f} s)")
 
 
 def _memory(rows: list[Row]) -> None:
