@@ -354,7 +354,7 @@ def source_problems(source: Mapping[str, Any], url_key: str = "url") -> list[Sou
                 "link the https version of the page",
             )
         )
-    elif any(c.isspace() for c in url):
+    elif any(map(str.isspace, url)):
         problems.append(
             SourceProblem(
                 url_key,
