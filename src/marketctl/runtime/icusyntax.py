@@ -61,10 +61,11 @@ MAXIMUM_DEPTH: Final = 50
 
 _SPACES = "\t-\r \x85\xa0\u180e\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
 _SPACE = re.compile(f"[{_SPACES}]*")
-_NAME = re.compile(f"[^{{}},#'{_SPACES}]*")
+_NAME = f"([^{{}},#'{_SPACES}]*)"  # an argument name, type or selector
+# Spaces, a name and spaces (after "{" or ","), and a name and spaces (a selector): one match.
+_SPACED_NAME = re.compile(f"[{_SPACES}]*{_NAME}[{_SPACES}]*")
+_NAME_SPACED = re.compile(f"{_NAME}[{_SPACES}]*")
 _TAG_NAME = re.compile(f"[^{{}},#'</>{_SPACES}]*")
-_SPACED_NAME = re.compile(f"[{_SPACES}]*([^{{}},#'{_SPACES}]*)[{_SPACES}]*")
-_NAME_SPACED = re.compile(f"([^{{}},#'{_SPACES}]*)[{_SPACES}]*")
 _TEXT = re.compile(r"[^{}<']*")
 _TEXT_HASH = re.compile(r"[^{}<'#]*")
 _STYLE = re.compile(r"[^{}<']*")
@@ -292,12 +293,6 @@ class _Parser:
 
     def skip_space(self) -> None:
         self.i = _SPACE.match(self.text, self.i).end()  # type: ignore[union-attr]
-
-    def name(self) -> str:
-        match = _NAME.match(self.text, self.i)
-        assert match is not None
-        self.i = match.end()
-        return match.group()
 
     def tag(self, choice: str | None, hashes: bool, depth: int) -> Tag:
         text, length = self.text, self.length
