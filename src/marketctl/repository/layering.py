@@ -12,6 +12,7 @@ import copy
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from marketctl.core.diagnostics import Location
@@ -180,7 +181,7 @@ def _merge_mapping(
         resolved.roots[child] = doc
 
 
-_IMMUTABLE = (str, int, float, bool, type(None), date, datetime)
+_IMMUTABLE = (str, int, float, Decimal, bool, type(None), date, datetime)
 
 
 def _copied(value: Any) -> Any:
