@@ -570,6 +570,7 @@ def _import_translations(ctx: click.Context, files: Sequence[str], output_format
 @command(
     "marketctl report -o site/",
     "marketctl report se fi -o /tmp/report --format json",
+    "marketctl report -o site/ --base origin/main",
 )
 @markets_argument
 @format_option("text", "json", help="How to print what was written.")
@@ -580,26 +581,90 @@ def _import_translations(ctx: click.Context, files: Sequence[str], output_format
     required=True,
     help="The folder to write the site into (replaced whole; a previous report or empty).",
 )
+@click.option(
+    "--base",
+    metavar="REV",
+    help="Highlight what the working tree changes relative to this git revision (as diff).",
+)
+@click.option(
+    "--render-anyway",
+    is_flag=True,
+    help="Write the report of a repository with errors, every page listing them in a banner.",
+)
 @click.pass_context
-def report(ctx: click.Context, markets: tuple[str, ...], output_format: str, output: Path) -> None:
+def report(
+    ctx: click.Context,
+    markets: tuple[str, ...],
+    output_format: str,
+    output: Path,
+    base: str | None,
+    render_anyway: bool,
+) -> None:
     """Write a static HTML report of MARKETs (default: all): the market matrix, a calendar of
-    dated changes, rollout pictures and a page of facts per market. Opens from file://."""
+    dated changes, launch readiness, rollout pictures and a page of facts per market. Opens
+    from file://.
+
+    Validates first: a repository with errors gets no report (exit 1) unless --render-anyway.
+    """
     import json
 
-    from marketctl.checks.validation import select_markets
-    from marketctl.commands.report import build_report, render_pages, write_report
+    from marketctl.checks.reporters import REPORTERS
+    from marketctl.commands.build import errors_only
+    from marketctl.commands.report import write_report
+    from marketctl.commands.site import ReportRefusedError, make_report
     from marketctl.core.clock import today
-    from marketctl.repository.loading import load_repository
-    from marketctl.repository.sources import WorktreeSource
 
-    repository = load_repository(WorktreeSource(_root(ctx)))
-    codes = select_markets(repository, markets)
-    pages = render_pages(build_report(repository, codes, today()))
+    try:
+        pages = make_report(_root(ctx), markets, today(), render_anyway=render_anyway, base=base)
+    except ReportRefusedError as refused:
+        click.echo(REPORTERS["text"].render(errors_only(refused.report), quiet=True), nl=False)
+        raise
     write_report(output, pages)
     if output_format == "json":
         click.echo(json.dumps({"version": 1, "output": str(output), "pages": sorted(pages)}))
     elif not quiet(ctx):
         click.echo(f"wrote {len(pages)} pages to {output}: open {output / 'index.html'}")
+
+
+@command(
+    "marketctl readiness",
+    "marketctl readiness gr --format markdown",
+    "marketctl readiness --format json --check",
+)
+@markets_argument
+@format_option("text", "json", "markdown", help="markdown suits a chat message or a PR comment.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit 1 when a planned market or a change of the next 90 days lacks something.",
+)
+@click.pass_context
+def readiness(
+    ctx: click.Context, markets: tuple[str, ...], output_format: str, check: bool
+) -> None:
+    """What each planned market among MARKETs (default: all) still lacks for its launch
+    (unverified facts in force on the launch date, untranslated keys, specs present and
+    passing, owners, rollout steps, days left), and what each change of the next 90 days
+    rests on. The report's readiness page shows the same."""
+    from marketctl.checks.validation import select_markets
+    from marketctl.commands.readiness import RENDERERS, spec_runner
+    from marketctl.commands.readiness import readiness as readiness_of
+    from marketctl.core.clock import today
+    from marketctl.core.errors import MarketctlError
+    from marketctl.repository.loading import load_repository
+    from marketctl.repository.settings import read_settings
+    from marketctl.repository.sources import WorktreeSource
+
+    root = _root(ctx)
+    repository = load_repository(WorktreeSource(root))
+    codes = select_markets(repository, markets)
+    result = readiness_of(repository, codes, today(), spec_runner(root, read_settings(root)))
+    click.echo(RENDERERS[output_format](result), nl=False)
+    if check and not result.ready:
+        raise MarketctlError(
+            "something is missing for a planned market or a scheduled change",
+            "the list above says what; marketctl readiness --format json gives it to scripts",
+        )
 
 
 @command(

@@ -51,6 +51,11 @@ class LocaleCoverage:
     def percent(self) -> float:
         return 100.0 if self.total == 0 else 100.0 * self.translated / self.total
 
+    @property
+    def percent_text(self) -> str:
+        """The share as every command and page shows it: ``97.3 %``."""
+        return f"{self.percent:.1f} %"
+
     def is_below(self, threshold: float) -> bool:
         # Compared without dividing, so 74 of 75 keys (98.666... %) is below 98.67.
         return self.translated * 100 < threshold * self.total
@@ -143,7 +148,7 @@ def require_coverage(rows: list[LocaleCoverage], threshold: float) -> None:
     """Raise :class:`CoverageError` naming every market and locale below ``threshold`` %."""
     below = [row for row in rows if row.is_below(threshold)]
     if below:
-        listed = ", ".join(f"{r.market} {r.locale} {r.percent:.1f} %" for r in below)
+        listed = ", ".join(f"{r.market} {r.locale} {r.percent_text}" for r in below)
         raise CoverageError(
             f"translation coverage is below {threshold:g} %: {listed}",
             "translate the missing keys; `marketctl validate --select MKT501` lists them",
@@ -152,9 +157,7 @@ def require_coverage(rows: list[LocaleCoverage], threshold: float) -> None:
 
 def render_text(rows: list[LocaleCoverage]) -> str:
     header = ("market", "locale", "translated", "total", "percent")
-    table = [
-        (r.market, r.locale, str(r.translated), str(r.total), f"{r.percent:.1f} %") for r in rows
-    ]
+    table = [(r.market, r.locale, str(r.translated), str(r.total), r.percent_text) for r in rows]
     widths = [max(len(cells[i]) for cells in (header, *table)) for i in range(len(header))]
     lines = []
     for cells in (header, *table):
