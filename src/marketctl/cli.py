@@ -828,6 +828,26 @@ def owners(ctx: click.Context, output_format: str, mode: str | None) -> None:
         click.echo(render_codeowners(rules), nl=False)
 
 
+@command("marketctl lsp", "marketctl lsp --root ~/markets-repo")
+@format_option("json", help="The protocol's own: JSON-RPC over stdin and stdout.")
+@click.pass_context
+def lsp(ctx: click.Context, output_format: str) -> None:
+    """A Language Server Protocol server over stdin and stdout for editors (install
+    marketctl[lsp]): the findings of validate as you type, explain as hover, go to
+    definition, completion of codes and quick fixes. The editor starts it in the repository;
+    docs/editors.md shows how for VS Code, Neovim and Helix."""
+    from marketctl.core.errors import MarketctlError
+
+    try:
+        from marketctl.lsp import serve
+    except ImportError as error:
+        raise MarketctlError(
+            f"the language server needs pygls ({error})",
+            "install it with: pip install 'marketctl[lsp]'",
+        ) from None
+    serve()
+
+
 @command("marketctl rules", "marketctl rules MKT301", "marketctl rules --format json")
 @click.argument("code", required=False)
 @format_option("text", "json")
