@@ -165,3 +165,19 @@ def test_build_pseudo_adds_the_pseudo_locales_and_production_refuses_them(
     assert refused.err.startswith(
         "Error: pseudo-locales are for test builds: --pseudo is refused with --env production\n"
     )
+
+
+def test_an_xliff_in_shift_jis_exits_1_naming_the_file(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    xlf = tmp_path / "sv.xlf"
+    xlf.write_bytes(
+        b'<?xml version="1.0" encoding="Shift_JIS"?>\n'
+        b'<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="en" '
+        b'trgLang="sv"/>\n'
+    )
+    done = invoke(capsys, repo, "translations", "import", str(xlf))
+    assert (done.code, done.err.splitlines()[0]) == (
+        1,
+        f'Error: {xlf}:1: the file declares encoding="Shift_JIS", which is refused',
+    )

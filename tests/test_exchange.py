@@ -225,3 +225,94 @@ def test_missing_only_exports_only_keys_that_fall_back_to_the_source(
     path = _export(repo, "sv", "xliff", tmp_path, missing_only=True)
     names = [u.get("name") for u in ET.parse(path).getroot().iterfind("x:file/x:unit", NS)]
     assert names == ["cart.title"]
+
+
+@pytest.mark.parametrize("encoding", ["Shift_JIS", "UTF-7", "ISO-8859-1"])
+def test_an_xliff_declaring_an_encoding_other_than_utf_is_refused(
+    repo: Path, tmp_path: Path, encoding: str
+) -> None:
+    before = _hashes(repo)
+    path = _export(repo, "sv", "xliff", tmp_path)
+    text = path.read_text(encoding="utf-8").replace("encoding='utf-8'", f'encoding="{encoding}"')
+    path.write_bytes(text.encode("utf-8"))
+    with pytest.raises(ExchangeError) as raised:
+        import_files(WorktreeSource(repo), repo, [path])
+    assert raised.value.message == (
+        f'{path}:1: the file declares encoding="{encoding}", which is refused'
+    )
+    assert _hashes(repo) == before
+
+
+def test_an_xliff_in_utf_16_with_its_declaration_is_read(repo: Path, tmp_path: Path) -> None:
+    path = _export(repo, "sv", "xliff", tmp_path)
+    _edit_xliff(path, "cart.title", "Kundvagn")
+    text = path.read_text(encoding="utf-8").replace("encoding='utf-8'", 'encoding="UTF-16"')
+    path.write_bytes(text.encode("utf-16"))
+    result = import_files(WorktreeSource(repo), repo, [path])
+    assert result.changed == {"markets/_defaults/messages/sv.yaml": ["cart.title"]}
+
+
+def test_a_po_declaring_another_charset_is_refused_at_its_line(repo: Path, tmp_path: Path) -> None:
+    path = _export(repo, "sv", "po", tmp_path)
+    text = path.read_text(encoding="utf-8").replace("charset=utf-8", "charset=UTF-7")
+    path.write_text(text, encoding="utf-8")
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if "charset=UTF-7" in t)
+    with pytest.raises(ExchangeError) as raised:
+        import_files(WorktreeSource(repo), repo, [path])
+    assert raised.value.message == (
+        f"{path}:{line}: the header declares charset=UTF-7, which is refused"
+    )
+
+
+def test_a_po_entry_with_msgid_plural_is_refused_with_the_reason(
+    repo: Path, tmp_path: Path
+) -> None:
+    path = _export(repo, "sv", "po", tmp_path)
+    text = path.read_text(encoding="utf-8")
+    start = text.index('msgctxt "cart.items"')
+    end = text.index("\n\n", start)
+    text = (
+        text[:start]
+        + 'msgctxt "cart.items"\nmsgid "{count} item"\nmsgid_plural "{count} items"\n'
+        + 'msgstr[0] "{count} artikel"\nmsgstr[1] "{count} artiklar"'
+        + text[end:]
+    )
+    path.write_text(text, encoding="utf-8")
+    line = text[:start].count("\n") + 1
+    with pytest.raises(ExchangeError) as raised:
+        import_files(WorktreeSource(repo), repo, [path])
+    assert (raised.value.message, raised.value.hint) == (
+        f"{path}:{line}: the entry 'cart.items' has msgid_plural forms, "
+        "which marketctl does not import",
+        "ICU plurals travel inside one text: write the whole "
+        "{count, plural, one {...} other {...}} message in one msgstr",
+    )
+
+
+@pytest.mark.parametrize(
+    ("fmt", "written", "shown"),
+    [
+        ("po", "Din\x00 varukorg", "the control character U+0000"),
+        (
+            "po",
+            "Din \u202evarukorg",
+            "U+202E RIGHT-TO-LEFT OVERRIDE, an invisible bidirectional control",
+        ),
+        (
+            "xliff",
+            "Din \u2066varukorg",
+            "U+2066 LEFT-TO-RIGHT ISOLATE, an invisible bidirectional control",
+        ),
+    ],
+)
+def test_control_characters_in_a_translation_are_refused(
+    repo: Path, tmp_path: Path, fmt: str, written: str, shown: str
+) -> None:
+    before = _hashes(repo)
+    path = _export(repo, "sv", fmt, tmp_path)
+    EDITORS[fmt](path, "cart.title", written)
+    result = import_files(WorktreeSource(repo), repo, [path])
+    assert [(f.code, f.message) for f in result.findings] == [
+        ("MKT512", f"'cart.title' contains {shown}")
+    ]
+    assert _hashes(repo) == before

@@ -26,6 +26,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import tempfile
 import xml.etree.ElementTree as ET
 import xml.parsers.expat
@@ -456,7 +457,33 @@ def _refuse_dtd(path: str, raw: bytes) -> None:
         ) from None
 
 
+_XML_DECLARATION = re.compile(rb"""<\?xml[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
+_PO_CHARSET = re.compile(r'^"Content-Type:[^"]*charset=([^"\\;\s]*)', re.MULTILINE)
+# XLIFF 2.0 files are XML, which every parser reads in UTF-8 and UTF-16; PO files are read as
+# UTF-8 (gettext's own tools write nothing else for a catalogue with non-ASCII text). A file that
+# declares anything else is refused before it is decoded (issue 22: Shift_JIS and UTF-7 once
+# reached the parser and ended in a traceback).
+XML_ENCODINGS = ("utf-8", "utf-16")
+PO_CHARSETS = ("utf-8", "us-ascii", "ascii")
+
+
+def _refuse_xml_encoding(path: str, raw: bytes) -> None:
+    head = raw[:512]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", "replace").encode("utf-8")
+    declared = _XML_DECLARATION.match(head.lstrip(b"\xef\xbb\xbf"))
+    if declared is None:
+        return  # no declaration: XML says UTF-8 (or UTF-16 with its byte order mark)
+    encoding = declared.group(1).decode("ascii", "replace")
+    if encoding.lower() not in XML_ENCODINGS:
+        raise ExchangeError(
+            f'{path}:1: the file declares encoding="{encoding}", which is refused',
+            "export the file again as UTF-8 (or UTF-16), as XLIFF tools write it by default",
+        )
+
+
 def _read_xliff(path: str, raw: bytes) -> ExchangeFile:
+    _refuse_xml_encoding(path, raw)
     _refuse_dtd(path, raw)
     line_of: dict[str, int] = {}
     parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
@@ -507,6 +534,21 @@ def _read_po(path: str, raw: bytes) -> ExchangeFile:
     from babel.messages.pofile import PoFileError, read_po
 
     try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ExchangeError(
+            f"{path}:{line}: the file is not UTF-8 (byte {error.start})",
+            "save the PO file as UTF-8 with charset=UTF-8 in its Content-Type header",
+        ) from None
+    charset = _PO_CHARSET.search(decoded)
+    if charset is not None and charset.group(1).lower() not in PO_CHARSETS:
+        line = decoded[: charset.start()].count("\n") + 1
+        raise ExchangeError(
+            f"{path}:{line}: the header declares charset={charset.group(1)}, which is refused",
+            "save the PO file as UTF-8 with charset=UTF-8 in its Content-Type header",
+        )
+    try:
         catalog = read_po(io.BytesIO(raw), abort_invalid=True)
     except (PoFileError, UnicodeDecodeError, ValueError) as error:
         raise ExchangeError(f"{path}: not a valid PO file: {error}") from None
@@ -520,6 +562,14 @@ def _read_po(path: str, raw: bytes) -> ExchangeFile:
             context_lines.setdefault(written[len('msgctxt "') :].rstrip().removesuffix('"'), number)
     texts = []
     for message in catalog:
+        if isinstance(message.id, tuple | list):
+            key = message.context or str(message.id[0])
+            raise ExchangeError(
+                f"{path}:{context_lines.get(key, message.lineno or 1)}: the entry "
+                f"'{key}' has msgid_plural forms, which marketctl does not import",
+                "ICU plurals travel inside one text: write the whole "
+                "{count, plural, one {...} other {...}} message in one msgstr",
+            )
         if not message.id or message.context is None:
             continue
         target = message.string if isinstance(message.string, str) else ""
@@ -699,7 +749,10 @@ def _value_spans(path: str, text: str) -> dict[str, tuple[int, int, str]]:
     return spans
 
 
-_INVISIBLE = {0x00A0, 0x2007, 0x2009, 0x200A, 0x200B, 0x200C, 0x200D, 0x202F, 0x2060, 0xFEFF}
+_INVISIBLE = {
+    0x00A0, 0x2007, 0x2009, 0x200A, 0x200B, 0x200C, 0x200D, 0x202F, 0x2060, 0xFEFF,
+    *range(0x202A, 0x202F), *range(0x2066, 0x206A),  # bidi controls: MKT512 reads them
+}  # fmt: skip
 
 
 def _double_quoted(value: str) -> str:
