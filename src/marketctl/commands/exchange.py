@@ -23,6 +23,7 @@ empty target never deletes an existing translation.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -39,6 +40,12 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode
 
+from marketctl.checks.messageformat import (
+    SyntaxProblem,
+    language_name,
+    parse_message,
+    plural_categories,
+)
 from marketctl.checks.validation import validate_repository
 from marketctl.core.diagnostics import Finding, Severity
 from marketctl.core.errors import MarketctlError, UsageProblem
@@ -66,6 +73,9 @@ __all__ = [
 FORMATS = ("xliff", "po")
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
 SLR_NS = "urn:oasis:names:tc:xliff:sizerestriction:2.0"
+MDA_NS = "urn:oasis:names:tc:xliff:metadata:2.0"
+# The metadata group and PO comment that carry what an export was made from.
+EXPORT_META = "marketctl-export"
 ICU_FLAG = "icu-message-format"
 # Incoming exchange files are capped before parsing: a catalogue of a few thousand keys is well
 # under a megabyte.
@@ -95,6 +105,30 @@ class Unit:
     target: str | None = None
     # Where the locale's text comes from today when its own file has none: (locale, text).
     fallback: tuple[str, str] | None = None
+
+    @property
+    def inherited(self) -> bool:
+        """The locale shows a translation it inherits along its fallback chain (sk-SK from sk)."""
+        return (
+            self.target is None
+            and self.fallback is not None
+            and (self.fallback[0] != SOURCE_LOCALE)
+        )
+
+    @property
+    def shown(self) -> str | None:
+        """The target an export carries: the locale's own text, or the translation it inherits
+        (issue 24: a regional export of a market translated through its parent is not empty)."""
+        if self.target is not None:
+            return self.target
+        return self.fallback[1] if self.inherited and self.fallback is not None else None
+
+
+def text_hash(text: str | None) -> str:
+    """What an export remembers of a text: 16 hex digits of its SHA-256, empty for no text."""
+    if text is None:
+        return ""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -318,6 +352,7 @@ def render_import(result: ImportResult, fmt: str) -> str:
 def _write_xliff(tag: str, original: str, units: Sequence[Unit]) -> bytes:
     ET.register_namespace("", XLIFF_NS)
     ET.register_namespace("slr", SLR_NS)
+    ET.register_namespace("mda", MDA_NS)
     root = ET.Element(
         f"{{{XLIFF_NS}}}xliff", {"version": "2.0", "srcLang": SOURCE_LOCALE, "trgLang": tag}
     )
@@ -329,30 +364,71 @@ def _write_xliff(tag: str, original: str, units: Sequence[Unit]) -> bytes:
         if unit.max_length is not None:
             attributes[f"{{{SLR_NS}}}sizeRestriction"] = str(unit.max_length)
         element = ET.SubElement(file, f"{{{XLIFF_NS}}}unit", attributes)
+        # Modules come first in a unit (XLIFF 2.0 core schema); tools keep <mda:metadata>.
+        metadata = ET.SubElement(element, f"{{{MDA_NS}}}metadata")
+        group = ET.SubElement(metadata, f"{{{MDA_NS}}}metaGroup", {"category": EXPORT_META})
+        for kind, text in (("source-sha256", unit.source), ("target-sha256", unit.shown)):
+            ET.SubElement(group, f"{{{MDA_NS}}}meta", {"type": kind}).text = text_hash(text)
         notes = ET.SubElement(element, f"{{{XLIFF_NS}}}notes")
         note = ET.SubElement(notes, f"{{{XLIFF_NS}}}note", {"category": "description"})
         note.text = unit.description
         ET.SubElement(
             notes, f"{{{XLIFF_NS}}}note", {"category": "format"}
         ).text = "ICU MessageFormat"
+        guidance = plural_guidance(unit.source, tag)
+        if guidance:
+            ET.SubElement(notes, f"{{{XLIFF_NS}}}note", {"category": "plural"}).text = guidance
         if unit.fallback is not None:
             fallback = ET.SubElement(
                 notes, f"{{{XLIFF_NS}}}note", {"category": "fallback", "appliesTo": "target"}
             )
-            fallback.text = (
-                f"Untranslated here; shown today from {unit.fallback[0]}: {unit.fallback[1]}"
-            )
+            fallback.text = fallback_note(unit, tag)
+        shown = unit.shown
         segment = ET.SubElement(
             element,
             f"{{{XLIFF_NS}}}segment",
-            {"state": "translated" if unit.target is not None else "initial"},
+            {"state": "translated" if shown is not None else "initial"},
         )
         ET.SubElement(segment, f"{{{XLIFF_NS}}}source").text = unit.source
-        if unit.target is not None:
-            ET.SubElement(segment, f"{{{XLIFF_NS}}}target").text = unit.target
+        if shown is not None:
+            ET.SubElement(segment, f"{{{XLIFF_NS}}}target").text = shown
     ET.indent(root)
     written: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return written + b"\n"
+
+
+def fallback_note(unit: Unit, tag: str) -> str:
+    """What a unit without its own text shows today, and what editing it does."""
+    assert unit.fallback is not None
+    source, text = unit.fallback
+    if unit.inherited:
+        return (
+            f"Inherited from {source}: {tag} shows the {source} text. Changing the target makes "
+            f"it {tag}'s own text; leaving it as it is changes nothing."
+        )
+    return f"Untranslated here; shown today from {source}: {text}"
+
+
+def plural_guidance(source: str, tag: str) -> str:
+    """Which CLDR plural categories the target language needs for a plural message."""
+    parsed = parse_message(source)
+    if isinstance(parsed, SyntaxProblem):
+        return ""
+    kinds = sorted({choice.type for choice in parsed.choices} & {"plural", "selectordinal"})
+    said = []
+    for kind in kinds:
+        categories = plural_categories(tag, ordinal=kind == "selectordinal")
+        if categories is None:
+            continue
+        names = ", ".join(c for c in CLDR_ORDER if c in categories.categories)
+        what = "plural" if kind == "plural" else "ordinal (selectordinal)"
+        said.append(f"{language_name(tag)} needs the {what} categories {names} (CLDR)")
+    if not said:
+        return ""
+    return "; ".join(said) + ": write a branch for each; =0-style exact branches are optional."
+
+
+CLDR_ORDER = ("zero", "one", "two", "few", "many", "other")
 
 
 def _xliff_id(key: str) -> str:
@@ -379,21 +455,31 @@ def _write_po(tag: str, original: str, units: Sequence[Unit]) -> bytes:
         header_comment=(
             f"# {tag} translations of marketctl messages, for {original}.\n"
             "# Each msgstr is an ICU MessageFormat message: keep placeholders, plural and select\n"
-            "# keywords and <tags> as they are in msgid.\n#"
+            "# keywords and <tags> as they are in msgid. Plurals are ICU branches inside one\n"
+            "# msgstr (gettext has no ICU): Plural-Forms is there for tools, msgid_plural is not\n"
+            "# used.\n#"
         ),
         project="marketctl",
         fuzzy=False,
     )
     for unit in units:
         comments = [unit.description] if unit.description else []
-        if unit.fallback is not None:
+        guidance = plural_guidance(unit.source, tag)
+        if guidance:
+            comments.append(guidance)
+        if unit.inherited:
+            comments.append(fallback_note(unit, tag))
+        elif unit.fallback is not None:
             comments.append(f"Untranslated here; shown today from {unit.fallback[0]}.")
+        comments.append(
+            f"{EXPORT_META}: source={text_hash(unit.source)} target={text_hash(unit.shown)}"
+        )
         flags = [ICU_FLAG]
         if unit.max_length is not None:
             flags.append(f"max-length:{unit.max_length}")
         catalog.add(
             unit.source,
-            unit.target or "",
+            unit.shown or "",
             auto_comments=comments,
             flags=flags,
             context=unit.key,
@@ -406,8 +492,21 @@ def _write_po(tag: str, original: str, units: Sequence[Unit]) -> bytes:
     kept = [line for line in lines if not line.startswith(_PLACEHOLDER_HEADERS)]
     at = kept.index('"MIME-Version: 1.0\\n"\n') + 1
     kept.insert(at, f'"Language: {tag.replace("-", "_")}\\n"\n')
+    plural_forms = _plural_forms(tag)
+    if plural_forms:
+        kept.insert(at + 1, f'"Plural-Forms: {plural_forms}\\n"\n')
     text = "".join(kept)
     return text.encode("utf-8")
+
+
+def _plural_forms(tag: str) -> str:
+    """gettext's Plural-Forms for the language (Babel derives it from CLDR)."""
+    from babel.messages.plurals import get_plural
+
+    try:
+        return str(get_plural(tag.replace("-", "_")).plural_forms)
+    except (ValueError, LookupError):
+        return ""
 
 
 # --- reading exchange files ----------------------------------------------------------------------
