@@ -84,6 +84,7 @@ def _edit_xliff(path: Path, key: str, target: str) -> None:
     if element is None:
         element = ET.SubElement(segment, f"{{{exchange.XLIFF_NS}}}target")
     element.text = target
+    segment.set("state", "translated")  # as a translation tool marks an edited segment
     tree.write(path, encoding="utf-8", xml_declaration=True)
 
 
@@ -98,6 +99,13 @@ def _edit_po(path: Path, key: str, target: str) -> None:
 
 
 EDITORS = {"xliff": _edit_xliff, "po": _edit_po}
+
+
+def _line_of_unit(path: Path, key: str) -> int:
+    """The line of the XLIFF <unit> or the PO msgctxt that names ``key``."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    wanted = (f'name="{key}"', f'msgctxt "{key}"')
+    return next(n for n, line in enumerate(lines, 1) if any(w in line for w in wanted))
 
 
 @pytest.mark.parametrize("fmt", ["xliff", "po"])
@@ -126,16 +134,20 @@ def test_a_broken_placeholder_is_refused_with_its_finding_and_nothing_is_written
     path = _export(repo, "sv", fmt, tmp_path)
     EDITORS[fmt](path, "product.price.from", "Från {pris, number, currency}")
     result = import_files(WorktreeSource(repo), repo, [path])
+    unit = "unit 'product.price.from': " if fmt == "xliff" else ""
     assert [(f.code, str(f.location), f.message) for f in result.findings] == [
         (
             "MKT504",
-            "markets/_defaults/messages/sv.yaml:9:21",
-            "'product.price.from' does not use the source's argument {price, number, currency}",
+            f"{path}:{_line_of_unit(path, 'product.price.from')}:1",
+            f"{unit}'product.price.from' does not use the source's argument "
+            "{price, number, currency} "
+            "(the repository's text: markets/_defaults/messages/sv.yaml:9:21)",
         ),
         (
             "MKT504",
-            "markets/_defaults/messages/sv.yaml:9:27",
-            "'product.price.from' uses {pris}, which is not an argument of the source",
+            f"{path}:{_line_of_unit(path, 'product.price.from')}:1",
+            f"{unit}'product.price.from' uses {{pris}}, which is not an argument of the source "
+            "(the repository's text: markets/_defaults/messages/sv.yaml:9:21)",
         ),
     ]
     assert _hashes(repo) == before
@@ -312,7 +324,14 @@ def test_control_characters_in_a_translation_are_refused(
     path = _export(repo, "sv", fmt, tmp_path)
     EDITORS[fmt](path, "cart.title", written)
     result = import_files(WorktreeSource(repo), repo, [path])
-    assert [(f.code, f.message) for f in result.findings] == [
-        ("MKT512", f"'cart.title' contains {shown}")
+    unit = "unit 'cart.title': " if fmt == "xliff" else ""
+    assert [(f.code, f.file, f.line, f.message) for f in result.findings] == [
+        (
+            "MKT512",
+            str(path),
+            _line_of_unit(path, "cart.title"),
+            f"{unit}'cart.title' contains {shown} "
+            "(the repository's text: markets/_defaults/messages/sv.yaml:21:13)",
+        )
     ]
     assert _hashes(repo) == before

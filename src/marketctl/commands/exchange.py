@@ -32,7 +32,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 import xml.parsers.expat
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -133,9 +133,38 @@ def text_hash(text: str | None) -> str:
 
 @dataclass(frozen=True)
 class IncomingText:
+    """One unit (XLIFF) or entry (PO) of an exchange file."""
+
     key: str
     target: str
     line: int
+    path: str = ""
+    unit: str = ""  # the XLIFF unit id; empty for PO
+    # Why the text is not final ("fuzzy", "state initial"), empty when it is.
+    draft: str = ""
+    # What the export was made from (text_hash), None where the file does not say.
+    source_hash: str | None = None
+    target_hash: str | None = None
+
+    @property
+    def where(self) -> str:
+        """``sv.xlf:12: unit 'cart.title'`` or ``sv.po:40: entry 'cart.title'``."""
+        if self.unit:
+            return f"{self.path}:{self.line}: unit '{self.unit}'"
+        return f"{self.path}:{self.line}: entry '{self.key}'"
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """A unit the import did not take as it stands: a conflict, or a translation of an older
+    source text."""
+
+    text: IncomingText
+    message: str
+    hint: str
+
+    def render(self) -> str:
+        return f"{self.text.where}: {self.message}\n    hint: {self.hint}"
 
 
 @dataclass(frozen=True)
@@ -156,6 +185,16 @@ class ImportResult:
     unchanged: int = 0
     empty: int = 0
     findings: list[Finding] = field(default_factory=list)
+    # Both the repository and the file changed a text since the export, or two files disagree.
+    conflicts: list[ImportProblem] = field(default_factory=list)
+    # Translations made against an older source text: left out, or taken and marked for review.
+    stale: list[ImportProblem] = field(default_factory=list)
+    # Keys written with the needing-review mark, per catalogue.
+    review: dict[str, list[str]] = field(default_factory=dict)
+    # Units left out for their state (draft), by reason.
+    skipped: dict[str, int] = field(default_factory=dict)
+    # Conflicts decided for the repository's text (--ours).
+    kept: int = 0
 
     @property
     def written(self) -> list[str]:
@@ -163,8 +202,11 @@ class ImportResult:
 
     @property
     def refused(self) -> bool:
-        """True where an incoming text breaks a message rule: then nothing was written."""
-        return any(finding.severity is Severity.ERROR for finding in self.findings)
+        """True where an incoming text breaks a message rule or a conflict is undecided: then
+        nothing was written."""
+        return bool(self.conflicts) or any(
+            finding.severity is Severity.ERROR for finding in self.findings
+        )
 
 
 # --- which catalogue a locale writes to ---------------------------------------------------------
@@ -317,6 +359,11 @@ def render_import(result: ImportResult, fmt: str) -> str:
             "changed": result.changed,
             "unchanged": result.unchanged,
             "empty": result.empty,
+            "skipped_for_state": result.skipped,
+            "kept_ours": result.kept,
+            "needs_review": result.review,
+            "conflicts": [_problem_json(p) for p in result.conflicts],
+            "stale": [_problem_json(p) for p in result.stale],
             "findings": [
                 {
                     "code": f.code,
@@ -336,17 +383,38 @@ def render_import(result: ImportResult, fmt: str) -> str:
         + (f"\n    hint: {f.hint}" if f.hint else "")
         for f in result.findings
     ]
+    lines.extend(f"{problem.render()}" for problem in result.conflicts)
+    lines.extend(f"{problem.render()}" for problem in result.stale)
+    if result.skipped:
+        lines.append(
+            f"{sum(result.skipped.values())} unit(s) skipped for their state: "
+            + ", ".join(f"{count} {why}" for why, count in sorted(result.skipped.items()))
+        )
+    if result.kept:
+        lines.append(f"{result.kept} conflicting text(s) kept as the repository has them (--ours)")
     if not result.refused:
         for path in result.written:
             added, changed = result.added.get(path, []), result.changed.get(path, [])
             lines.append(f"{path}: {len(added)} added, {len(changed)} changed")
             lines.extend(f"  + {key}" for key in added)
             lines.extend(f"  ~ {key}" for key in changed)
+            lines.extend(f"  ? {key} needs review" for key in result.review.get(path, []))
         lines.append(
             f"{len(result.written)} catalogue(s) written; {result.unchanged} text(s) unchanged, "
             f"{result.empty} empty target(s) left alone"
         )
     return "\n".join(lines) + "\n"
+
+
+def _problem_json(problem: ImportProblem) -> dict[str, Any]:
+    return {
+        "file": problem.text.path,
+        "line": problem.text.line,
+        "unit": problem.text.unit or None,
+        "key": problem.text.key,
+        "message": problem.message,
+        "hint": problem.hint,
+    }
 
 
 def _write_xliff(tag: str, original: str, units: Sequence[Unit]) -> bytes:
@@ -512,7 +580,7 @@ def _plural_forms(tag: str) -> str:
 # --- reading exchange files ----------------------------------------------------------------------
 
 
-def read_exchange_file(path: Path) -> ExchangeFile:
+def read_exchange_file(path: Path, *, require_review: bool = False) -> ExchangeFile:
     """An XLIFF 2.0 or PO file's locale and texts; anything unsafe or malformed is refused."""
     try:
         size = path.stat().st_size
@@ -528,7 +596,7 @@ def read_exchange_file(path: Path) -> ExchangeFile:
     except OSError as error:
         raise ExchangeError(f"{path}: cannot read the file: {error.strerror or error}") from None
     if path.suffix.lower() in (".xlf", ".xliff") or raw.lstrip().startswith(b"<"):
-        return _read_xliff(str(path), raw)
+        return _read_xliff(str(path), raw, require_review)
     if path.suffix.lower() in (".po", ".pot"):
         return _read_po(str(path), raw)
     raise ExchangeError(f"{path}: not an XLIFF (.xlf) or PO (.po) file")
@@ -557,6 +625,7 @@ def _refuse_dtd(path: str, raw: bytes) -> None:
 
 
 _XML_DECLARATION = re.compile(rb"""<\?xml[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
+_PO_EXPORT = re.compile(EXPORT_META + r": source=([0-9a-f]*) target=([0-9a-f]*)")
 _PO_CHARSET = re.compile(r'^"Content-Type:[^"]*charset=([^"\\;\s]*)', re.MULTILINE)
 # XLIFF 2.0 files are XML, which every parser reads in UTF-8 and UTF-16; PO files are read as
 # UTF-8 (gettext's own tools write nothing else for a catalogue with non-ASCII text). A file that
@@ -581,7 +650,18 @@ def _refuse_xml_encoding(path: str, raw: bytes) -> None:
         )
 
 
-def _read_xliff(path: str, raw: bytes) -> ExchangeFile:
+def _xliff_draft(state: str, require_review: bool) -> str:
+    """Why a segment's state is not final, or "". A missing state is read as translated: XLIFF
+    says ``initial``, but libraries that write no state at all (the npm ``xliff``) would
+    otherwise have every edit skipped."""
+    if state == "initial":
+        return "state initial (XLIFF): a draft"
+    if state == "translated" and require_review:
+        return "state translated (XLIFF): not reviewed, and import_requires_review is set"
+    return ""
+
+
+def _read_xliff(path: str, raw: bytes, require_review: bool = False) -> ExchangeFile:
     _refuse_xml_encoding(path, raw)
     _refuse_dtd(path, raw)
     line_of: dict[str, int] = {}
@@ -625,7 +705,26 @@ def _read_xliff(path: str, raw: bytes) -> ExchangeFile:
                 f"{path}:{line_of.get(key, 1)}: unit '{key}' has inline elements in its target",
                 "ICU placeholders are plain text ({name}); keep the target plain text",
             )
-        texts.append(IncomingText(key, text, line_of.get(key, 1)))
+        segment_state = next(unit.iter(f"{{{XLIFF_NS}}}segment")).get("state", "")
+        hashes = {
+            meta.get("type"): (meta.text or "").strip()
+            for meta in unit.iterfind(
+                f"{{{MDA_NS}}}metadata/{{{MDA_NS}}}metaGroup[@category='{EXPORT_META}']"
+                f"/{{{MDA_NS}}}meta"
+            )
+        }
+        texts.append(
+            IncomingText(
+                key,
+                text,
+                line_of.get(key, 1),
+                path=path,
+                unit=unit.get("id") or key,
+                draft=_xliff_draft(segment_state, require_review),
+                source_hash=hashes.get("source-sha256"),
+                target_hash=hashes.get("target-sha256"),
+            )
+        )
     return ExchangeFile(path, tag, tuple(texts))
 
 
@@ -673,7 +772,18 @@ def _read_po(path: str, raw: bytes) -> ExchangeFile:
             continue
         target = message.string if isinstance(message.string, str) else ""
         line = context_lines.get(message.context, message.lineno or 1)
-        texts.append(IncomingText(message.context, target, line))
+        made_from = _PO_EXPORT.search("\n".join(message.auto_comments))
+        texts.append(
+            IncomingText(
+                message.context,
+                target,
+                line,
+                path=path,
+                draft="fuzzy (PO): a draft" if message.fuzzy else "",
+                source_hash=made_from.group(1) if made_from else None,
+                target_hash=made_from.group(2) if made_from else None,
+            )
+        )
     return ExchangeFile(path, tag, tuple(texts))
 
 
@@ -697,8 +807,29 @@ def _po_language(raw: bytes) -> str:
 # --- importing -----------------------------------------------------------------------------------
 
 
-def import_files(source: Source, root: Path, paths: Iterable[Path]) -> ImportResult:
-    """Check every incoming text, then write the changed catalogues, or nothing at all."""
+DECISIONS = ("theirs", "ours")
+REVIEW_MARK = "# marketctl: needs-review"
+
+
+def import_files(
+    source: Source,
+    root: Path,
+    paths: Iterable[Path],
+    *,
+    decide: str | None = None,
+    take_stale: bool = False,
+    require_review: bool = False,
+) -> ImportResult:
+    """Check every incoming text, then write the changed catalogues, or nothing at all.
+
+    Each unit is compared three ways (issue 24): the text it was exported with (the hashes the
+    export wrote), the repository's text now, and the file's. A text only the file changed is
+    taken; one only the repository changed is kept; one both changed is a conflict, decided by
+    ``decide`` ("theirs": the file's, "ours": the repository's) or refused. A translation made
+    against a source text that has changed since is left out, or with ``take_stale`` written and
+    marked as needing review. Several files for one locale are merged key by key, in an order
+    that does not depend on the command line: two files changing a key differently conflict.
+    """
     repository = load_repository(source)
     if repository.source_catalogue is None:
         raise ExchangeError(
@@ -706,17 +837,22 @@ def import_files(source: Source, root: Path, paths: Iterable[Path]) -> ImportRes
             "run `marketctl validate` to see why",
         )
     keys = set(repository.source_keys)
-    incoming: dict[str, dict[str, IncomingText]] = {}
     tags: dict[str, str] = {}
     result = ImportResult()
-    for path in paths:
-        exchange = read_exchange_file(path)
+    # (catalogue, key) -> the units that change it, from every file.
+    candidates: dict[tuple[str, str], list[IncomingText]] = {}
+    review: set[tuple[str, str]] = set()
+    now: dict[str, dict[str, Unit]] = {}
+    for path in sorted(paths, key=str):
+        exchange = read_exchange_file(path, require_review=require_review)
         try:
             target = catalogue_path(repository, exchange.locale)
         except UnknownLocaleError as unknown:
             # The locale comes from the file, not the command line: the file is refused.
             raise ExchangeError(f"{exchange.path}: {unknown.message}", unknown.hint) from None
         tags[target] = exchange.locale
+        if exchange.locale not in now:
+            now[exchange.locale] = {u.key: u for u in units_for(repository, exchange.locale)}
         for text in exchange.texts:
             if text.key not in keys:
                 raise ExchangeError(
@@ -726,12 +862,44 @@ def import_files(source: Source, root: Path, paths: Iterable[Path]) -> ImportRes
             if not text.target.strip():
                 result.empty += 1
                 continue
-            incoming.setdefault(target, {})[text.key] = text
+            if text.draft:
+                result.skipped[text.draft] = result.skipped.get(text.draft, 0) + 1
+                continue
+            unit = now[exchange.locale][text.key]
+            taken = _three_way(text, unit, decide, take_stale, result)
+            if taken:
+                candidates.setdefault((target, text.key), []).append(text)
+                if text.source_hash is not None and text.source_hash != text_hash(unit.source):
+                    review.add((target, text.key))
+    incoming: dict[str, dict[str, IncomingText]] = {}
+    for (target, key), offers in sorted(candidates.items()):
+        if len({offer.target for offer in offers}) > 1:
+            if decide == "ours":
+                result.kept += 1
+                continue
+            said = "; ".join(f'{offer.where} says "{offer.target}"' for offer in offers)
+            result.conflicts.append(
+                ImportProblem(
+                    offers[0],
+                    f"the files change '{key}' differently: {said}",
+                    "keep one of the texts in the files and import again, or --ours to keep "
+                    "the repository's",
+                )
+            )
+            continue
+        incoming.setdefault(target, {})[key] = offers[0]
+    if result.conflicts:
+        return result
 
     new_files: dict[str, bytes] = {}
     for target, texts in incoming.items():
         current = _read_optional(source, target)
-        updated, added, changed = _apply(target, current, texts, repository, tags[target])
+        marked = {key for (path, key) in review if path == target}
+        updated, added, changed = _apply(target, current, texts, repository, tags[target], marked)
+        if marked & {*added, *changed}:
+            result.review[target] = sorted(
+                marked & {*added, *changed}, key=repository.source_keys.index
+            )
         result.unchanged += len(texts) - len(added) - len(changed)
         if added:
             result.added[target] = added
@@ -753,12 +921,107 @@ def import_files(source: Source, root: Path, paths: Iterable[Path]) -> ImportRes
         )
     )
     report = validate_repository(after, users, Settings(select=("MKT0", "MKT1", "MKT5")))
-    result.findings = [f for f in report.findings if f.file in new_files]
+    result.findings = _at_the_units(
+        [f for f in report.findings if f.file in new_files], new_files, incoming, source
+    )
     if result.refused:
         return result
     for target, data in sorted(new_files.items()):
         _write_atomically(root / target, data)
     return result
+
+
+def _three_way(
+    text: IncomingText, unit: Unit, decide: str | None, take_stale: bool, result: ImportResult
+) -> bool:
+    """Whether a unit's text is taken; what is not is counted or reported in ``result``."""
+    now = unit.shown
+    if text.target_hash is None:
+        changed_by_file = text.target != now  # a file that does not say: as it always was
+    else:
+        changed_by_file = text_hash(text.target) != text.target_hash
+    if not changed_by_file or text.target == now:
+        result.unchanged += 1
+        return False
+    if text.target_hash is not None and text_hash(now) != text.target_hash:
+        if decide == "ours":
+            result.kept += 1
+            return False
+        if decide != "theirs":
+            result.conflicts.append(
+                ImportProblem(
+                    text,
+                    f"'{unit.key}' changed in the repository since the export "
+                    f'(now "{now}") and the file changes it to "{text.target}"',
+                    "decide with --theirs (take the file's text) or --ours (keep the "
+                    "repository's), or export again and redo the edit",
+                )
+            )
+            return False
+    if text.source_hash is not None and text.source_hash != text_hash(unit.source):
+        result.stale.append(
+            ImportProblem(
+                text,
+                f"'{unit.key}': the English source changed since the export (now "
+                f'"{unit.source}"); the translation was made against the old one'
+                + (": written, marked as needing review" if take_stale else ": left out"),
+                "review the translation against the new source, then delete the "
+                f"`{REVIEW_MARK}` comment"
+                if take_stale
+                else "export again and translate the new source, or import with --take-stale "
+                "to write it marked as needing review",
+            )
+        )
+        return take_stale
+    return True
+
+
+def _at_the_units(
+    findings: list[Finding],
+    new_files: dict[str, bytes],
+    incoming: dict[str, dict[str, IncomingText]],
+    source: Source,
+) -> list[Finding]:
+    """The rule findings on the catalogues as they would be, moved to the unit of the exchange
+    file that brought the text (issue 24: a file a tool rewrote has no useful YAML line); the
+    YAML position is named where the text is already in the repository."""
+    moved = []
+    for found in findings:
+        texts = incoming.get(found.file, {})
+        key = _key_at(found.file, new_files[found.file].decode("utf-8"), found.line)
+        text = texts.get(key) if key is not None else None
+        if text is None:
+            moved.append(found)
+            continue
+        current = _read_optional(source, found.file)
+        spans = _value_spans(found.file, current.decode("utf-8")) if current else {}
+        where = ""
+        if key in spans:
+            written = current.decode("utf-8") if current else ""
+            line = written.count("\n", 0, spans[key][0]) + 1
+            column = spans[key][0] - (written.rfind("\n", 0, spans[key][0]) + 1) + 1
+            where = f" (the repository's text: {found.file}:{line}:{column})"
+        unit = ""
+        if text.unit:
+            unit = f"unit '{text.unit}': " if text.unit == key else f"unit '{text.unit}' ({key}): "
+        moved.append(
+            replace(
+                found,
+                file=text.path,
+                line=text.line,
+                column=1,
+                message=f"{unit}{found.message}{where}",
+            )
+        )
+    return moved
+
+
+def _key_at(path: str, text: str, line: int) -> str | None:
+    """The top-level key whose value is on ``line`` of a catalogue."""
+    for key, (start, end, _) in _value_spans(path, text).items():
+        if text.count("\n", 0, start) + 1 <= line <= text.count("\n", 0, end) + 1:
+            return key
+    return None
 
 
 def _read_optional(source: Source, path: str) -> bytes | None:
@@ -774,6 +1037,7 @@ def _apply(
     texts: dict[str, IncomingText],
     repository: Repository,
     tag: str,
+    marked: set[str] | frozenset[str] = frozenset(),
 ) -> tuple[bytes, list[str], list[str]]:
     """The catalogue with the incoming texts: changed values edited in place, new keys inserted
     after their predecessor in source order."""
@@ -791,7 +1055,10 @@ def _apply(
         if key in spans:
             start, end, value = spans[key]
             if value != incoming.target:
-                edits.append((start, end, _double_quoted(incoming.target)))
+                mark = ""
+                if key in marked and REVIEW_MARK not in text[end : _line_end(text, end)]:
+                    mark = f"  {REVIEW_MARK}"
+                edits.append((start, end, _double_quoted(incoming.target) + mark))
                 changed.append(key)
             continue
         if market is not None:
@@ -804,7 +1071,10 @@ def _apply(
     for key in sorted(added, key=order.index):
         before = [k for k in order[: order.index(key)] if k in own]
         offset = _line_end(text, spans[before[-1]][1]) if before else len(text)
-        insertions.setdefault(offset, []).append(f"{key}: {_double_quoted(texts[key].target)}\n")
+        mark = f"  {REVIEW_MARK}" if key in marked else ""
+        insertions.setdefault(offset, []).append(
+            f"{key}: {_double_quoted(texts[key].target)}{mark}\n"
+        )
         own.add(key)
         spans[key] = (offset, offset, texts[key].target)
     for offset, entries in insertions.items():
