@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po, write_po
 
+from clitools import edit
 from marketctl.commands import exchange
 from marketctl.commands.exchange import ExchangeError, export_locale, import_files
 from marketctl.repository.loading import load_repository
@@ -335,3 +336,204 @@ def test_control_characters_in_a_translation_are_refused(
         )
     ]
     assert _hashes(repo) == before
+
+
+# --- three-way import (issue 24) -------------------------------------------------------------
+
+SV = "markets/_defaults/messages/sv.yaml"
+EN = "markets/_defaults/messages/en.yaml"
+
+
+def _set_state(path: Path, key: str, state: str) -> None:
+    tree = ET.parse(path)
+    segment = tree.getroot().find(f"x:file/x:unit[@name='{key}']/x:segment", NS)
+    assert segment is not None
+    segment.set("state", state)
+    tree.write(path, encoding="utf-8", xml_declaration=True)
+
+
+def _where(path: Path, fmt: str, key: str) -> str:
+    kind = f"unit '{key}'" if fmt == "xliff" else f"entry '{key}'"
+    return f"{path}:{_line_of_unit(path, key)}: {kind}"
+
+
+@pytest.mark.parametrize("fmt", ["xliff", "po"])
+def test_an_old_export_does_not_revert_a_text_changed_since(
+    repo: Path, tmp_path: Path, fmt: str
+) -> None:
+    path = _export(repo, "sv", fmt, tmp_path)
+    edit(repo / SV, 'cart.title: "Din varukorg"', 'cart.title: "Varukorgen"')
+    EDITORS[fmt](path, "cart.add_button", "Lägg till i varukorgen")
+    result = import_files(WorktreeSource(repo), repo, [path])
+    assert (result.changed, result.conflicts) == ({SV: ["cart.add_button"]}, [])
+    assert 'cart.title: "Varukorgen"' in (repo / SV).read_text(encoding="utf-8").splitlines()
+
+
+@pytest.mark.parametrize("fmt", ["xliff", "po"])
+def test_a_text_both_sides_changed_is_a_conflict_until_decided(
+    repo: Path, tmp_path: Path, fmt: str
+) -> None:
+    path = _export(repo, "sv", fmt, tmp_path)
+    edit(repo / SV, 'cart.title: "Din varukorg"', 'cart.title: "Varukorgen"')
+    EDITORS[fmt](path, "cart.title", "Kundvagn")
+    EDITORS[fmt](path, "cart.add_button", "Lägg till i varukorgen")
+    before = _hashes(repo)
+    result = import_files(WorktreeSource(repo), repo, [path])
+    assert result.refused
+    assert [(p.text.where, p.message, p.hint) for p in result.conflicts] == [
+        (
+            _where(path, fmt, "cart.title"),
+            "'cart.title' changed in the repository since the export (now \"Varukorgen\") "
+            'and the file changes it to "Kundvagn"',
+            "decide with --theirs (take the file's text) or --ours (keep the repository's), "
+            "or export again and redo the edit",
+        )
+    ]
+    assert _hashes(repo) == before  # not even the unconflicted cart.add_button
+
+    ours = import_files(WorktreeSource(repo), repo, [path], decide="ours")
+    assert (ours.kept, ours.changed) == (1, {SV: ["cart.add_button"]})
+    assert 'cart.title: "Varukorgen"' in (repo / SV).read_text(encoding="utf-8").splitlines()
+
+    theirs = import_files(WorktreeSource(repo), repo, [path], decide="theirs")
+    assert theirs.changed == {SV: ["cart.title"]}
+    assert 'cart.title: "Kundvagn"' in (repo / SV).read_text(encoding="utf-8").splitlines()
+
+
+@pytest.mark.parametrize("fmt", ["xliff", "po"])
+def test_a_translation_of_a_changed_source_is_left_out_or_marked_for_review(
+    repo: Path, tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _export(repo, "sv", fmt, tmp_path)
+    edit(repo / EN, 'message: "Your cart"', 'message: "Your shopping cart"')
+    EDITORS[fmt](path, "cart.title", "Kundvagn")
+    before = _hashes(repo)
+    result = import_files(WorktreeSource(repo), repo, [path])
+    assert (result.refused, result.changed) == (False, {})
+    assert [(p.text.where, p.message, p.hint) for p in result.stale] == [
+        (
+            _where(path, fmt, "cart.title"),
+            "'cart.title': the English source changed since the export (now \"Your shopping "
+            'cart"); the translation was made against the old one: left out',
+            "export again and translate the new source, or import with --take-stale to write "
+            "it marked as needing review",
+        )
+    ]
+    assert _hashes(repo) == before
+
+    taken = import_files(WorktreeSource(repo), repo, [path], take_stale=True)
+    assert (taken.changed, taken.review) == ({SV: ["cart.title"]}, {SV: ["cart.title"]})
+    lines = (repo / SV).read_text(encoding="utf-8").splitlines()
+    marked = 'cart.title: "Kundvagn"  # marketctl: needs-review'
+    assert marked in lines
+
+    from clitools import invoke
+
+    shown = invoke(capsys, repo, "translations", "se")
+    assert shown.out.splitlines()[-2:] == [
+        "1 translation(s) need review (the source changed since they were made; delete the "
+        "`# marketctl: needs-review` comment to accept one):",
+        f"  {SV}:{lines.index(marked) + 1}: cart.title",
+    ]
+
+
+def test_drafts_are_skipped_and_counted(repo: Path, tmp_path: Path) -> None:
+    before = _hashes(repo)
+    po = _export(repo, "sv", "po", tmp_path / "po")
+    catalog = read_po(io.BytesIO(po.read_bytes()))
+    for message in catalog:
+        if message.context in ("cart.title", "cart.add_button"):
+            message.string = "Kundvagn"
+            message.flags.add("fuzzy")
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=0)
+    po.write_bytes(buffer.getvalue())
+    xlf = _export(repo, "fr", "xliff", tmp_path / "xlf")
+    _edit_xliff(xlf, "cart.title", "Mon panier")
+    _set_state(xlf, "cart.title", "initial")
+    result = import_files(WorktreeSource(repo), repo, [po, xlf])
+    assert (result.skipped, result.changed) == (
+        {"fuzzy (PO): a draft": 2, "state initial (XLIFF): a draft": 1},
+        {},
+    )
+    assert exchange.render_import(result, "text").splitlines()[0] == (
+        "3 unit(s) skipped for their state: 2 fuzzy (PO): a draft, 1 state initial (XLIFF): a draft"
+    )
+    assert _hashes(repo) == before
+
+
+def test_a_team_that_requires_review_imports_reviewed_units_only(
+    repo: Path, tmp_path: Path
+) -> None:
+    xlf = _export(repo, "sv", "xliff", tmp_path)
+    _edit_xliff(xlf, "cart.title", "Kundvagn")  # state translated
+    _edit_xliff(xlf, "cart.add_button", "Lägg till i varukorgen")
+    _set_state(xlf, "cart.add_button", "reviewed")
+    result = import_files(WorktreeSource(repo), repo, [xlf], require_review=True)
+    assert (result.skipped, result.changed) == (
+        {"state translated (XLIFF): not reviewed, and import_requires_review is set": 1},
+        {SV: ["cart.add_button"]},
+    )
+
+
+def test_two_files_for_one_locale_merge_key_by_key_in_any_order(repo: Path, tmp_path: Path) -> None:
+    xlf = _export(repo, "sv", "xliff", tmp_path / "a")
+    po = _export(repo, "sv", "po", tmp_path / "b")
+    _edit_xliff(xlf, "cart.title", "Kundvagn")
+    _edit_po(po, "cart.add_button", "Lägg till i varukorgen")
+    _edit_po(po, "cart.remove_button", "Radera")
+    _edit_xliff(xlf, "cart.remove_button", "Radera")  # the same edit twice is no conflict
+    result = import_files(WorktreeSource(repo), repo, [po, xlf])
+    assert (result.changed, result.conflicts) == (
+        {SV: ["cart.title", "cart.add_button", "cart.remove_button"]},
+        [],
+    )
+
+
+def test_two_files_changing_a_key_differently_conflict_whatever_their_order(
+    repo: Path, tmp_path: Path
+) -> None:
+    xlf = _export(repo, "sv", "xliff", tmp_path / "a")
+    po = _export(repo, "sv", "po", tmp_path / "b")
+    _edit_xliff(xlf, "cart.title", "Kundvagn")
+    _edit_po(po, "cart.title", "Varukorgen")
+    before = _hashes(repo)
+    forward = import_files(WorktreeSource(repo), repo, [xlf, po])
+    backward = import_files(WorktreeSource(repo), repo, [po, xlf], decide="theirs")
+    expected = [
+        (
+            _where(xlf, "xliff", "cart.title"),
+            f"the files change 'cart.title' differently: {_where(xlf, 'xliff', 'cart.title')} "
+            f'says "Kundvagn"; {_where(po, "po", "cart.title")} says "Varukorgen"',
+        )
+    ]
+    assert [(p.text.where, p.message) for p in forward.conflicts] == expected
+    assert [(p.text.where, p.message) for p in backward.conflicts] == expected
+    assert _hashes(repo) == before
+
+
+def test_a_regional_export_carries_what_the_locale_inherits(repo: Path, tmp_path: Path) -> None:
+    path = _export(repo, "fr-CA", "xliff", tmp_path)
+    unit = ET.parse(path).getroot().find("x:file/x:unit[@name='cart.add_button']", NS)
+    assert unit is not None
+    assert unit.find("x:segment", NS).get("state") == "translated"  # type: ignore[union-attr]
+    assert unit.findtext("x:segment/x:target", namespaces=NS) == "Ajouter au panier"
+    assert unit.findtext("x:notes/x:note[@category='fallback']", namespaces=NS) == (
+        "Inherited from fr: fr-CA shows the fr text. Changing the target makes it fr-CA's own "
+        "text; leaving it as it is changes nothing."
+    )
+
+
+def test_plural_messages_name_the_categories_the_language_needs(repo: Path, tmp_path: Path) -> None:
+    xlf = _export(repo, "sk", "xliff", tmp_path)
+    unit = ET.parse(xlf).getroot().find("x:file/x:unit[@name='cart.items']", NS)
+    assert unit is not None
+    assert unit.findtext("x:notes/x:note[@category='plural']", namespaces=NS) == (
+        "Slovak (sk) needs the plural categories one, few, many, other (CLDR): write a branch "
+        "for each; =0-style exact branches are optional."
+    )
+    po = _export(repo, "sk", "po", tmp_path)
+    header = read_po(io.BytesIO(po.read_bytes())).mime_headers
+    assert dict(header)["Plural-Forms"] == (
+        "nplurals=3; plural=(n == 1 ? 0 : n >= 2 && n <= 4 ? 1 : 2);"
+    )

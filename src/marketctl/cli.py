@@ -536,6 +536,7 @@ def _coverage(
         MISSING_RENDERERS,
         RENDERERS,
         missing_translations,
+        needs_review,
         require_coverage,
         translation_coverage,
     )
@@ -551,7 +552,7 @@ def _coverage(
         )
         return
     rows = translation_coverage(repository, codes)
-    click.echo(RENDERERS[output_format](rows), nl=False)
+    click.echo(RENDERERS[output_format](rows, needs_review(repository, codes)), nl=False)
     if fail_under is not None:
         require_coverage(rows, fail_under)
 

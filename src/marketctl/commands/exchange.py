@@ -40,6 +40,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode
 
+from marketctl.checks.coverage import REVIEW_MARK
 from marketctl.checks.messageformat import (
     SyntaxProblem,
     language_name,
@@ -808,7 +809,6 @@ def _po_language(raw: bytes) -> str:
 
 
 DECISIONS = ("theirs", "ours")
-REVIEW_MARK = "# marketctl: needs-review"
 
 
 def import_files(
@@ -862,9 +862,6 @@ def import_files(
             if not text.target.strip():
                 result.empty += 1
                 continue
-            if text.draft:
-                result.skipped[text.draft] = result.skipped.get(text.draft, 0) + 1
-                continue
             unit = now[exchange.locale][text.key]
             taken = _three_way(text, unit, decide, take_stale, result)
             if taken:
@@ -872,7 +869,10 @@ def import_files(
                 if text.source_hash is not None and text.source_hash != text_hash(unit.source):
                     review.add((target, text.key))
     incoming: dict[str, dict[str, IncomingText]] = {}
-    for (target, key), offers in sorted(candidates.items()):
+    order = {key: index for index, key in enumerate(repository.source_keys)}
+    for (target, key), offers in sorted(
+        candidates.items(), key=lambda c: (c[0][0], order[c[0][1]])
+    ):
         if len({offer.target for offer in offers}) > 1:
             if decide == "ours":
                 result.kept += 1
@@ -942,6 +942,9 @@ def _three_way(
         changed_by_file = text_hash(text.target) != text.target_hash
     if not changed_by_file or text.target == now:
         result.unchanged += 1
+        return False
+    if text.draft:  # counted only where the file has something new: a draft is not taken
+        result.skipped[text.draft] = result.skipped.get(text.draft, 0) + 1
         return False
     if text.target_hash is not None and text_hash(now) != text.target_hash:
         if decide == "ours":
