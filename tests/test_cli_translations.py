@@ -230,3 +230,25 @@ def test_a_conflict_exits_1_writes_nothing_and_reports_the_unit_in_json(
     theirs = invoke(capsys, repo, "translations", "import", str(xlf), "--theirs")
     assert theirs.code == 0
     assert 'cart.title: "Kundvagn"' in catalogue.read_text(encoding="utf-8").splitlines()
+
+
+def test_import_requires_review_in_pyproject_skips_units_merely_translated(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "pyproject.toml").write_text("[tool.marketctl]\nimport_requires_review = true\n")
+    out = tmp_path / "out"
+    invoke(capsys, repo, "translations", "export", "sv", "--format", "xliff", "-o", str(out))
+    xlf = out / "sv.xlf"
+    xlf.write_text(
+        xlf.read_text(encoding="utf-8").replace(
+            "<target>Din varukorg</target>", "<target>Kundvagn</target>"
+        ),
+        encoding="utf-8",
+    )
+    done = invoke(capsys, repo, "translations", "import", str(xlf))
+    assert (done.code, done.out) == (
+        0,
+        "1 unit(s) skipped for their state: 1 state translated (XLIFF): not reviewed, and "
+        "import_requires_review is set\n"
+        "0 catalogue(s) written; 75 text(s) unchanged, 0 empty target(s) left alone\n",
+    )
