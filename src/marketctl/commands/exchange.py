@@ -439,6 +439,10 @@ def _write_xliff(tag: str, original: str, units: Sequence[Unit]) -> bytes:
         for kind, text in (("source-sha256", unit.source), ("target-sha256", unit.shown)):
             ET.SubElement(group, f"{{{MDA_NS}}}meta", {"type": kind}).text = text_hash(text)
         notes = ET.SubElement(element, f"{{{XLIFF_NS}}}notes")
+        # The same as a note, which libraries that drop modules keep (the npm xliff package).
+        ET.SubElement(notes, f"{{{XLIFF_NS}}}note", {"category": EXPORT_META}).text = _made_from(
+            unit
+        )
         note = ET.SubElement(notes, f"{{{XLIFF_NS}}}note", {"category": "description"})
         note.text = unit.description
         ET.SubElement(
@@ -464,6 +468,10 @@ def _write_xliff(tag: str, original: str, units: Sequence[Unit]) -> bytes:
     ET.indent(root)
     written: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return written + b"\n"
+
+
+def _made_from(unit: Unit) -> str:
+    return f"{EXPORT_META}: source={text_hash(unit.source)} target={text_hash(unit.shown)}"
 
 
 def fallback_note(unit: Unit, tag: str) -> str:
@@ -540,9 +548,7 @@ def _write_po(tag: str, original: str, units: Sequence[Unit]) -> bytes:
             comments.append(fallback_note(unit, tag))
         elif unit.fallback is not None:
             comments.append(f"Untranslated here; shown today from {unit.fallback[0]}.")
-        comments.append(
-            f"{EXPORT_META}: source={text_hash(unit.source)} target={text_hash(unit.shown)}"
-        )
+        comments.append(_made_from(unit))
         flags = [ICU_FLAG]
         if unit.max_length is not None:
             flags.append(f"max-length:{unit.max_length}")
@@ -626,7 +632,7 @@ def _refuse_dtd(path: str, raw: bytes) -> None:
 
 
 _XML_DECLARATION = re.compile(rb"""<\?xml[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
-_PO_EXPORT = re.compile(EXPORT_META + r": source=([0-9a-f]*) target=([0-9a-f]*)")
+_MADE_FROM = re.compile(EXPORT_META + r": source=([0-9a-f]*) target=([0-9a-f]*)")
 _PO_CHARSET = re.compile(r'^"Content-Type:[^"]*charset=([^"\\;\s]*)', re.MULTILINE)
 # XLIFF 2.0 files are XML, which every parser reads in UTF-8 and UTF-16; PO files are read as
 # UTF-8 (gettext's own tools write nothing else for a catalogue with non-ASCII text). A file that
@@ -714,6 +720,12 @@ def _read_xliff(path: str, raw: bytes, require_review: bool = False) -> Exchange
                 f"/{{{MDA_NS}}}meta"
             )
         }
+        if not hashes:
+            noted = _MADE_FROM.search(
+                "\n".join(note.text or "" for note in unit.iter(f"{{{XLIFF_NS}}}note"))
+            )
+            if noted is not None:
+                hashes = {"source-sha256": noted.group(1), "target-sha256": noted.group(2)}
         texts.append(
             IncomingText(
                 key,
@@ -773,7 +785,7 @@ def _read_po(path: str, raw: bytes) -> ExchangeFile:
             continue
         target = message.string if isinstance(message.string, str) else ""
         line = context_lines.get(message.context, message.lineno or 1)
-        made_from = _PO_EXPORT.search("\n".join(message.auto_comments))
+        made_from = _MADE_FROM.search("\n".join(message.auto_comments))
         texts.append(
             IncomingText(
                 message.context,
