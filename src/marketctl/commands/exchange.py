@@ -13,12 +13,18 @@ message into fragments loses the sentence translators need to see. Translation t
 structure; every other tool shows the text. In XLIFF the ICU text is plain character data in
 ``<source>``/``<target>``; in PO it is ``msgid``/``msgstr`` with the flag ``icu-message-format``.
 
+Each unit carries what it was exported from (the SHA-256 of its source and target, in XLIFF
+``<mda:metadata>`` and a note, in PO a ``#.`` comment), and import compares three ways per key:
+the export, the repository now and the file (:func:`import_files`). Drafts (PO ``fuzzy``, XLIFF
+``initial``) are not imported.
+
 Import writes each incoming text into the catalogue that holds the locale's own translations (the
 shared ``_defaults/messages/<lang>.yaml`` or a market's override file) by editing only the value
 spans that change, so comments, order, quoting and escapes elsewhere in the file stay byte for
 byte; an unchanged file is not written at all. Every incoming text is checked with the message
-rules (MKT5xx) on the repository as it would be after the import before anything is written; an
-empty target never deletes an existing translation.
+rules (MKT5xx) on the repository as it would be after the import before anything is written, and
+the findings are reported at the unit of the file that brought the text; an empty target never
+deletes an existing translation.
 """
 
 from __future__ import annotations
