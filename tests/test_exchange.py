@@ -84,6 +84,8 @@ def _edit_xliff(path: Path, key: str, target: str) -> None:
     element = segment.find("x:target", NS)
     if element is None:
         element = ET.SubElement(segment, f"{{{exchange.XLIFF_NS}}}target")
+    for code in list(element):  # plain ICU text instead of the inline codes: also accepted
+        element.remove(code)
     element.text = target
     segment.set("state", "translated")  # as a translation tool marks an edited segment
     tree.write(path, encoding="utf-8", xml_declaration=True)
@@ -537,3 +539,97 @@ def test_plural_messages_name_the_categories_the_language_needs(repo: Path, tmp_
     assert dict(header)["Plural-Forms"] == (
         "nplurals=3; plural=(n == 1 ? 0 : n >= 2 && n <= 4 ? 1 : 2);"
     )
+
+
+# --- inline codes (issue 24) -----------------------------------------------------------------
+
+
+def _unit(path: Path, key: str) -> ET.Element:
+    unit = ET.parse(path).getroot().find(f"x:file/x:unit[@name='{key}']", NS)
+    assert unit is not None
+    return unit
+
+
+def test_arguments_and_tags_are_inline_codes_and_plural_branches_stay_visible(
+    repo: Path, tmp_path: Path
+) -> None:
+    path = _export(repo, "sv", "xliff", tmp_path)
+    unit = _unit(path, "cart.subtotal")
+    data = {d.get("id"): d.text for d in unit.iterfind("x:originalData/x:data", NS)}
+    assert data == {"d1": "#", "d2": "<b>", "d3": "</b>", "d4": "{amount, number, currency}"}
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = lines.index('    <unit id="cart.subtotal" name="cart.subtotal">')
+    target = next(line for line in lines[start:] if line.lstrip().startswith("<target>"))
+    assert target.strip() == (
+        "<target>Delsumma ({count, plural, one {"
+        '<ph id="1" dataRef="d1" disp="#" equiv="#" /> vara} other {'
+        '<ph id="2" dataRef="d1" disp="#" equiv="#" /> varor}}): '
+        '<pc id="3" dataRefStart="d2" dataRefEnd="d3" dispStart="b" dispEnd="/b" equivStart="" '
+        'equivEnd="">'
+        '<ph id="4" dataRef="d4" disp="{amount, number, currency}" '
+        'equiv="{amount, number, currency}" /></pc></target>'
+    )
+
+
+def _set_target_xml(path: Path, key: str, inner: str) -> None:
+    """Replace a unit's <target> contents with ``inner`` (XLIFF markup), as a tool writes it."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f'<unit id="{key}"')
+    opened = text.index("<target>", start) + len("<target>")
+    closed = text.index("</target>", opened)
+    path.write_text(text[:opened] + inner + text[closed:], encoding="utf-8")
+
+
+def test_a_translation_made_with_the_codes_comes_back_as_icu(repo: Path, tmp_path: Path) -> None:
+    path = _export(repo, "sv", "xliff", tmp_path)
+    _set_target_xml(
+        path,
+        "cart.free_shipping_progress",
+        'Handla för <pc id="1" dataRefStart="d1" dataRefEnd="d2"><ph id="2" dataRef="d3"/></pc>'
+        " till, så är frakten gratis",
+    )
+    result = import_files(WorktreeSource(repo), repo, [path])
+    assert (result.changed, result.findings) == ({SV: ["cart.free_shipping_progress"]}, [])
+    assert (
+        'cart.free_shipping_progress: "Handla för <b>{amount, number, currency}</b> till, så är '
+        'frakten gratis"'
+    ) in (repo / SV).read_text(encoding="utf-8").splitlines()
+
+
+def test_codes_without_original_data_come_back_from_disp(repo: Path, tmp_path: Path) -> None:
+    path = _export(repo, "sv", "xliff", tmp_path)
+    text = path.read_text(encoding="utf-8")
+    start = text.index('<unit id="cart.free_shipping_progress"')
+    cut = text.index("<originalData>", start)
+    path.write_text(
+        text[:cut] + text[text.index("</originalData>", cut) + len("</originalData>") :],
+        encoding="utf-8",
+    )
+    _set_target_xml(
+        path,
+        "cart.free_shipping_progress",
+        'Handla för <pc id="1" dispStart="b" dispEnd="/b">'
+        '<ph id="2" disp="{amount, number, currency}"/></pc> till',
+    )
+    result = import_files(WorktreeSource(repo), repo, [path])
+    assert result.changed == {SV: ["cart.free_shipping_progress"]}
+    assert (
+        'cart.free_shipping_progress: "Handla för <b>{amount, number, currency}</b> till"'
+        in (repo / SV).read_text(encoding="utf-8").splitlines()
+    )
+
+
+def test_a_code_with_nothing_to_say_what_it_was_is_refused_at_its_unit(
+    repo: Path, tmp_path: Path
+) -> None:
+    before = _hashes(repo)
+    path = _export(repo, "sv", "xliff", tmp_path)
+    _set_target_xml(path, "cart.free_shipping_progress", 'Handla för <ph id="9"/> till')
+    with pytest.raises(ExchangeError) as raised:
+        import_files(WorktreeSource(repo), repo, [path])
+    line = _line_of_unit(path, "cart.free_shipping_progress")
+    assert raised.value.message == (
+        f"{path}:{line}: unit 'cart.free_shipping_progress': <ph id='9'> has neither original "
+        "data (dataRef) nor disp"
+    )
+    assert _hashes(repo) == before

@@ -12,12 +12,14 @@ import json
 import os
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from clitools import edit
-from marketctl.commands.exchange import export_locale, import_files
+from marketctl.commands.exchange import XLIFF_NS, ExchangeError, export_locale, import_files
 from marketctl.repository.loading import load_repository
 from marketctl.repository.sources import WorktreeSource
 
@@ -150,26 +152,59 @@ def test_translate_toolkit_po_store_round_trips(repo: Path, tmp_path: Path) -> N
     assert (result.changed, result.findings) == ({SK: ["cart.title"]}, [])
 
 
+def _npm_edit(source: Path, edited: Path, key: str, target: str, *indent: str) -> dict[str, Any]:
+    done = subprocess.run(
+        ["node", str(XLIFF_TOOL / "edit.mjs"), str(source), str(edited), key, target, *indent],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seen: dict[str, Any] = json.loads(done.stdout)
+    return seen
+
+
 @needs_npm_xliff
 def test_the_npm_xliff_library_reads_the_export_and_its_edit_comes_back(
     repo: Path, tmp_path: Path
 ) -> None:
     path = _export(repo, "fr-CA", "xliff", tmp_path)
     edited = tmp_path / "edited.xlf"
-    done = subprocess.run(
-        ["node", str(XLIFF_TOOL / "edit.mjs"), str(path), str(edited), "cart.title", "Mon panier"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    seen = json.loads(done.stdout)
+    # Written without indentation: the library leaves text around inline codes alone then.
+    seen = _npm_edit(path, edited, "cart.title", "Mon panier", "")
     assert (seen["units"], seen["target"]) == (76, "Votre panier")
-    # The library drops <mda:metadata> and note categories but keeps the notes' text, which
-    # says what the export was made from.
+    # The library drops <mda:metadata>, <originalData> and note categories but keeps the notes'
+    # text, which says what the export was made from, and the codes' disp.
     assert any(note.startswith("marketctl-export: source=") for note in seen["notes"])
+    assert "<originalData>" not in edited.read_text(encoding="utf-8")
     edit(repo / FR, 'cart.add_button: "Ajouter au panier"', 'cart.add_button: "Ajouter"')
 
     result = import_files(WorktreeSource(repo), repo, [edited])
     assert (result.added, result.conflicts, result.findings) == ({FR_CA: ["cart.title"]}, [], [])
     text = (repo / FR_CA).read_text(encoding="utf-8")
     assert "cart.add_button:" not in text  # the repository's newer fr text was not reverted
+    assert "cart.subtotal:" not in text  # its inline codes came back as the same ICU text
+
+
+@needs_npm_xliff
+def test_inline_codes_the_npm_library_indents_are_refused_at_the_unit(
+    repo: Path, tmp_path: Path
+) -> None:
+    path = _export(repo, "sv", "xliff", tmp_path)
+    edited = tmp_path / "edited.xlf"
+    _npm_edit(path, edited, "cart.title", "Kundvagn")  # the library's default indentation
+    first = next(  # the first unit with an inline code in its source
+        unit.get("name")
+        for unit in ET.parse(path).getroot().iter(f"{{{XLIFF_NS}}}unit")
+        if len(unit.find(f"{{{XLIFF_NS}}}segment/{{{XLIFF_NS}}}source"))  # type: ignore[arg-type]
+    )
+    line = next(
+        n
+        for n, text in enumerate(edited.read_text(encoding="utf-8").splitlines(), 1)
+        if f'<unit id="{first}"' in text
+    )
+    with pytest.raises(ExchangeError) as raised:
+        import_files(WorktreeSource(repo), repo, [edited])
+    assert raised.value.message == (
+        f"{edited}:{line}: unit '{first}': its source is not the English text it was exported "
+        "with: a tool changed it (line breaks or spaces around inline codes?)"
+    )

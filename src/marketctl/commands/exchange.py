@@ -10,8 +10,10 @@ whole ICU text (``{count, plural, one {# item} other {# items}}``), not gettext'
 carry ``select``, ``selectordinal``, nested choices or explicit ``=0`` branches, and splitting a
 message into fragments loses the sentence translators need to see. Translation tools that know ICU
 (Crowdin, Phrase, Lokalise, Weblate with its ``icu-message-format`` check) show and check the
-structure; every other tool shows the text. In XLIFF the ICU text is plain character data in
-``<source>``/``<target>``; in PO it is ``msgid``/``msgstr`` with the flag ``icu-message-format``.
+structure; every other tool shows the text. In XLIFF, arguments and tags are inline codes that
+tools protect, and the plural and select structure stays text around its branches
+(:mod:`~marketctl.commands.inline_codes`); in PO the whole ICU text is ``msgid``/``msgstr`` with
+the flag ``icu-message-format``.
 
 Each unit carries what it was exported from (the SHA-256 of its source and target, in XLIFF
 ``<mda:metadata>`` and a note, in PO a ``#.`` comment), and import compares three ways per key:
@@ -54,6 +56,7 @@ from marketctl.checks.messageformat import (
     plural_categories,
 )
 from marketctl.checks.validation import validate_repository
+from marketctl.commands.inline_codes import InlineCodeError, UnitCodes, pieces, read_inline
 from marketctl.core.diagnostics import Finding, Severity
 from marketctl.core.errors import MarketctlError, UsageProblem
 from marketctl.reference.locales import SOURCE_LOCALE, fallback_chain
@@ -152,6 +155,8 @@ class IncomingText:
     # What the export was made from (text_hash), None where the file does not say.
     source_hash: str | None = None
     target_hash: str | None = None
+    # The source text as the file has it, to check against source_hash.
+    source: str | None = None
 
     @property
     def where(self) -> str:
@@ -434,6 +439,7 @@ def _write_xliff(tag: str, original: str, units: Sequence[Unit]) -> bytes:
     file = ET.SubElement(root, f"{{{XLIFF_NS}}}file", {"id": "f1", "original": original})
     if any(unit.max_length is not None for unit in units):
         ET.SubElement(file, f"{{{SLR_NS}}}profiles", {"generalProfile": "xliff:codepoints"})
+    filled: list[tuple[ET.Element, list[ET.Element]]] = []
     for unit in units:
         attributes = {"id": _xliff_id(unit.key), "name": unit.key}
         if unit.max_length is not None:
@@ -463,15 +469,27 @@ def _write_xliff(tag: str, original: str, units: Sequence[Unit]) -> bytes:
             )
             fallback.text = fallback_note(unit, tag)
         shown = unit.shown
+        codes = UnitCodes(XLIFF_NS)
+        # Filled apart and put in after ET.indent, which would indent mixed content.
+        contents = [ET.Element(f"{{{XLIFF_NS}}}source")]
+        codes.fill(contents[0], pieces(unit.source), source=True)
+        if shown is not None:
+            contents.append(ET.Element(f"{{{XLIFF_NS}}}target"))
+            codes.fill(contents[1], pieces(shown), source=False)
+        codes.original_data(element)
         segment = ET.SubElement(
             element,
             f"{{{XLIFF_NS}}}segment",
             {"state": "translated" if shown is not None else "initial"},
         )
-        ET.SubElement(segment, f"{{{XLIFF_NS}}}source").text = unit.source
-        if shown is not None:
-            ET.SubElement(segment, f"{{{XLIFF_NS}}}target").text = shown
+        for content in contents:
+            ET.SubElement(segment, content.tag)
+        filled.append((segment, contents))
     ET.indent(root)
+    for segment, contents in filled:
+        for index, content in enumerate(contents):
+            content.tail = segment[index].tail
+            segment[index] = content
     written: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return written + b"\n"
 
@@ -712,12 +730,19 @@ def _read_xliff(path: str, raw: bytes, require_review: bool = False) -> Exchange
                 "each message is one segment; do not split or join segments",
             )
         target = targets[0]
-        text = "" if target is None else "".join(target.itertext())
-        if target is not None and len(target):
+        data = {
+            str(item.get("id")): "".join(item.itertext())
+            for item in unit.iterfind(f"{{{XLIFF_NS}}}originalData/{{{XLIFF_NS}}}data")
+        }
+        source = next(unit.iter(f"{{{XLIFF_NS}}}segment")).find(f"{{{XLIFF_NS}}}source")
+        try:
+            text = "" if target is None else read_inline(target, data, XLIFF_NS)
+            written = None if source is None else read_inline(source, data, XLIFF_NS)
+        except InlineCodeError as error:
             raise ExchangeError(
-                f"{path}:{line_of.get(key, 1)}: unit '{key}' has inline elements in its target",
-                "ICU placeholders are plain text ({name}); keep the target plain text",
-            )
+                f"{path}:{line_of.get(key, 1)}: unit '{unit.get('id') or key}': {error}",
+                "keep the inline codes the export wrote (copy them from the source)",
+            ) from None
         segment_state = next(unit.iter(f"{{{XLIFF_NS}}}segment")).get("state", "")
         hashes = {
             meta.get("type"): (meta.text or "").strip()
@@ -742,6 +767,7 @@ def _read_xliff(path: str, raw: bytes, require_review: bool = False) -> Exchange
                 draft=_xliff_draft(segment_state, require_review),
                 source_hash=hashes.get("source-sha256"),
                 target_hash=hashes.get("target-sha256"),
+                source=written,
             )
         )
     return ExchangeFile(path, tag, tuple(texts))
@@ -801,6 +827,7 @@ def _read_po(path: str, raw: bytes) -> ExchangeFile:
                 draft="fuzzy (PO): a draft" if message.fuzzy else "",
                 source_hash=made_from.group(1) if made_from else None,
                 target_hash=made_from.group(2) if made_from else None,
+                source=message.id if isinstance(message.id, str) else None,
             )
         )
     return ExchangeFile(path, tag, tuple(texts))
@@ -876,6 +903,13 @@ def import_files(
                 raise ExchangeError(
                     f"{exchange.path}:{text.line}: unknown message key '{text.key}'",
                     "the keys are those of markets/_defaults/messages/en.yaml; export again",
+                )
+            if text.source is not None and text.source_hash not in (None, text_hash(text.source)):
+                raise ExchangeError(
+                    f"{text.where}: its source is not the English text it was exported with: "
+                    "a tool changed it (line breaks or spaces around inline codes?)",
+                    "export again and leave sources as they are (the npm xliff library: "
+                    "js2xliff(js, {indent: ''}) keeps mixed content unchanged)",
                 )
             if not text.target.strip():
                 result.empty += 1
