@@ -48,9 +48,11 @@ def test_an_unchanged_round_trip_changes_no_byte_of_any_catalogue(
     repo: Path, tmp_path: Path, fmt: str
 ) -> None:
     before = _hashes(repo)
-    files = [_export(repo, tag, fmt, tmp_path / "out") for tag in ("sv", "fr", "fr-CA", "ja")]
+    tags = exchange.known_locales(load_repository(WorktreeSource(repo)))
+    assert {"sv", "fr", "fr-CA", "ja", "sk"} <= set(tags)
+    files = [_export(repo, tag, fmt, tmp_path / "out") for tag in tags]
     result = import_files(WorktreeSource(repo), repo, files)
-    assert (result.added, result.changed, result.findings) == ({}, {}, [])
+    assert (result.added, result.changed, result.findings, result.conflicts) == ({}, {}, [], [])
     assert result.unchanged > 0
     assert _hashes(repo) == before
 
@@ -633,3 +635,15 @@ def test_a_code_with_nothing_to_say_what_it_was_is_refused_at_its_unit(
         "data (dataRef) nor disp"
     )
     assert _hashes(repo) == before
+
+
+def test_quoted_braces_line_breaks_and_broken_texts_keep_their_exact_text() -> None:
+    from marketctl.commands.inline_codes import Pc, Ph, pieces, text_of
+
+    assert pieces("It''s '{'literal'}' <b>{n}</b><br/>") == (
+        "It''s '{'literal'}' ",
+        Pc("<b>", "</b>", (Ph("{n}"),)),
+        Ph("<br/>"),
+    )
+    for text in ("a {b", "{n, plural, one {# '#'} other {{x} #}}", "<b>x</i>", ""):
+        assert text_of(pieces(text)) == text

@@ -16,12 +16,12 @@ npm ``xliff`` library writes XML that is not well-formed, and the library drops
 ``<originalData>``: import turns ``disp`` back into the identical ICU text when the data is gone.
 
 Plural and select structures stay ICU text around their branches (``{count, plural, one {``
-... ``} other {`` ... ``}}``), with the codes inside each branch. That is the choice of the tools
-that know ICU (Crowdin, Phrase, Lokalise and Weblate read ICU syntax in a segment's text, and
-Okapi's XLIFF 2 output leaves it as text): a target often needs branches its source lacks (Slovak
-``few`` and ``many`` where English has ``one`` and ``other``), and XLIFF inline codes can only be
-copied from the source, never added, so a structure made of codes could not be translated into
-such a language. The unit's ``plural`` note says which categories the target needs.
+... ``} other {`` ... ``}}``), with the codes inside each branch. The tools that know ICU read
+it there (Weblate with its ``icu-message-format`` check; Crowdin, Phrase and Lokalise in their
+editors), and there is a reason beyond them: a target often needs branches its source lacks
+(Slovak ``few`` and ``many`` where English has ``one`` and ``other``), and XLIFF inline codes can
+only be copied from the source, never added, so a structure made of codes could not be
+translated into such a language. The unit's ``plural`` note says which categories the target needs.
 """
 
 from __future__ import annotations
