@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po, write_po
 
-from clitools import edit
+from clitools import edit, line_of
 from marketctl.commands import exchange
 from marketctl.commands.exchange import ExchangeError, export_locale, import_files
 from marketctl.repository.loading import load_repository
@@ -387,8 +387,8 @@ def test_a_text_both_sides_changed_is_a_conflict_until_decided(
     assert [(p.text.where, p.message, p.hint) for p in result.conflicts] == [
         (
             _where(path, fmt, "cart.title"),
-            "'cart.title' changed in the repository since the export (now \"Varukorgen\") "
-            'and the file changes it to "Kundvagn"',
+            "'cart.title' changed in the repository since the export (now \"Varukorgen\" at "
+            f'{SV}:{line_of(repo / SV, "cart.title:")}:13) and the file changes it to "Kundvagn"',
             "decide with --theirs (take the file's text) or --ours (keep the repository's), "
             "or export again and redo the edit",
         )
@@ -418,7 +418,8 @@ def test_a_translation_of_a_changed_source_is_left_out_or_marked_for_review(
         (
             _where(path, fmt, "cart.title"),
             "'cart.title': the English source changed since the export (now \"Your shopping "
-            'cart"); the translation was made against the old one: left out',
+            "cart\"); the translation was made against the old one (the repository's text: "
+            f"{SV}:{line_of(repo / SV, 'cart.title:')}:13): left out",
             "export again and translate the new source, or import with --take-stale to write "
             "it marked as needing review",
         )

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from clitools import edit
+from clitools import edit, line_of
 from marketctl.commands.exchange import XLIFF_NS, ExchangeError, export_locale, import_files
 from marketctl.repository.loading import load_repository
 from marketctl.repository.sources import WorktreeSource
@@ -129,8 +129,9 @@ def test_translate_toolkit_reads_xliff_2_and_keeps_what_the_export_remembers(
     assert [(p.text.unit, p.message) for p in result.conflicts] == [
         (
             "cart.add_button",
-            "'cart.add_button' changed in the repository since the export (now \"Ajouter\") "
-            'and the file changes it to "Mettre au panier"',
+            "'cart.add_button' changed in the repository since the export (now \"Ajouter\" at "
+            f"{FR}:{line_of(repo / FR, 'cart.add_button:')}:18) and the file changes it to "
+            '"Mettre au panier"',
         )
     ]
     taken = import_files(WorktreeSource(repo), repo, [path], decide="ours")

@@ -888,6 +888,7 @@ def import_files(
     candidates: dict[tuple[str, str], list[IncomingText]] = {}
     review: set[tuple[str, str]] = set()
     now: dict[str, dict[str, Unit]] = {}
+    places: dict[str, dict[str, str]] = {}
     for path in sorted(paths, key=str):
         exchange = read_exchange_file(path, require_review=require_review)
         try:
@@ -915,7 +916,10 @@ def import_files(
                 result.empty += 1
                 continue
             unit = now[exchange.locale][text.key]
-            taken = _three_way(text, unit, decide, take_stale, result)
+            if exchange.locale not in places:
+                places[exchange.locale] = _places(source, repository, exchange.locale)
+            place = places[exchange.locale].get(text.key, "")
+            taken = _three_way(text, unit, decide, take_stale, result, place)
             if taken:
                 candidates.setdefault((target, text.key), []).append(text)
                 if text.source_hash is not None and text.source_hash != text_hash(unit.source):
@@ -983,11 +987,39 @@ def import_files(
     return result
 
 
+def _places(source: Source, repository: Repository, tag: str) -> dict[str, str]:
+    """Where each key's text for ``tag`` is written today (``file:line:column``): the locale's
+    own catalogue, else the one it inherits from."""
+    found: dict[str, str] = {}
+    for chain_tag in fallback_chain(tag):
+        if chain_tag == SOURCE_LOCALE:
+            break
+        try:
+            path = catalogue_path(repository, chain_tag)
+        except ExchangeError:
+            continue
+        raw = _read_optional(source, path)
+        if raw is None:
+            continue
+        text = raw.decode("utf-8", "replace")
+        for key, (start, _, _) in _value_spans(path, text).items():
+            line = text.count("\n", 0, start) + 1
+            column = start - (text.rfind("\n", 0, start) + 1) + 1
+            found.setdefault(key, f"{path}:{line}:{column}")
+    return found
+
+
 def _three_way(
-    text: IncomingText, unit: Unit, decide: str | None, take_stale: bool, result: ImportResult
+    text: IncomingText,
+    unit: Unit,
+    decide: str | None,
+    take_stale: bool,
+    result: ImportResult,
+    place: str = "",
 ) -> bool:
     """Whether a unit's text is taken; what is not is counted or reported in ``result``."""
     now = unit.shown
+    said = "now deleted" if now is None else f'now "{now}"' + (f" at {place}" if place else "")
     if text.target_hash is None:
         changed_by_file = text.target != now  # a file that does not say: as it always was
     else:
@@ -1007,7 +1039,7 @@ def _three_way(
                 ImportProblem(
                     text,
                     f"'{unit.key}' changed in the repository since the export "
-                    f'(now "{now}") and the file changes it to "{text.target}"',
+                    f'({said}) and the file changes it to "{text.target}"',
                     "decide with --theirs (take the file's text) or --ours (keep the "
                     "repository's), or export again and redo the edit",
                 )
@@ -1019,6 +1051,7 @@ def _three_way(
                 text,
                 f"'{unit.key}': the English source changed since the export (now "
                 f'"{unit.source}"); the translation was made against the old one'
+                + (f" (the repository's text: {place})" if place else "")
                 + (": written, marked as needing review" if take_stale else ": left out"),
                 "review the translation against the new source, then delete the "
                 f"`{REVIEW_MARK}` comment"
