@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import io
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -439,6 +440,10 @@ def test_a_translation_of_a_changed_source_is_left_out_or_marked_for_review(
         "1 translation(s) need review (the source changed since they were made; delete the "
         "`# marketctl: needs-review` comment to accept one):",
         f"  {SV}:{lines.index(marked) + 1}: cart.title",
+    ]
+    as_json = json.loads(invoke(capsys, repo, "translations", "se", "--format", "json").out)
+    assert as_json["needs_review"] == [
+        {"file": SV, "line": lines.index(marked) + 1, "key": "cart.title"}
     ]
 
 
