@@ -653,3 +653,19 @@ def test_quoted_braces_line_breaks_and_broken_texts_keep_their_exact_text() -> N
     )
     for text in ("a {b", "{n, plural, one {# '#'} other {{x} #}}", "<b>x</i>", ""):
         assert text_of(pieces(text)) == text
+
+
+def test_a_target_with_more_branches_than_its_source_copies_the_codes(
+    repo: Path, tmp_path: Path
+) -> None:
+    path = _export(repo, "sk", "xliff", tmp_path)
+    target = _unit(path, "cart.items").find("x:segment/x:target", NS)
+    assert target is not None
+    codes = [(c.get("id"), c.get("copyOf"), c.get("dataRef"), c.get("disp")) for c in target]
+    assert codes == [
+        ("1", None, "d1", "#"),
+        ("2", None, "d1", "#"),
+        ("3", "1", None, "#"),  # Slovak's few and many: copies of the source's one code
+        ("4", "1", None, "#"),
+    ]
+    assert import_files(WorktreeSource(repo), repo, [path]).changed == {}

@@ -141,7 +141,7 @@ class UnitCodes:
                     element,
                     f"{{{self.ns}}}ph",
                     {
-                        "id": self._id(piece.original, source),
+                        **self._id(piece.original, source),
                         "dataRef": self._data(piece.original),
                         "disp": _shown(piece.original),
                         "equiv": "" if _is_tag(piece.original) else piece.original,
@@ -152,7 +152,7 @@ class UnitCodes:
                     element,
                     f"{{{self.ns}}}pc",
                     {
-                        "id": self._id(piece.start + piece.end, source),
+                        **self._id(piece.start + piece.end, source),
                         "dataRefStart": self._data(piece.start),
                         "dataRefEnd": self._data(piece.end),
                         "dispStart": _shown(piece.start),
@@ -162,6 +162,11 @@ class UnitCodes:
                     },
                 )
                 self.fill(last, piece.contents, source=source)
+            if last.get("copyOf") is not None:
+                # A copy takes its data from the code it copies (XLIFF 2.0: copyOf excludes
+                # dataRef); disp still says what it is.
+                for reference in ("dataRef", "dataRefStart", "dataRefEnd"):
+                    last.attrib.pop(reference, None)
         if not element.text:
             element.text = None
 
@@ -173,18 +178,22 @@ class UnitCodes:
         for original, data_id in self.data.items():
             ET.SubElement(holder, f"{{{self.ns}}}data", {"id": data_id}).text = original
 
-    def _id(self, original: str, source: bool) -> str:
+    def _id(self, original: str, source: bool) -> dict[str, str]:
+        """The code's ``id``, and ``copyOf`` where a target repeats a code of the source more
+        often than the source has it (Slovak's extra plural branches each carry a ``#``)."""
         if source:
             self._count += 1
             self._source.setdefault(original, []).append(str(self._count))
-            return str(self._count)
+            return {"id": str(self._count)}
         ids = self._source.get(original, [])
         taken = self._taken.get(original, 0)
         self._taken[original] = taken + 1
         if taken < len(ids):
-            return ids[taken]
-        self._count += 1  # a code the source does not have (a branch Slovak adds)
-        return str(self._count)
+            return {"id": ids[taken]}
+        self._count += 1
+        if ids:
+            return {"id": str(self._count), "copyOf": ids[0]}
+        return {"id": str(self._count)}  # not in the source at all: MKT504 says so on import
 
     def _data(self, original: str) -> str:
         return self.data.setdefault(original, f"d{len(self.data) + 1}")
