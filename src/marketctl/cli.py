@@ -461,6 +461,24 @@ def explain(
     type=click.Path(file_okay=False, path_type=Path),
     help="export: the folder for the files (default: the current folder).",
 )
+@click.option(
+    "--theirs",
+    "decide",
+    flag_value="theirs",
+    help="import: where the repository and the file both changed a text since the export, "
+    "take the file's.",
+)
+@click.option(
+    "--ours",
+    "decide",
+    flag_value="ours",
+    help="import: where both changed a text (or two files disagree), keep the repository's.",
+)
+@click.option(
+    "--take-stale",
+    is_flag=True,
+    help="import: write translations made against an older source text, marked as needing review.",
+)
 @click.pass_context
 def translations(
     ctx: click.Context,
@@ -470,6 +488,8 @@ def translations(
     missing: bool,
     missing_only: bool,
     output: Path | None,
+    decide: str | None,
+    take_stale: bool,
 ) -> None:
     """Translation coverage of MARKETs (default: all), or exchange with translation tools.
 
@@ -492,13 +512,15 @@ def translations(
         raise click.UsageError("--missing-only and -o go with `translations export`")
     if action != "coverage" and (missing or fail_under is not None):
         raise click.UsageError("--missing and --fail-under go with the coverage table")
+    if action != "import" and (decide or take_stale):
+        raise click.UsageError("--theirs, --ours and --take-stale go with `translations import`")
     if action != "coverage" and not arguments:
         what = "LOCALE" if action == "export" else "FILE"
         raise click.UsageError(f"translations {action} needs at least one {what}")
     if action == "export":
         _export_translations(ctx, arguments, output_format, missing_only, output)
     elif action == "import":
-        _import_translations(ctx, arguments, output_format)
+        _import_translations(ctx, arguments, output_format, decide, take_stale)
     else:
         _coverage(ctx, arguments, output_format, fail_under, missing)
 
@@ -514,6 +536,7 @@ def _coverage(
         MISSING_RENDERERS,
         RENDERERS,
         missing_translations,
+        needs_review,
         require_coverage,
         translation_coverage,
     )
@@ -529,7 +552,7 @@ def _coverage(
         )
         return
     rows = translation_coverage(repository, codes)
-    click.echo(RENDERERS[output_format](rows), nl=False)
+    click.echo(RENDERERS[output_format](rows, needs_review(repository, codes)), nl=False)
     if fail_under is not None:
         require_coverage(rows, fail_under)
 
@@ -553,13 +576,32 @@ def _export_translations(
             click.echo(f"wrote {path} ({count} units)")
 
 
-def _import_translations(ctx: click.Context, files: Sequence[str], output_format: str) -> None:
+def _import_translations(
+    ctx: click.Context,
+    files: Sequence[str],
+    output_format: str,
+    decide: str | None,
+    take_stale: bool,
+) -> None:
     from marketctl.commands.exchange import ImportRefusedError, import_files, render_import
+    from marketctl.repository.settings import read_settings
     from marketctl.repository.sources import WorktreeSource
 
     root = _root(ctx)
-    result = import_files(WorktreeSource(root), root, [Path(name) for name in files])
+    result = import_files(
+        WorktreeSource(root),
+        root,
+        [Path(name) for name in files],
+        decide=decide,
+        take_stale=take_stale,
+        require_review=read_settings(root).import_requires_review,
+    )
     click.echo(render_import(result, output_format), nl=False)
+    if result.conflicts:
+        raise ImportRefusedError(
+            "nothing was imported: the texts above conflict with the repository or each other",
+            "decide with --theirs or --ours, or export again and redo the edits",
+        )
     if result.refused:
         raise ImportRefusedError(
             "nothing was imported: the texts above break the message rules",
