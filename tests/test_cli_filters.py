@@ -101,7 +101,7 @@ def test_validate_fails_on_what_build_refuses_whatever_ignore_says(
         f"  markets/se/market.yaml:{line}:1: MKT102 error: unknown key 'curency'",
         "      hint: did you mean 'currency'?",
         why,
-        "0 errors (+2 that build refuses), 0 warnings in 1 market (se), 12 files",
+        "0 errors (+2 that build refuses), 0 warnings in 1 market (se), 14 files",
     ]
     document = json.loads(invoke(capsys, repo, "validate", "se", "--format", "json").out)
     assert [(s["code"], s["line"]) for s in document["stopping"]] == [

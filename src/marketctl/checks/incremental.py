@@ -30,6 +30,7 @@ from typing import Any
 
 from marketctl.checks.schemas import check_document
 from marketctl.checks.validation import (
+    SOURCE_CATALOGUE,
     Collected,
     active_rules,
     by_file,
@@ -42,7 +43,7 @@ from marketctl.checks.validation import (
     repository_rules,
 )
 from marketctl.core.diagnostics import Finding, Severity
-from marketctl.reference.locales import SOURCE_LOCALE, fallback_chain
+from marketctl.reference.locales import fallback_chain
 from marketctl.repository.cache import Tree
 from marketctl.repository.loading import MARKETS, load_more, load_repository, schema_kind
 from marketctl.repository.markets import DEFAULTS, LAYERED_KINDS, REGIONS, Layer, Repository
@@ -50,8 +51,6 @@ from marketctl.repository.sources import NarrowedSource, Source
 
 __all__ = ["SOURCE_CATALOGUE", "broken_files", "decode", "encode", "mark_unread", "update"]
 
-#: The source catalogue: every translation is compared with it.
-SOURCE_CATALOGUE = f"{MARKETS}/{DEFAULTS}/messages/{SOURCE_LOCALE}.yaml"
 _DOCUMENTATION = (".md", ".txt")
 _STRUCTURE = frozenset(f"{kind}.yaml" for kind in LAYERED_KINDS)
 
