@@ -14,6 +14,7 @@ from marketctl.checks.messageformat import (
     source_messages,
     walk_translations_only,
 )
+from marketctl.checks.overrides import apply_override
 from marketctl.checks.rules import Rule, catalogue
 from marketctl.checks.schemas import check_document, check_required
 from marketctl.core.diagnostics import Finding, Location, Severity, unique_sorted
@@ -495,12 +496,14 @@ def market_findings(
     missing = _required_findings(market)
     found = list(missing)
     if not missing and _is_checkable(market, schema_errors):
+        documents = {d.path: d for layer in market.layers for d in layer.files.values()}
         for rule in rules:
-            if rule.check_market is not None:
-                found.extend(
-                    replace(finding, market=finding.market or code)
-                    for finding in rule.check_market(market)
-                )
+            if rule.check_market is None:
+                continue
+            for finding in rule.check_market(market):
+                if rule.overridable:
+                    finding = apply_override(finding, documents)
+                found.append(replace(finding, market=finding.market or code))
     return found
 
 
