@@ -1,5 +1,6 @@
-"""``validate --select`` of rules that read no message catalogue reads none (issue 11), and keeps
-the gate of issue 10 for every catalogue the unit store holds as it is now."""
+"""``validate --select`` of rules that read no message catalogue reads none where the unit store
+holds every catalogue its markets read as it is now (issue 11), and is a full run otherwise, so
+it keeps the gate of issue 10 and checks every file its markets read (issue 20)."""
 
 from __future__ import annotations
 
