@@ -1,8 +1,8 @@
 """A run scoped to markets checks every file those markets read (issue 20, item 1).
 
-Each case breaks one kind of shared file: the scoped validate, build and test of a market that
-reads it fail with the finding at the shared file's own line, as an unscoped run does; a market
-that does not read it still passes all three.
+Each case breaks one kind of shared file: the scoped validate (also with a --select of other
+rules), build and test of a market that reads it fail with the finding at the shared file's own
+line, as an unscoped run does; a market that does not read it still passes them all.
 """
 
 from __future__ import annotations
@@ -222,6 +222,16 @@ def test_a_scoped_run_fails_on_a_shared_file_its_market_reads(
         ]
         assert (scoped.code, found) == (1, everywhere), market
 
+        selected = invoke(
+            capsys, config, "validate", market, "--select", "MKT6", "--format", "json"
+        )
+        hidden = [
+            (f["code"], f["file"], f["line"], f["column"])
+            for f in json.loads(selected.out)["stopping"]
+            if f["file"] == file
+        ]
+        assert (selected.code, hidden) == (1, everywhere), market
+
         prefix = f"{file}:{line}:{column}: {mistake.code} error: "
         output = tmp_path / f"dist-{market}"
         built = invoke(capsys, config, "build", market, "-o", str(output))
@@ -235,6 +245,7 @@ def test_a_scoped_run_fails_on_a_shared_file_its_market_reads(
 
     for market in mistake.others:
         assert invoke(capsys, config, "validate", market).code == 0, market
+        assert invoke(capsys, config, "validate", market, "--select", "MKT6").code == 0, market
         assert invoke(capsys, config, "build", market, "-o", str(tmp_path / market)).code == 0
         assert invoke(capsys, config, "test", market).code == 0, market
 
