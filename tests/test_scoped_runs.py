@@ -284,3 +284,22 @@ def test_the_cache_does_not_hide_a_broken_shared_catalogue(repo: Path, tmp_path:
     assert _validate(repo, home, "se", "--select", "MKT3") == (1, broken)
     assert _validate(repo, home, "jp", "--select", "MKT3") == (0, [])
     assert _validate(repo, home, "jp") == (0, [])
+
+
+def test_a_broken_catalogue_a_market_does_not_read_hides_none_of_its_findings(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "cache-home"
+    assert _validate(repo, home)[0] == 0  # the unit store holds the clean tree
+    jp_tax = "markets/jp/tax.yaml"
+    edit(repo / jp_tax, "    - percent: 10\n", "    - percent: 11\n")
+    rate = ("MKT312", jp_tax, line_of(repo / jp_tax, "- percent: 11"))
+    (repo / SV).write_text((repo / SV).read_text("utf-8") + 'cart.title: "x\n', "utf-8")
+    broken = ("MKT001", SV, line_of(repo / SV, 'cart.title: "x') + 1)
+
+    assert _validate(repo, home, "jp") == (1, [rate])
+    assert _validate(repo, home, "se") == (1, [broken])
+    # The whole run, from the unit store and without it, says both.
+    assert _validate(repo, home) == (1, sorted([broken, rate], key=lambda f: f[1]))
+    assert _validate(repo, home, "--no-cache") == _validate(repo, home)
+    assert invoke(capsys, repo, "validate", "jp").code == 1

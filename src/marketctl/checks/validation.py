@@ -582,13 +582,31 @@ def documents_of(repository: Repository) -> dict[str, Document]:
 
 
 def _is_checkable(market: Market, schema_errors: set[str]) -> bool:
-    """Rules read resolved values; they run once the market's files load and fit the schema."""
+    """Rules read resolved values; they run once the files the market reads load and fit the
+    schema. A catalogue no locale of the market reads does not stop them (a broken sv.yaml
+    must not hide a wrong rate in Japan: issue 20)."""
+    if "market" not in market.own.files:
+        return False
+    if any(not name.startswith("messages/") for layer in market.layers for name in layer.broken):
+        return False
+    tags = {tag for locale in market.locales for tag in fallback_chain(locale)}
+
+    def read(layer: Layer, relative: str) -> bool:
+        if not relative.startswith("messages/"):
+            return True
+        tag = relative.removeprefix("messages/").removesuffix(".yaml")
+        return tag in tags or (layer.name == DEFAULTS and tag == SOURCE_LOCALE)
+
     for layer in market.layers:
-        if layer.broken:
+        if any(read(layer, f"{name}.yaml") for name in layer.broken):
             return False
-        if any(path in schema_errors for path in (d.path for _, d in _layer_documents(layer))):
+        if any(
+            document.path in schema_errors
+            for relative, document in _layer_documents(layer)
+            if read(layer, relative)
+        ):
             return False
-    return "market" in market.own.files
+    return True
 
 
 def _required_findings(market: Market) -> list[Finding]:
