@@ -231,3 +231,34 @@ def test_a_slovak_plural_without_few_is_an_error(
     ]
     assert invoke(capsys, repo, "build", "sk", "-o", str(tmp_path / "out")).code == 1
     assert invoke(capsys, repo, "validate", "jp").code == 0  # Japan reads no Slovak
+
+
+def test_a_fact_written_as_a_mapping_carries_its_override_inside(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    jp_tax = "markets/jp/tax.yaml"
+    edit(
+        repo / jp_tax, "  value: true\n  from: 2021-04-01\n", "  value: false\n  from: 2021-04-01\n"
+    )
+    file, line, column = at(repo, jp_tax, "value: false", "false")
+
+    code, findings = validate(capsys, repo, "jp")
+    assert code == 1
+    assert [(s[0], s[1], s[2], s[3]) for s in said(findings, "MKT308")] == [
+        ("error", file, line, column)
+    ]
+
+    edit(
+        repo / jp_tax,
+        "  value: false\n  from: 2021-04-01\n",
+        "  value: false\n  from: 2021-04-01\n  override:\n    what: tax-exclusive prices\n"
+        '    why: a test\n    source: {title: "A ruling", url: "https://example.org/r"}\n'
+        "    reviewed: 2026-11-02\n",
+    )
+    code, findings = validate(capsys, repo, "jp")
+    assert code == 0
+    [(severity, _, at_line, _, message, _)] = said(findings, "MKT308")
+    assert (severity, at_line) == ("warning", line)
+    assert message.endswith(
+        f"; overridden at {file}:{line + 2} (reviewed 2026-11-02): tax-exclusive prices"
+    )

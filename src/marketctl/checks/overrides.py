@@ -5,10 +5,10 @@ Money and law that contradict the reference (a currency that is not legal tender
 a legal period that differs from the law marketctl holds for that day, a rate that looks like a
 fraction) are errors. A market that really differs records why beside the value:
 
-- in an interval of a rate or a legal period (``tax.yaml``, ``warranty.yaml``), as the entry's
-  ``override``;
-- for a single value of a file (``currency`` in ``market.yaml``), as ``<name>_override`` beside
-  it.
+- in an interval of a rate or a legal period (``tax.yaml``, ``warranty.yaml``), or in a fact
+  written as a mapping (``prices_include_tax``, ``margin_scheme``), as its ``override``;
+- for a single value at the top of a file (``currency`` in ``market.yaml``), as
+  ``<name>_override`` beside it.
 
 An override holds ``what`` differs, ``why``, the ``source`` that says so (title and url, as any
 fact's source) and the day it was ``reviewed``; the schemas require all four. The finding of a
@@ -47,25 +47,26 @@ class Override:
 
 def override_at(document: Document, path: Path) -> Override | None:
     """The override that vouches for the value at ``path`` of ``document``: the ``override`` of
-    the innermost list entry holding it, or ``<name>_override`` beside a top-level value."""
-    entry = max((i for i, part in enumerate(path) if isinstance(part, int)), default=None)
-    if entry is not None:
-        where: Path = (*path[: entry + 1], OVERRIDE)
-    elif len(path) == 1 and isinstance(path[0], str):
-        where = (f"{path[0]}_{OVERRIDE}",)
-    else:
-        return None
-    written = document.get(where)
-    if not isinstance(written, Mapping) or not _complete(written):
-        return None  # an incomplete one is the schema's finding (MKT101, MKT103)
-    source = written["source"]
-    return Override(
-        what=written["what"],
-        why=written["why"],
-        source=str(source.get("title", "")),
-        reviewed=written["reviewed"],
-        location=document.key_location(where),
-    )
+    the innermost mapping holding it below the top of the file (an interval, a fact such as
+    ``prices_include_tax``), or ``<name>_override`` beside a top-level value."""
+    candidates: list[Path] = [(*path[:depth], OVERRIDE) for depth in range(len(path) - 1, 0, -1)]
+    if path and isinstance(path[0], str):
+        candidates.append((f"{path[0]}_{OVERRIDE}",))
+    for where in candidates:
+        written = document.get(where)
+        if written is None:
+            continue
+        if not isinstance(written, Mapping) or not _complete(written):
+            return None  # an incomplete one is the schema's finding (MKT101, MKT103)
+        source = written["source"]
+        return Override(
+            what=written["what"],
+            why=written["why"],
+            source=str(source.get("title", "")),
+            reviewed=written["reviewed"],
+            location=document.key_location(where),
+        )
+    return None
 
 
 def _complete(written: Mapping[str, Any]) -> bool:
