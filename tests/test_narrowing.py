@@ -4,6 +4,7 @@ it keeps the gate of issue 10 and checks every file its markets read (issue 20).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 
 from clitools import edit, invoke
-from marketctl.repository import loading
+from marketctl.repository import cache, loading
 
 JA = "markets/jp/messages/ja.yaml"
 ROLLOUT = "markets/jp/rollout.yaml"
@@ -47,6 +48,8 @@ def test_select_of_rollout_rules_reads_no_catalogue_the_store_vouches_for(
 ) -> None:
     monkeypatch.delenv("MARKETCTL_NO_CACHE")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-home"))
+    # The seal key is read once per process: this test's own, undone after it.
+    monkeypatch.setattr(cache, "_seal_key", functools.cache(cache._seal_key.__wrapped__))
     monkeypatch.setenv("MARKETCTL_TODAY", "2026-11-30")
     _break_rollout(repo)
     assert invoke(capsys, repo, "validate").code == 1  # a full run: stores the units
