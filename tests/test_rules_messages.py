@@ -357,7 +357,7 @@ def test_french_many_missing(repo: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert said(reported) == [
         (
             "MKT506",
-            "warning",
+            "error",
             "'cart.items': {count, plural} has no 'many' branch, which French (fr) uses for "
             "numbers such as 1000000",
             "add many {...}; without it 1000000 shows the 'other' text",

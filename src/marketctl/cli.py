@@ -286,12 +286,7 @@ def build(
     and keeps the rest of the set already in <output>, verified first.
     """
     from marketctl.checks.reporters import REPORTERS
-    from marketctl.commands.build import (
-        BuildRefusedError,
-        errors_only,
-        render_build,
-        render_build_json,
-    )
+    from marketctl.commands.build import BuildRefusedError, render_build, render_build_json
     from marketctl.commands.build import build as build_bundles
     from marketctl.repository.settings import read_settings
 
@@ -330,17 +325,13 @@ def build(
             pseudo=pseudo,
         )
     except BuildRefusedError as refused:
-        # The errors that stopped it; warnings are validate's to list, not repeated here.
-        shown = errors_only(refused.report) if output_format == "text" else refused.report
-        click.echo(REPORTERS[output_format].render(shown, quiet=True), nl=False)
+        # Every error and warning it saw, grouped as validate groups them (issue 20).
+        click.echo(REPORTERS[output_format].render(refused.report, quiet=True), nl=False)
         raise
     if output_format == "json":
         click.echo(render_build_json(result), nl=False)
         return
-    if result.report.warnings and not quiet(ctx):
-        click.echo(
-            f"{result.report.warnings} warning(s): `marketctl validate` lists them", err=True
-        )
+    click.echo(REPORTERS["text"].render(result.report, quiet=True), nl=False)
     if not quiet(ctx):
         click.echo(render_build(result, target))
 
@@ -800,7 +791,7 @@ def spec_test(
     services use: tax rates, prices, messages, feature rollouts. Exit 1 when one fails."""
     from marketctl.checks.reporters import REPORTERS
     from marketctl.checks.validation import select_markets
-    from marketctl.commands.build import BuildRefusedError, errors_only
+    from marketctl.commands.build import BuildRefusedError
     from marketctl.commands.build import build as build_bundles
     from marketctl.commands.spectest import RENDERERS, run_specs
     from marketctl.commands.spectest import junit_xml as to_junit
@@ -817,7 +808,7 @@ def spec_test(
         try:
             return build_bundles(root, markets, target, read_settings(root))
         except BuildRefusedError as refused:
-            click.echo(REPORTERS["text"].render(errors_only(refused.report), quiet=True), nl=False)
+            click.echo(REPORTERS["text"].render(refused.report, quiet=True), nl=False)
             raise
 
     run = run_specs(root, markets, bundles, build_into)

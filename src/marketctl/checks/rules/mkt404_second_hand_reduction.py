@@ -10,6 +10,10 @@ bound a member state must respect), and the reduction is never below the floor. 
 refurbished goods: where the law keeps the full period for goods sold as refurbished (Portugal),
 that floor applies too. The minimum cannot be longer than the guarantee itself.
 
+Where the market is right and the reference is not, the interval records a reviewed override
+(``override`` with what differs, why, the source that says so and the day it was reviewed); the
+finding is then a warning that names the override.
+
 Failing example::
 
     # markets/se/warranty.yaml (Sweden allows no shorter period for used goods)
@@ -35,6 +39,7 @@ from marketctl.repository.markets import Market
 CODE = "MKT404"
 NAME = "second-hand-reduction"
 SEVERITY = Severity.ERROR
+OVERRIDABLE = True
 
 
 def check_market(market: Market) -> Iterator[Finding]:
