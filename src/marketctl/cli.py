@@ -642,7 +642,6 @@ def report(
     import json
 
     from marketctl.checks.reporters import REPORTERS
-    from marketctl.commands.build import errors_only
     from marketctl.commands.report import write_report
     from marketctl.commands.site import ReportRefusedError, make_report
     from marketctl.core.clock import today
@@ -650,7 +649,8 @@ def report(
     try:
         pages = make_report(_root(ctx), markets, today(), render_anyway=render_anyway, base=base)
     except ReportRefusedError as refused:
-        click.echo(REPORTERS["text"].render(errors_only(refused.report), quiet=True), nl=False)
+        # Every error and warning validate reports, as build prints them when it refuses.
+        click.echo(REPORTERS["text"].render(refused.report, quiet=True), nl=False)
         raise
     write_report(output, pages)
     if output_format == "json":
