@@ -68,7 +68,11 @@ def test_the_data_has_every_state_and_dc_from_pycountry() -> None:
     assert len(expected) == 51
     assert set(data) == expected
     assert data["US-AR"].rates[-1].value == Decimal("6.5")
-    assert data["US-AR"].rates[-1].source.verified == date(2026, 11, 30)
+    # Arkansas's DFA page could not be re-read with a quote (second review, 2026-12-08): honest
+    # status; Indiana's was, with the sentence read.
+    assert data["US-AR"].rates[-1].source.verified is False
+    assert data["US-AR"].rates[-1].source.missing.startswith("Marked verified 2026-11-30 without")
+    assert data["US-IN"].rates[-1].source.verified == date(2026, 12, 8)
     assert not data["US-AR"].rates[-1].first_recorded
     assert all(r.source.verified is not None for s in data.values() for r in s.rates)
     zero = sorted(c for c, s in data.items() if s.rates[-1].value == 0)
@@ -163,8 +167,9 @@ def test_the_bundle_and_the_runtime_never_give_a_state_rate_as_the_rate(
     assert bundle["tax"]["rates"] == {}
     assert bundle["tax"]["prices_include_tax"] is False
     assert bundle["tax"]["regions"]["US-OR"]["local_rates"] is False
-    assert bundle["tax"]["regions"]["US-AR"]["taxes"]["state"][0]["source"]["verified"] == (
-        "2026-11-30"
+    assert bundle["tax"]["regions"]["US-AR"]["taxes"]["state"][0]["source"]["verified"] is False
+    assert bundle["tax"]["regions"]["US-IN"]["taxes"]["state"][0]["source"]["verified"] == (
+        "2026-12-08"
     )
 
     market = runtime.load(out)["us"]

@@ -655,9 +655,9 @@ def test_reduced_rates_are_written_with_their_real_start_dates(
     assert [(r["percent"], r["from"]) for r in rates["reduced"]] == [
         (Decimal("13.5"), "2026-01-01")
     ]
-    assert rates["reduced"][0]["source"]["verified"] is False
+    assert rates["reduced"][0]["source"]["verified"] == "2026-12-08"
     assert rates["second_reduced"][0]["from"] == "2013-01-01"
-    assert rates["second_reduced"][0]["source"]["verified"] == "2026-11-30"
+    assert rates["second_reduced"][0]["source"]["verified"] == "2026-12-08"
     at_rates = data(repo, "markets/at/tax.yaml")["rates"]
     assert sorted(at_rates) == ["reduced", "second_reduced", "standard"]
     assert [r["from"] for kind in sorted(at_rates) for r in at_rates[kind]] == [None, None, None]
