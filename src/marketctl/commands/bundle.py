@@ -79,6 +79,10 @@ def _tax(tax: Mapping[str, Any]) -> dict[str, Any]:
     prices = tax.get("prices_include_tax")
     return {
         "system": tax["system"],
+        "names": {
+            part: dict(sorted(by_language.items()))
+            for part, by_language in sorted(tax.get("names", {}).items())
+        },
         "prices_include_tax": prices["value"] if prices else False,
         "margin_scheme": margin["available"] if margin else False,
         "rates": {

@@ -39,6 +39,7 @@ _CONTEXT: Final = Context(prec=60)
 STANDARD: Final = "standard"
 SALES_TAX: Final = "sales_tax"
 STATE: Final = "state"
+NATIONAL: Final = "national"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +107,15 @@ class _Region:
 class TaxTable:
     """A market's tax rates; built from the bundle's ``tax`` object."""
 
-    __slots__ = ("_local", "_market", "_national", "_regions", "prices_include_tax", "system")
+    __slots__ = (
+        "_local",
+        "_market",
+        "_names",
+        "_national",
+        "_regions",
+        "prices_include_tax",
+        "system",
+    )
 
     def __init__(self, market: str, tax: Mapping[str, Any]) -> None:
         self._market = market
@@ -129,6 +138,13 @@ class TaxTable:
                 {name: _History(list(rows)) for name, rows in region["taxes"].items()},
             )
         self._regions = regions
+        names = tax.get("names") or {}
+        for part, by_language in names.items():
+            if not isinstance(by_language, Mapping) or not all(
+                isinstance(name, str) and name for name in by_language.values()
+            ):
+                raise ValueError(f"tax.names.{part} is not a name per language")
+        self._names: Mapping[str, Mapping[str, str]] = names
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -226,6 +242,41 @@ class TaxTable:
                 f"{first.isoformat()})"
             )
         return f"has no {kind} rate in force on {on.isoformat()}"
+
+    def name(self, tag: str, kind: str, region: str | None, on: date) -> str:
+        """What the tax of ``kind`` in ``region`` on ``on`` is called in locale ``tag``: the
+        national tax's name (unless the region replaces it) and, for the standard kind, each
+        regional component in force, joined with " + " (``GST + QST`` in CA-QC, ``HST`` in
+        CA-ON, ``TPS + TVP`` in CA-BC in French since 2013-04-01). A sales tax is named as a
+        whole (its state and local parts are not shown apart)."""
+        language = tag.split("-", 1)[0].lower()
+        if self.system == SALES_TAX:
+            return self._name(NATIONAL, language, tag)
+        if kind not in self._national:
+            raise UnknownTaxError(
+                self._market,
+                f"has no tax kind '{kind}' (kinds: {', '.join(self.kinds)})",
+            )
+        place = self._region(region)
+        parts: list[str] = []
+        if place is None or not place[1].replaces_national:
+            parts.append(self._name(NATIONAL, language, tag))
+        if place is not None and kind == STANDARD:
+            for component, history in sorted(place[1].components.items()):
+                if history.at(on) is not None:
+                    parts.append(self._name(component, language, tag))
+        return " + ".join(parts)
+
+    def _name(self, part: str, language: str, tag: str) -> str:
+        found = self._names.get(part, {}).get(language)
+        if found is None:
+            what = "its tax" if part == NATIONAL else f"its {part}"
+            raise UnknownTaxError(
+                self._market,
+                f"has no name for {what} in {tag}: the bundle's tax.names.{part} has no "
+                f"'{language}' (write it in the market's tax.yaml)",
+            )
+        return found
 
     def state_base_rate(self, region: str | None, on: date) -> StateBaseRate:
         """The state-level base rate of a sales-tax market's ``region`` on ``on``: marked
