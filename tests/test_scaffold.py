@@ -36,7 +36,7 @@ def no_reference_rates(monkeypatch: pytest.MonkeyPatch) -> None:
     law: Any = tax_law()
     if hasattr(law, "standard_rates"):
         law = dataclasses.replace(law, standard_rates={}, reduced_rates={})
-    monkeypatch.setattr("marketctl.commands.scaffold.tax_law", lambda: law)
+    monkeypatch.setattr("marketctl.commands.scaffold_facts.tax_law", lambda: law)
 
 
 def tree(root: Path) -> list[str]:
@@ -232,7 +232,7 @@ def test_a_reference_standard_rate_is_prefilled(
         def __getattr__(self, name: str) -> Any:
             return getattr(tax_law(), name)
 
-    monkeypatch.setattr("marketctl.commands.scaffold.tax_law", LawWithRates)
+    monkeypatch.setattr("marketctl.commands.scaffold_facts.tax_law", LawWithRates)
 
     outcome = invoke(capsys, repo, "new", "gr", "--region", "eu")
 
@@ -540,7 +540,8 @@ def test_a_tender_iso_4217_no_longer_lists_is_not_written(
     """CLDR can lag behind ISO 4217 (CLDR 47 still has BGN for Bulgaria in 2026, after the
     euro replaced it): such a code would fail MKT202, so it is left TODO with the reason."""
     monkeypatch.setattr(
-        "marketctl.commands.scaffold.currency_name", lambda code: None if code == "NOK" else code
+        "marketctl.commands.scaffold_facts.currency_name",
+        lambda code: None if code == "NOK" else code,
     )
 
     assert invoke(capsys, repo, "new", "no").code == 0
