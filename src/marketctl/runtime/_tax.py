@@ -32,6 +32,7 @@ from marketctl.runtime.errors import (
     UnknownTaxError,
     _suggestion,
 )
+from marketctl.runtime.ratekinds import SECOND_REDUCED, SUPER_REDUCED, canonical_kind
 
 __all__ = ["StateBaseRate", "TaxTable"]
 
@@ -121,7 +122,14 @@ class TaxTable:
         self._market = market
         self.system: str = tax["system"]
         self.prices_include_tax: bool = tax["prices_include_tax"]
-        self._national = {kind: _History(list(rows)) for kind, rows in tax["rates"].items()}
+        # A bundle built before the rate kinds had one vocabulary may name a 5 % rate
+        # super_reduced: it is read under its canonical name, second_reduced (ratekinds.py).
+        self._national = {
+            canonical_kind(kind, (row["percent"] for row in rows), tax["rates"]): _History(
+                list(rows)
+            )
+            for kind, rows in tax["rates"].items()
+        }
         regions: dict[str, _Region] = {}
         self._local: dict[str, bool] = {}
         for code, region in tax.get("regions", {}).items():
@@ -192,10 +200,7 @@ class TaxTable:
             )
         national = self._national.get(kind)
         if national is None:
-            raise UnknownTaxError(
-                self._market,
-                f"has no tax kind '{kind}' (kinds: {', '.join(self.kinds)})",
-            )
+            raise UnknownTaxError(self._market, self._no_kind(kind))
         place = self._region(region)
         where = "" if place is None else f" in {place[0]}"
         total = Decimal(0)
@@ -234,6 +239,15 @@ class TaxTable:
             )
         return total
 
+    def _no_kind(self, kind: str) -> str:
+        known = f"has no tax kind '{kind}' (kinds: {', '.join(self.kinds)})"
+        if kind == SUPER_REDUCED and SECOND_REDUCED in self._national:
+            return (
+                f"{known}: a super-reduced rate is one below 5 %, and this market has none; "
+                "its other reduced rate is second_reduced"
+            )
+        return known
+
     def _missing(self, kind: str, history: _History, on: date) -> str:
         first = history.first()
         if first is not None and on < first:
@@ -253,10 +267,7 @@ class TaxTable:
         if self.system == SALES_TAX:
             return self._name(NATIONAL, language, tag)
         if kind not in self._national:
-            raise UnknownTaxError(
-                self._market,
-                f"has no tax kind '{kind}' (kinds: {', '.join(self.kinds)})",
-            )
+            raise UnknownTaxError(self._market, self._no_kind(kind))
         place = self._region(region)
         parts: list[str] = []
         if place is None or not place[1].replaces_national:
