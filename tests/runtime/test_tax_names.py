@@ -192,3 +192,17 @@ def test_a_bundle_without_the_name_says_what_to_write(
 )
 def test_a_rate_is_shown_with_every_digit_it_has(percent: str, locale: str, expected: str) -> None:
     assert format_rate(Decimal(percent), cldr.locale_data(locale)) == expected
+
+
+def test_the_reference_names_are_the_markets_names() -> None:
+    """``marketctl new`` writes the reference data's tax_names: they must be what the shipped
+    markets call their tax."""
+    from ruamel.yaml import YAML
+
+    from marketctl.reference.consumer_law import tax_law
+
+    markets = {}
+    for path in sorted((REPOSITORY / "markets").glob("[a-z][a-z]/tax.yaml")):
+        names = YAML(typ="safe").load(path.read_text(encoding="utf-8"))["names"]["national"]
+        markets[path.parent.name.upper()] = names
+    assert {country: dict(names) for country, names in tax_law().tax_names.items()} == markets

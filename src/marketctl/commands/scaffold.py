@@ -43,6 +43,7 @@ from marketctl.commands.scaffold_facts import (
     _tax_view,
     _warranty_view,
     quoted,
+    tax_names,
     yaml_scalar,
 )
 from marketctl.core.clock import today
@@ -99,6 +100,7 @@ def scaffold_market(root: Path, code: str, region: str | None = None) -> Scaffol
     market = _market_view(country, region, day)
     sales = _sales_tax_view(country, day, notes)
     tax = _tax_view(country, region, day, notes if sales is None else [])
+    names = tax_names(country, market.locales)
     warranty = _warranty_view(country, region, notes)
     context = {
         "cc": cc,
@@ -109,9 +111,9 @@ def scaffold_market(root: Path, code: str, region: str | None = None) -> Scaffol
     }
     texts: dict[str, str] = {
         "market.yaml": _render("market.yaml.j2", context, market=market),
-        "tax.yaml": _render("tax.yaml.j2", context, tax=tax)
+        "tax.yaml": _render("tax.yaml.j2", context, tax=tax, names=names)
         if sales is None
-        else _render("sales_tax.yaml.j2", context, sales=sales),
+        else _render("sales_tax.yaml.j2", context, sales=sales, names=names),
     }
     if warranty is not None:
         texts["warranty.yaml"] = _render("warranty.yaml.j2", context, warranty=warranty)

@@ -22,6 +22,7 @@ from typing import Any
 from babel.core import get_global
 from babel.languages import get_official_languages
 
+from marketctl.checks.messageformat import language_name
 from marketctl.checks.rules.mkt401_legal_guarantee_floor import FLOOR_NAMES
 from marketctl.core.intervals import ONE_DAY, Interval, in_force
 from marketctl.reference.consumer_law import (
@@ -122,6 +123,7 @@ class TaxView:
     margin_scheme: Entry | None
     standard: Period
     reduced: tuple[Period, ...] = ()
+    names: tuple[Field, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -315,6 +317,21 @@ def _locales(country: str) -> tuple[list[tuple[str, str]], list[str]]:
 
 # ------------------------------------------------------------------------------------------------
 # tax.yaml
+
+
+def tax_names(country: str, locales: Sequence[str]) -> tuple[Field, ...]:
+    """``names.national``: what customers call the tax in each language of the market's
+    locales, from the reviewed data's ``tax_names``; a TODO where it has no name."""
+    known = tax_law().tax_names.get(country, {})
+    fields = []
+    for language in dict.fromkeys(tag.split("-", 1)[0].lower() for tag in locales):
+        name = known.get(language)
+        if name is not None:
+            fields.append(Field(language, quoted(name)))
+        else:
+            todo = f"the tax's name in {language_name(language)}, as on the checkout (VAT, TVA)"
+            fields.append(Field(language, "null", todo))
+    return tuple(fields)
 
 
 def _tax_view(country: str, region: str | None, day: date, notes: list[str]) -> TaxView:
