@@ -36,7 +36,7 @@ def kind_findings(capsys: pytest.CaptureFixture[str], repo: Path) -> list[dict[s
 def test_the_shipped_markets_use_the_canonical_names(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert places(findings(capsys, repo), "MKT330") == []
+    assert places(findings(capsys, repo), "MKT33") == []  # MKT330 and MKT331
 
 
 def test_the_reference_data_uses_the_canonical_names() -> None:
@@ -133,3 +133,45 @@ def test_a_bundle_built_with_the_old_name_is_read_under_the_new_one(
 )
 def test_canonical_kind(kind: str, percents: list[object], kinds: list[str], expected: str) -> None:
     assert canonical_kind(kind, percents, kinds) == expected
+
+
+# MKT331 tax-name-missing ----------------------------------------------------------------------
+
+
+def test_a_locale_without_a_name_for_the_tax(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    belgium = "markets/be/tax.yaml"
+    edit(repo / belgium, 'national: {fr: "TVA", nl: "Btw"}', 'national: {nl: "Btw"}')
+
+    reported = [f for f in findings(capsys, repo) if f["code"] == "MKT331"]
+
+    assert places(reported) == [("MKT331", *at(repo, belgium, "names:", "names"))]
+    assert [(f["severity"], f["message"], f["hint"]) for f in reported] == [
+        (
+            "error",
+            "market be: the national tax has no name in fr (locales nl-BE, fr-BE): the "
+            "checkout's tax line cannot name it",
+            "write names.national.fr in tax.yaml: what customers call it, as it heads the tax "
+            "line (VAT, Moms, TVA)",
+        )
+    ]
+
+
+def test_a_regional_component_without_a_name_in_a_planned_market_is_a_warning(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    canada = "markets/ca/tax.yaml"
+    edit(repo / "markets/ca/market.yaml", "status: live", "status: planned")
+    edit(repo / canada, '  qst: {en: "QST", fr: "TVQ"}\n', "")
+
+    reported = [f for f in findings(capsys, repo) if f["code"] == "MKT331"]
+
+    assert places(reported) == [("MKT331", *at(repo, canada, "names:", "names"))]
+    assert [(f["severity"], f["message"]) for f in reported] == [
+        (
+            "warning",
+            "market ca: the regional tax qst has no name in en, fr (locales en-CA, fr-CA): the "
+            "checkout's tax line cannot name it",
+        )
+    ]

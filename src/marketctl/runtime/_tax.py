@@ -32,7 +32,12 @@ from marketctl.runtime.errors import (
     UnknownTaxError,
     _suggestion,
 )
-from marketctl.runtime.ratekinds import SECOND_REDUCED, SUPER_REDUCED, canonical_kind
+from marketctl.runtime.ratekinds import (
+    NATIONAL_NAME,
+    SECOND_REDUCED,
+    SUPER_REDUCED,
+    canonical_kind,
+)
 
 __all__ = ["StateBaseRate", "TaxTable"]
 
@@ -40,7 +45,6 @@ _CONTEXT: Final = Context(prec=60)
 STANDARD: Final = "standard"
 SALES_TAX: Final = "sales_tax"
 STATE: Final = "state"
-NATIONAL: Final = "national"
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,13 +269,13 @@ class TaxTable:
         whole (its state and local parts are not shown apart)."""
         language = tag.split("-", 1)[0].lower()
         if self.system == SALES_TAX:
-            return self._name(NATIONAL, language, tag)
+            return self._name(NATIONAL_NAME, language, tag)
         if kind not in self._national:
             raise UnknownTaxError(self._market, self._no_kind(kind))
         place = self._region(region)
         parts: list[str] = []
         if place is None or not place[1].replaces_national:
-            parts.append(self._name(NATIONAL, language, tag))
+            parts.append(self._name(NATIONAL_NAME, language, tag))
         if place is not None and kind == STANDARD:
             for component, history in sorted(place[1].components.items()):
                 if history.at(on) is not None:
@@ -281,7 +285,7 @@ class TaxTable:
     def _name(self, part: str, language: str, tag: str) -> str:
         found = self._names.get(part, {}).get(language)
         if found is None:
-            what = "its tax" if part == NATIONAL else f"its {part}"
+            what = "its tax" if part == NATIONAL_NAME else f"its {part}"
             raise UnknownTaxError(
                 self._market,
                 f"has no name for {what} in {tag}: the bundle's tax.names.{part} has no "

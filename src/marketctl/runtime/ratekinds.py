@@ -48,6 +48,8 @@ CANONICAL_KINDS: Final = {
 SUPER_REDUCED_BELOW: Final = Decimal(5)
 
 SUPER_REDUCED: Final = "super_reduced"
+#: The key of ``tax.names`` that names the national tax (the others name regional components).
+NATIONAL_NAME: Final = "national"
 SECOND_REDUCED: Final = "second_reduced"
 
 
