@@ -35,7 +35,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Final
 
 from babel import Locale, UnknownLocaleError
@@ -54,6 +54,7 @@ SEVERITY = Severity.ERROR
 
 _CHECKOUT: Final = "checkout."
 _PERCENT: Final = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)[ \u00a0\u202f]?%")
+_NUMBER_THEN_WORD: Final = re.compile(r"\d[ \u00a0\u202f]?[^\W\d_]")
 _UNITS: Final = {"days": "day", "months": "month", "years": "year"}
 _PERIOD_KEYS: Final = {**_UNITS, "second_hand_min_months": "month"}
 
@@ -72,24 +73,55 @@ def check_market(market: Market) -> Iterator[Finding]:
     markets = _markets(repository)
     readers = _readers(repository, markets)
     reported: set[tuple[str, tuple[str | int, ...], int]] = set()
-    for text in _texts_read(market):
-        codes = sorted(readers.get(text.document.path, ()))
+    for tag, document, is_source in _catalogues_read(market):
+        codes = tuple(sorted(readers.get(document.path, ())))
         if len(codes) < 2:
             continue
-        language = _language(text.tag)
-        facts = {code: _facts(markets[code], language) for code in codes}
-        for offset, message in _shared_problems(text, language, facts):
-            reported.add((text.document.path, text.path, offset))
+        for text, offset, message in _shared_findings(
+            repository, markets, tag, document, codes, is_source
+        ):
+            reported.add((document.path, text.path, offset))
             yield rule(CODE).finding(text.location_at(offset), *message)
     if market.is_live:
         yield from _checkout(repository, market, markets, reported)
+
+
+def _shared_findings(
+    repository: Repository,
+    markets: Mapping[str, Market],
+    tag: str,
+    document: Document,
+    codes: tuple[str, ...],
+    is_source: bool,
+) -> list[tuple[CatalogueText, int, tuple[str, str]]]:
+    """What a catalogue that several markets read writes of their facts: worked out once per
+    catalogue, however many of its readers are checked."""
+    done: dict[str, list[tuple[CatalogueText, int, tuple[str, str]]]] = (
+        repository.derived.setdefault("mkt530_shared", {})
+    )
+    found = done.get(document.path)
+    if found is None:
+        language = _language(tag)
+        facts = {code: _facts(markets[code], language) for code in codes}
+        found = done[document.path] = [
+            (text, offset, message)
+            for text in _texts(tag, document, is_source)
+            for offset, message in _shared_problems(text, language, facts)
+        ]
+    return found
 
 
 # --- who reads what -------------------------------------------------------------------------
 
 
 def _markets(repository: Repository) -> dict[str, Market]:
-    return {code: repository.market(code) for code in sorted(repository.markets)}
+    key = f"mkt530_markets:{repository.environment}"  # markets resolve per environment
+    found: dict[str, Market] | None = repository.derived.get(key)
+    if found is None:
+        found = repository.derived[key] = {
+            code: repository.market(code) for code in sorted(repository.markets)
+        }
+    return found
 
 
 def _readers(repository: Repository, markets: Mapping[str, Market]) -> dict[str, set[str]]:
@@ -110,8 +142,9 @@ def _readers(repository: Repository, markets: Mapping[str, Market]) -> dict[str,
     return readers
 
 
-def _texts_read(market: Market) -> Iterator[CatalogueText]:
-    """Every text of every catalogue the market's locales read, each catalogue once."""
+def _catalogues_read(market: Market) -> Iterator[tuple[str, Document, bool]]:
+    """Each catalogue the market's locales read, once: its tag, itself, whether it is the
+    source catalogue."""
     seen: set[str] = set()
     source = market.repository.source_catalogue
     for tag in market.locales:
@@ -119,14 +152,17 @@ def _texts_read(market: Market) -> Iterator[CatalogueText]:
         if source is not None and SOURCE_LOCALE in fallback_chain(tag):
             documents.append((SOURCE_LOCALE, source, True))
         for chain_tag, document, is_source in documents:
-            if document.path in seen or not isinstance(document.data, dict):
-                continue
-            seen.add(document.path)
-            for key, value in document.data.items():
-                text = value.get("message") if is_source and isinstance(value, dict) else value
-                if isinstance(text, str):
-                    path = (key, "message") if is_source else (key,)
-                    yield CatalogueText(key, chain_tag, text, document, path)
+            if document.path not in seen and isinstance(document.data, dict):
+                seen.add(document.path)
+                yield chain_tag, document, is_source
+
+
+def _texts(tag: str, document: Document, is_source: bool) -> Iterator[CatalogueText]:
+    for key, value in document.data.items():
+        text = value.get("message") if is_source and isinstance(value, dict) else value
+        if isinstance(text, str):
+            path = (key, "message") if is_source else (key,)
+            yield CatalogueText(key, tag, text, document, path)
 
 
 def _language(tag: str) -> str:
@@ -137,12 +173,12 @@ def _facts(market: Market, language: str) -> _Facts:
     cache: dict[str, _Facts] = market.__dict__.setdefault("_mkt530_facts", {})
     found = cache.get(language)
     if found is None:
-        tax, warranty = market.tax, market.warranty
-        found = cache[language] = _Facts(
-            frozenset(_names(tax, language)),
-            frozenset(_rates(tax)),
-            frozenset(_periods(warranty)),
-        )
+        tax = market.tax
+        # Rates and periods are the same in every language: read once per market.
+        any_language = next(iter(cache.values()), None)
+        rates = any_language.rates if any_language else frozenset(_rates(tax))
+        periods = any_language.periods if any_language else frozenset(_periods(market.warranty))
+        found = cache[language] = _Facts(frozenset(_names(tax, language)), rates, periods)
     return found
 
 
@@ -220,6 +256,7 @@ def _periods(node: object) -> Iterator[tuple[str, int]]:
 # --- what a text writes ---------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def _shown(text: str) -> str:
     """The text with everything a shopper does not read as written blanked out (arguments,
     choice headers and selectors), offsets unchanged; an unparsable text is MKT503's."""
@@ -250,9 +287,20 @@ def _shown(text: str) -> str:
 
 
 def _name_hits(shown: str, names: Iterable[str]) -> Iterator[tuple[int, str]]:
-    for name in sorted(names, key=lambda n: (-len(n), n)):
-        for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", shown, re.IGNORECASE):
-            yield match.start(), name
+    pattern = _names_pattern(frozenset(names))
+    if pattern is None:
+        return
+    by_lower = {name.lower(): name for name in names}
+    for match in pattern.finditer(shown):
+        yield match.start(), by_lower[match.group(0).lower()]
+
+
+@lru_cache(maxsize=1024)
+def _names_pattern(names: frozenset[str]) -> re.Pattern[str] | None:
+    if not names:
+        return None
+    choices = "|".join(re.escape(name) for name in sorted(names, key=lambda n: (-len(n), n)))
+    return re.compile(rf"(?<!\w)(?:{choices})(?!\w)", re.IGNORECASE)
 
 
 def _percent_hits(shown: str) -> Iterator[tuple[int, str, Decimal]]:
@@ -332,6 +380,8 @@ def _shared_problems(
                     "tax.yaml names its tax",
                 ),
             )
+    if not any(char.isdigit() for char in shown):
+        return
     rates = {code: fact.rates for code, fact in facts.items()}
     if _differ(rates):
         some_rates = _some(rates)
@@ -347,7 +397,7 @@ def _shared_problems(
                     ),
                 )
     periods = {code: fact.periods for code, fact in facts.items()}
-    if _differ(periods):
+    if _differ(periods) and _NUMBER_THEN_WORD.search(shown):
         some_periods = _some(periods)
         for offset, written, period in _period_hits(shown, language):
             if period in some_periods:
