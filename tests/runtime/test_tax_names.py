@@ -206,3 +206,11 @@ def test_the_reference_names_are_the_markets_names() -> None:
         names = YAML(typ="safe").load(path.read_text(encoding="utf-8"))["names"]["national"]
         markets[path.parent.name.upper()] = names
     assert {country: dict(names) for country, names in tax_law().tax_names.items()} == markets
+
+
+def test_a_sales_tax_market_checks_the_region_it_is_given(markets: Markets) -> None:
+    us = markets["us"]
+    assert us.tax_name("en-US", region="US-TX", on=DAY) == "Sales tax"
+    with pytest.raises(UnknownTaxError) as error:
+        us.tax_message_arguments("en-US", region="US-XX", on=DAY, percent=Decimal("8.25"))
+    assert str(error.value).startswith("market 'us' has no tax region 'US-XX' (regions: US-AK, ")

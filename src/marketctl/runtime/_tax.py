@@ -269,6 +269,8 @@ class TaxTable:
         whole (its state and local parts are not shown apart)."""
         language = tag.split("-", 1)[0].lower()
         if self.system == SALES_TAX:
+            if region is not None:
+                self._region(region)  # an unknown region is an error here too
             return self._name(NATIONAL_NAME, language, tag)
         if kind not in self._national:
             raise UnknownTaxError(self._market, self._no_kind(kind))
