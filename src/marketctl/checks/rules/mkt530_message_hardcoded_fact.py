@@ -433,12 +433,12 @@ def _checkout(
     for tag in market.locales:
         language = _language(tag)
         own = _facts(market, language).names
-        others: dict[str, set[str]] = {}
-        for other_code, other in markets.items():
-            if other_code != code:
-                for name in _facts(other, language).names:
-                    if not any(name.lower() == mine.lower() for mine in own):
-                        others.setdefault(name, set()).add(other_code)
+        mine = {name.lower() for name in own}
+        others = {
+            name: holders - {code}
+            for name, holders in _names_in(repository, markets, language).items()
+            if name.lower() not in mine and holders - {code}
+        }
         if not others:
             continue
         for key in keys:
@@ -460,6 +460,20 @@ def _checkout(
                     f"market its own {tag} text",
                     market=code,
                 )
+
+
+def _names_in(
+    repository: Repository, markets: Mapping[str, Market], language: str
+) -> dict[str, set[str]]:
+    """Every tax name in ``language`` and the markets that use it (once per repository)."""
+    key = f"mkt530_names:{repository.environment}:{language}"
+    found: dict[str, set[str]] | None = repository.derived.get(key)
+    if found is None:
+        found = repository.derived[key] = {}
+        for code, market in markets.items():
+            for name in _facts(market, language).names:
+                found.setdefault(name, set()).add(code)
+    return found
 
 
 def _text(document: Document, key: str, tag: str, text: str) -> CatalogueText:
