@@ -251,6 +251,9 @@ def generate(target: Path, markets: int, keys: int, features: int) -> tuple[int,
             text = (out / "jp" / name).read_text("utf-8")
             if name == "rollout.yaml":
                 text = re.sub(r"Times are \S+", f"Times are {clone.zone}", text)
+            if name == "tax.yaml":  # the checkout names the tax in the clone's language too
+                own = f'national: {{ja: "消費税", {clone.language}: "Tax"}}'
+                text = text.replace('national: {ja: "消費税"}', own)
             (directory / name).write_text(text, "utf-8")
         locale = f"{clone.language}-{clone.country}"
         head = _schema(f"markets/{code}/market.yaml", "market").rstrip("\n")

@@ -119,7 +119,7 @@ def test_an_unknown_market_is_a_usage_error(
 def test_an_unknown_rule_is_a_usage_error(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     outcome = invoke(capsys, repo, "rules", "MKT31")
 
-    assert (outcome.code, outcome.err) == (2, "Error: no rule MKT31\n  did you mean MKT313?\n")
+    assert (outcome.code, outcome.err) == (2, "Error: no rule MKT31\n  did you mean MKT331?\n")
 
 
 def test_json_on_every_command(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

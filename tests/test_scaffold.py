@@ -36,7 +36,7 @@ def no_reference_rates(monkeypatch: pytest.MonkeyPatch) -> None:
     law: Any = tax_law()
     if hasattr(law, "standard_rates"):
         law = dataclasses.replace(law, standard_rates={}, reduced_rates={})
-    monkeypatch.setattr("marketctl.commands.scaffold.tax_law", lambda: law)
+    monkeypatch.setattr("marketctl.commands.scaffold_facts.tax_law", lambda: law)
 
 
 def tree(root: Path) -> list[str]:
@@ -137,6 +137,7 @@ def test_new_gr_writes_what_iso_cldr_and_the_law_data_say(
     }
     assert data(repo, "markets/gr/tax.yaml") == {
         "system": "vat",
+        "names": {"national": {"el": "ΦΠΑ"}},  # the reviewed data's tax_names
         "prices_include_tax": {
             "value": True,
             "from": "2000-03-18",
@@ -165,10 +166,10 @@ def test_validate_gr_reports_only_the_unfilled_values(
     found = findings(capsys, repo, "gr")
 
     assert places(found) == [
-        ("MKT101", "markets/gr/tax.yaml", 23, 16),  # rates.standard[0].percent
-        ("MKT101", "markets/gr/tax.yaml", 24, 13),  # rates.standard[0].from
-        ("MKT101", "markets/gr/tax.yaml", 26, 16),  # rates.standard[0].source.title
-        ("MKT101", "markets/gr/tax.yaml", 27, 14),  # rates.standard[0].source.url
+        ("MKT101", "markets/gr/tax.yaml", 29, 16),  # rates.standard[0].percent
+        ("MKT101", "markets/gr/tax.yaml", 30, 13),  # rates.standard[0].from
+        ("MKT101", "markets/gr/tax.yaml", 32, 16),  # rates.standard[0].source.title
+        ("MKT101", "markets/gr/tax.yaml", 33, 14),  # rates.standard[0].source.url
     ]
     assert places(found) == todo_places(repo, "gr")
     assert found[0]["message"] == (
@@ -232,7 +233,7 @@ def test_a_reference_standard_rate_is_prefilled(
         def __getattr__(self, name: str) -> Any:
             return getattr(tax_law(), name)
 
-    monkeypatch.setattr("marketctl.commands.scaffold.tax_law", LawWithRates)
+    monkeypatch.setattr("marketctl.commands.scaffold_facts.tax_law", LawWithRates)
 
     outcome = invoke(capsys, repo, "new", "gr", "--region", "eu")
 
@@ -301,7 +302,7 @@ def test_new_no_outside_the_eu(
         + catalogue_note("nb-NO", "nb-NO → nb → no", "no", "no")
         + catalogue_note("nn-NO", "nn-NO → nn → no", "no", "no")
         + "note: `marketctl translations no` shows each locale's coverage\n"
-        "16 values marked TODO\n"
+        "18 values marked TODO\n"
         "next: fill the values marked TODO, then run `marketctl validate no`\n"
     )
     market = data(repo, "markets/no/market.yaml")
@@ -318,13 +319,15 @@ def test_new_no_outside_the_eu(
     assert places(found) == todo_places(repo, "no")
     assert places(found) == [
         ("MKT101", "markets/no/tax.yaml", 5, 9),  # system
-        ("MKT101", "markets/no/tax.yaml", 9, 10),  # prices_include_tax.value
-        ("MKT101", "markets/no/tax.yaml", 11, 12),  # prices_include_tax.source.title
-        ("MKT101", "markets/no/tax.yaml", 12, 10),  # prices_include_tax.source.url
-        ("MKT101", "markets/no/tax.yaml", 17, 16),  # rates.standard[0].percent
-        ("MKT101", "markets/no/tax.yaml", 18, 13),
-        ("MKT101", "markets/no/tax.yaml", 20, 16),
-        ("MKT101", "markets/no/tax.yaml", 21, 14),
+        ("MKT101", "markets/no/tax.yaml", 11, 9),  # names.national.nb
+        ("MKT101", "markets/no/tax.yaml", 12, 9),  # names.national.nn
+        ("MKT101", "markets/no/tax.yaml", 16, 10),  # prices_include_tax.value
+        ("MKT101", "markets/no/tax.yaml", 18, 12),  # prices_include_tax.source.title
+        ("MKT101", "markets/no/tax.yaml", 19, 10),  # prices_include_tax.source.url
+        ("MKT101", "markets/no/tax.yaml", 24, 16),  # rates.standard[0].percent
+        ("MKT101", "markets/no/tax.yaml", 25, 13),
+        ("MKT101", "markets/no/tax.yaml", 27, 16),
+        ("MKT101", "markets/no/tax.yaml", 28, 14),
         ("MKT101", "markets/no/warranty.yaml", 9, 13),  # legal_guarantee[0].months
         ("MKT101", "markets/no/warranty.yaml", 10, 11),
         ("MKT101", "markets/no/warranty.yaml", 12, 14),
@@ -344,6 +347,8 @@ def test_filled_no_validates(
     fill(
         repo / "markets/no/tax.yaml",
         "vat",
+        '"MVA"',  # names.national.nb: merverdiavgift
+        '"MVA"',  # names.national.nn: meirverdiavgift
         "true",
         '"Forskrift om prisopplysning for varer og tjenester"',
         '"https://lovdata.no/dokument/SF/forskrift/2014-06-16-723"',
@@ -540,7 +545,8 @@ def test_a_tender_iso_4217_no_longer_lists_is_not_written(
     """CLDR can lag behind ISO 4217 (CLDR 47 still has BGN for Bulgaria in 2026, after the
     euro replaced it): such a code would fail MKT202, so it is left TODO with the reason."""
     monkeypatch.setattr(
-        "marketctl.commands.scaffold.currency_name", lambda code: None if code == "NOK" else code
+        "marketctl.commands.scaffold_facts.currency_name",
+        lambda code: None if code == "NOK" else code,
     )
 
     assert invoke(capsys, repo, "new", "no").code == 0

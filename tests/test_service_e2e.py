@@ -156,6 +156,8 @@ def test_service_answers_then_refuses_a_corrupted_set(repo: Path, tmp_path: Path
         assert _get(base, "/markets/jp/tax?on=2019-09-30")[1]["rate"] == "8"
         assert _get(base, "/markets/jp/tax?on=2019-10-01&gross=1429")[1]["net"] == "1299"
         assert _get(base, "/markets/ca/tax?region=CA-NS&on=2025-04-01")[1]["rate"] == "14"
+        quebec = _get(base, "/markets/ca/tax?region=CA-QC&on=2026-01-01&locale=fr")[1]
+        assert (quebec["locale"], quebec["line"]) == ("fr-CA", f"TPS + TVQ (14,975{NBSP}%)")
 
         assert _get(base, "/markets/jp/message?key=cart.items&locale=ja-JP&count=3") == (
             200,

@@ -160,7 +160,7 @@ def price(market: runtime.Market, query: Query) -> Answer:
 
 
 def tax(market: runtime.Market, query: Query) -> Answer:
-    _only(query, "kind", "region", "on", "net", "gross")
+    _only(query, "kind", "region", "on", "net", "gross", "locale")
     if "net" in query and "gross" in query:
         raise RequestError(HTTPStatus.BAD_REQUEST, "give net or gross, not both")
     kind = query.get("kind", "standard")
@@ -175,6 +175,11 @@ def tax(market: runtime.Market, query: Query) -> Answer:
         "rate": str(rate),
         "prices_include_tax": market.prices_include_tax,
     }
+    if "locale" in query:  # the checkout's tax line, named and formatted from the bundle
+        locale = market.resolve_locale(query["locale"])
+        args = market.tax_message_arguments(locale, kind=kind, region=region, on=on)
+        answer["locale"] = locale
+        answer["line"] = market.message("checkout.tax_line", locale=locale, **args)
     if "net" in query:
         net = _amount(query["net"], "net")
         answer["net"] = str(market.round_price(net))

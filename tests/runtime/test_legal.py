@@ -111,9 +111,12 @@ def test_canada_depends_on_the_province(markets: Markets) -> None:
     assert (quebec.form, quebec.months, quebec.region) == ("reasonable", None, "CA-QC")
     assert quebec.source is not None and quebec.source.ref.startswith("arts. 37–38")
     assert quebec.source.verified is False and quebec.source.missing.startswith("In-force date")
-    assert ontario.form == "none"
+    # Ontario: no statutory guarantee, but the Limitations Act, 2002 s. 4 limits claims to two
+    # years from discovery; the limitation sentence counts from delivery, so customers read
+    # the general statutory-rights sentence.
+    assert (ontario.form, ontario.years, ontario.counted_from) == ("limitation", 2, "discovery")
     assert ontario.message_arguments() == {"form": "other", "months": 0, "years": 0}
-    with pytest.raises(RegionRequiredError, match="CA-QC: pass region="):
+    with pytest.raises(RegionRequiredError, match="CA-ON, CA-QC: pass region="):
         ca.legal_guarantee(on=date(2026, 11, 30))
 
 

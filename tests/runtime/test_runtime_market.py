@@ -311,7 +311,8 @@ def test_messages_ja_jp(markets: Markets) -> None:
     assert jp.message("cart.subtotal", count=2, amount=2598) == "小計（2点）：<b>￥2,598</b>"
     assert jp.message("product.condition.label", condition="good") == "良い"
     assert jp.message("product.condition.label", condition="mint") == "認定整備済み"
-    assert jp.message("checkout.tax_line", rate=Decimal("0.1")) == "消費税（10%）"
+    args = jp.tax_message_arguments(on=date(2026, 12, 1))
+    assert jp.message("checkout.tax_line", **args) == "消費税（10%）"
 
 
 def test_messages_sv_se(markets: Markets) -> None:
@@ -333,7 +334,8 @@ def test_messages_sv_se(markets: Markets) -> None:
     assert se.message("checkout.total", amount=Decimal("1299")) == f"Totalt: 1{NBSP}299,00{NBSP}kr"
     # Currency arguments round like format_price (half up), not half-even.
     assert se.message("checkout.total", amount=Decimal("0.125")) == f"Totalt: 0,13{NBSP}kr"
-    assert se.message("checkout.tax_line", rate=Decimal("0.25")) == f"Moms (25{NBSP}%)"
+    args = se.tax_message_arguments(on=date(2026, 12, 1))
+    assert se.message("checkout.tax_line", **args) == f"Moms (25{NBSP}%)"
     assert se.message("returns.refund.method", method="store_credit", amount=Decimal("49.5")) == (
         f"Du får 49,50{NBSP}kr i tillgodohavande."
     )

@@ -25,6 +25,7 @@ from marketctl.reference.locales import SOURCE_LOCALE, fallback_chain
 from marketctl.reference.schedule import compile_rollout
 from marketctl.repository.markets import Market
 from marketctl.runtime.icu import MessageLocale, check_message, compile_message
+from marketctl.runtime.ratekinds import canonical_kind
 from marketctl.runtime.rollout import DEFAULT_SCHEME, weights_for_percent
 
 FORMAT_VERSION = 1
@@ -72,6 +73,16 @@ def _region(region: Mapping[str, Any]) -> dict[str, Any]:
     return compiled
 
 
+def _rates(rates: Mapping[str, Any]) -> dict[str, Any]:
+    """National rates by kind, each kind under its canonical name (runtime/ratekinds.py: a
+    super_reduced kind of 5 % or more is a second_reduced rate)."""
+    named = {
+        canonical_kind(kind, (item["percent"] for item in intervals), rates): intervals
+        for kind, intervals in rates.items()
+    }
+    return {kind: _intervals(named[kind], ("percent",)) for kind in sorted(named)}
+
+
 def _tax(tax: Mapping[str, Any]) -> dict[str, Any]:
     margin = tax.get("margin_scheme")
     # Sales tax has no national rate, and prices are shown before tax: the rate depends on the
@@ -79,12 +90,13 @@ def _tax(tax: Mapping[str, Any]) -> dict[str, Any]:
     prices = tax.get("prices_include_tax")
     return {
         "system": tax["system"],
+        "names": {
+            part: dict(sorted(by_language.items()))
+            for part, by_language in sorted(tax.get("names", {}).items())
+        },
         "prices_include_tax": prices["value"] if prices else False,
         "margin_scheme": margin["available"] if margin else False,
-        "rates": {
-            kind: _intervals(intervals, ("percent",))
-            for kind, intervals in sorted(tax.get("rates", {}).items())
-        },
+        "rates": _rates(tax.get("rates", {})),
         "regions": {
             code: _region(region) for code, region in sorted(tax.get("regions", {}).items())
         },

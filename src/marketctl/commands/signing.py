@@ -73,7 +73,11 @@ def sign_manifest(private_key: Any, manifest: bytes) -> tuple[bytes, str]:
 
 
 def generate_key_pair(private_path: Path) -> tuple[Path, str]:
-    """Write a new private key (mode 0600, refusing to overwrite) and its ``.pub``."""
+    """Write a new private key (mode 0600, refusing to overwrite) and its ``.pub``.
+
+    Refused inside a git work tree unless git ignores the path: an untracked key is one
+    ``git add -A`` away from the repository's history (issue 20).
+    """
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -81,6 +85,7 @@ def generate_key_pair(private_path: Path) -> tuple[Path, str]:
     for path in (private_path, public_path):
         if path.exists():
             raise MarketctlError(f"{path} exists", "choose another name; keys are never replaced")
+    _refuse_tracked_path(private_path)
     key = Ed25519PrivateKey.generate()
     private = key.private_bytes(
         serialization.Encoding.PEM,
@@ -98,3 +103,51 @@ def generate_key_pair(private_path: Path) -> tuple[Path, str]:
     except OSError as error:
         raise MarketctlError(f"cannot write the key: {error.strerror or error}") from None
     return public_path, public_key_id(key)
+
+
+def _refuse_tracked_path(path: Path) -> None:
+    """A MarketctlError when ``path`` is inside a git work tree and git does not ignore it."""
+    absolute = path.absolute()
+    folder = next((p for p in absolute.parents if p.is_dir()), None)
+    if folder is None:
+        return
+    try:
+        import git
+    except ImportError:  # GitPython without a git executable: look for the work tree alone
+        top = next((p for p in (folder, *folder.parents) if (p / ".git").exists()), None)
+        if top is not None:
+            raise MarketctlError(
+                f"{path} is inside the git work tree {top}, and without git marketctl cannot "
+                "tell whether git ignores it: a private key there can be committed",
+                "write the key outside the work tree (e.g. ~/.config/marketctl/release.pem)",
+            ) from None
+        return
+    try:
+        repo = git.Repo(folder, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return
+    with repo:
+        top_text = repo.working_tree_dir
+        if top_text is None:  # a bare repository has no work tree to commit from
+            return
+        top = Path(top_text)
+        try:
+            relative = absolute.resolve().relative_to(top.resolve())
+        except ValueError:
+            return
+        if relative.parts[:1] == (".git",):
+            return
+        try:
+            repo.git.check_ignore("--quiet", str(relative))
+        except git.GitCommandError as error:
+            if error.status != 1:  # 1: not ignored; anything else: git could not answer
+                raise MarketctlError(
+                    f"cannot ask git whether it ignores {path}: {error.stderr.strip()}",
+                    "write the key outside the work tree (e.g. ~/.config/marketctl/release.pem)",
+                ) from None
+            raise MarketctlError(
+                f"{path} is inside the git work tree {top} and git does not ignore it: a "
+                "private key there can be committed",
+                f"add '/{relative.as_posix()}' to {top / '.gitignore'}, or write the key "
+                "outside the work tree (e.g. ~/.config/marketctl/release.pem)",
+            ) from None

@@ -18,6 +18,7 @@ RuntimeError naming the file and the entry.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -221,6 +222,9 @@ class TaxLaw:
     reduced_rates: Mapping[str, Mapping[str, tuple[StatutoryRate, ...]]] = field(
         default_factory=dict
     )
+    # By country, then ISO 639 language: what customers read as the country's consumption tax
+    # (a name, not law: ``marketctl new`` writes it into tax.yaml's names.national).
+    tax_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def inclusive_prices(self, country: str, region: str | None) -> tuple[Requirement, ...]:
         """Whether a market must show tax-inclusive prices, as a history."""
@@ -558,6 +562,7 @@ def parse_tax_law(text: str, file: str = TAX_LAW_FILE) -> TaxLaw:
                     )
                 )
         states = _state_sales_tax(data.get("state_sales_tax", {}), scopes)
+        names = _tax_names(data.get("tax_names", {}))
     except _Malformed as error:
         raise _failure(file, error) from None
     return TaxLaw(
@@ -567,7 +572,23 @@ def parse_tax_law(text: str, file: str = TAX_LAW_FILE) -> TaxLaw:
         rates,
         states,
         reduced,
+        names,
     )
+
+
+def _tax_names(data: Any) -> dict[str, dict[str, str]]:
+    names: dict[str, dict[str, str]] = {}
+    for country, by_language in _mapping(data, "tax_names").items():
+        where = f"tax_names.{country}"
+        _check_jurisdiction(country, where)
+        names[country] = {}
+        for language, name in _mapping(by_language, where).items():
+            if not isinstance(language, str) or not re.fullmatch(r"[a-z]{2,3}", language):
+                raise _Malformed(f"{where}.{language}", "an ISO 639 language code (de, fr)")
+            if not isinstance(name, str) or not name.strip():
+                raise _Malformed(f"{where}.{language}", "the tax's name, as text")
+            names[country][language] = name
+    return names
 
 
 def _first_recorded(fact: Mapping[str, Any]) -> bool:

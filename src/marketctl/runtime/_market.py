@@ -25,15 +25,25 @@ from marketctl.runtime._features import Schedule, compile_schedule
 from marketctl.runtime._legal import LegalGuarantee, LegalTerms, ShortTermReject, Withdrawal
 from marketctl.runtime._locales import LocaleMatcher
 from marketctl.runtime._money import ROUNDINGS, PriceFormatter, exact_amount, round_fraction
-from marketctl.runtime._tax import StateBaseRate, TaxTable
-from marketctl.runtime.errors import BundleError, UnknownFeatureError, UnknownMessageError
+from marketctl.runtime._tax import SALES_TAX, StateBaseRate, TaxTable
+from marketctl.runtime.errors import (
+    BundleError,
+    RateProviderRequiredError,
+    UnknownFeatureError,
+    UnknownMessageError,
+)
 from marketctl.runtime.icu import (
     CompiledMessage,
     MessageLocale,
     MessageSyntaxError,
     compile_message,
 )
-from marketctl.runtime.numbers import decimal_formatter, integer_formatter, percent_formatter
+from marketctl.runtime.numbers import (
+    decimal_formatter,
+    format_rate,
+    integer_formatter,
+    percent_formatter,
+)
 from marketctl.runtime.plurals import cardinal_rules, ordinal_rules
 from marketctl.runtime.rollout import bucket_hash, hash_in_rollout
 
@@ -281,6 +291,62 @@ class Market:
         bundle. For the rate of an order ask a sales-tax rate provider; ``tax_rate`` raises
         :class:`RateProviderRequiredError` in such a market."""
         return self._tax.state_base_rate(region, _day(on, self.timezones[0]))
+
+    def tax_name(
+        self,
+        locale: str | None = None,
+        kind: str = "standard",
+        region: str | None = None,
+        on: date | None = None,
+    ) -> str:
+        """What the tax is called in ``locale``, from the market's data (``tax.names``):
+        ``'Sales tax'`` (en-US), ``'GST + QST'`` (en-CA, region CA-QC), ``'TPS + TVQ'``
+        (fr-CA), ``'消費税'``. The national tax and, for the standard kind, each regional
+        component in force on ``on``. Missing name: :class:`UnknownTaxError`."""
+        tag = self.default_locale if locale is None else self.resolve_locale(locale)
+        return self._tax.name(tag, kind, region, _day(on, self.timezones[0]))
+
+    def tax_message_arguments(
+        self,
+        locale: str | None = None,
+        *,
+        kind: str = "standard",
+        region: str | None = None,
+        on: date | None = None,
+        percent: Amount | None = None,
+    ) -> dict[str, object]:
+        """The arguments of a message that names the tax (``checkout.tax_line``): ``tax``, its
+        name in ``locale`` (:meth:`tax_name`), and ``tax_rate``, the rate formatted for
+        ``locale`` with every digit it has (``'14.975%'``, ``'14,975\u00a0%'``). So a service
+        writes ``market.message("checkout.tax_line", locale=tag,
+        **market.tax_message_arguments(tag, region=...))`` and no catalogue can name another
+        country's tax or state a rate the data does not hold.
+
+        The rate is :meth:`tax_rate` of ``kind`` in ``region`` on ``on``. A sales-tax market
+        has no rate in the bundle (it depends on the delivery address): pass the order's
+        ``percent`` from the rate provider, else :class:`RateProviderRequiredError`; elsewhere
+        ``percent`` is refused (ValueError), the rate comes from the bundle.
+        """
+        tag = self.default_locale if locale is None else self.resolve_locale(locale)
+        day = _day(on, self.timezones[0])
+        name = self._tax.name(tag, kind, region, day)
+        if self._tax.system == SALES_TAX:
+            if percent is None:
+                raise RateProviderRequiredError(
+                    self.code,
+                    "charges sales tax: pass percent= (the order's rate from the sales-tax "
+                    "rate provider) to tax_message_arguments()",
+                )
+            exact_amount(percent, "percent")  # refuses a float, NaN or an oversized value
+            rate = Decimal(percent)
+        elif percent is not None:
+            raise ValueError(
+                f"market '{self.code}' has its rates in the bundle: call "
+                "tax_message_arguments() without percent="
+            )
+        else:
+            rate = self._tax.rate(kind, region, day)
+        return {"tax": name, "tax_rate": format_rate(rate, self.data["cldr"][tag])}
 
     def gross_price(
         self,

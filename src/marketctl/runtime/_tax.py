@@ -32,6 +32,12 @@ from marketctl.runtime.errors import (
     UnknownTaxError,
     _suggestion,
 )
+from marketctl.runtime.ratekinds import (
+    NATIONAL_NAME,
+    SECOND_REDUCED,
+    SUPER_REDUCED,
+    canonical_kind,
+)
 
 __all__ = ["StateBaseRate", "TaxTable"]
 
@@ -106,13 +112,28 @@ class _Region:
 class TaxTable:
     """A market's tax rates; built from the bundle's ``tax`` object."""
 
-    __slots__ = ("_local", "_market", "_national", "_regions", "prices_include_tax", "system")
+    __slots__ = (
+        "_local",
+        "_market",
+        "_names",
+        "_national",
+        "_regions",
+        "prices_include_tax",
+        "system",
+    )
 
     def __init__(self, market: str, tax: Mapping[str, Any]) -> None:
         self._market = market
         self.system: str = tax["system"]
         self.prices_include_tax: bool = tax["prices_include_tax"]
-        self._national = {kind: _History(list(rows)) for kind, rows in tax["rates"].items()}
+        # A bundle built before the rate kinds had one vocabulary may name a 5 % rate
+        # super_reduced: it is read under its canonical name, second_reduced (ratekinds.py).
+        self._national = {
+            canonical_kind(kind, (row["percent"] for row in rows), tax["rates"]): _History(
+                list(rows)
+            )
+            for kind, rows in tax["rates"].items()
+        }
         regions: dict[str, _Region] = {}
         self._local: dict[str, bool] = {}
         for code, region in tax.get("regions", {}).items():
@@ -129,6 +150,13 @@ class TaxTable:
                 {name: _History(list(rows)) for name, rows in region["taxes"].items()},
             )
         self._regions = regions
+        names = tax.get("names") or {}
+        for part, by_language in names.items():
+            if not isinstance(by_language, Mapping) or not all(
+                isinstance(name, str) and name for name in by_language.values()
+            ):
+                raise ValueError(f"tax.names.{part} is not a name per language")
+        self._names: Mapping[str, Mapping[str, str]] = names
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -176,10 +204,7 @@ class TaxTable:
             )
         national = self._national.get(kind)
         if national is None:
-            raise UnknownTaxError(
-                self._market,
-                f"has no tax kind '{kind}' (kinds: {', '.join(self.kinds)})",
-            )
+            raise UnknownTaxError(self._market, self._no_kind(kind))
         place = self._region(region)
         where = "" if place is None else f" in {place[0]}"
         total = Decimal(0)
@@ -218,6 +243,15 @@ class TaxTable:
             )
         return total
 
+    def _no_kind(self, kind: str) -> str:
+        known = f"has no tax kind '{kind}' (kinds: {', '.join(self.kinds)})"
+        if kind == SUPER_REDUCED and SECOND_REDUCED in self._national:
+            return (
+                f"{known}: a super-reduced rate is one below 5 %, and this market has none; "
+                "its other reduced rate is second_reduced"
+            )
+        return known
+
     def _missing(self, kind: str, history: _History, on: date) -> str:
         first = history.first()
         if first is not None and on < first:
@@ -226,6 +260,40 @@ class TaxTable:
                 f"{first.isoformat()})"
             )
         return f"has no {kind} rate in force on {on.isoformat()}"
+
+    def name(self, tag: str, kind: str, region: str | None, on: date) -> str:
+        """What the tax of ``kind`` in ``region`` on ``on`` is called in locale ``tag``: the
+        national tax's name (unless the region replaces it) and, for the standard kind, each
+        regional component in force, joined with " + " (``GST + QST`` in CA-QC, ``HST`` in
+        CA-ON, ``TPS + TVP`` in CA-BC in French since 2013-04-01). A sales tax is named as a
+        whole (its state and local parts are not shown apart)."""
+        language = tag.split("-", 1)[0].lower()
+        if self.system == SALES_TAX:
+            if region is not None:
+                self._region(region)  # an unknown region is an error here too
+            return self._name(NATIONAL_NAME, language, tag)
+        if kind not in self._national:
+            raise UnknownTaxError(self._market, self._no_kind(kind))
+        place = self._region(region)
+        parts: list[str] = []
+        if place is None or not place[1].replaces_national:
+            parts.append(self._name(NATIONAL_NAME, language, tag))
+        if place is not None and kind == STANDARD:
+            for component, history in sorted(place[1].components.items()):
+                if history.at(on) is not None:
+                    parts.append(self._name(component, language, tag))
+        return " + ".join(parts)
+
+    def _name(self, part: str, language: str, tag: str) -> str:
+        found = self._names.get(part, {}).get(language)
+        if found is None:
+            what = "its tax" if part == NATIONAL_NAME else f"its {part}"
+            raise UnknownTaxError(
+                self._market,
+                f"has no name for {what} in {tag}: the bundle's tax.names.{part} has no "
+                f"'{language}' (write it in the market's tax.yaml)",
+            )
+        return found
 
     def state_base_rate(self, region: str | None, on: date) -> StateBaseRate:
         """The state-level base rate of a sales-tax market's ``region`` on ``on``: marked

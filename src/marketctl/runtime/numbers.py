@@ -47,6 +47,7 @@ __all__ = [
     "format_currency",
     "format_decimal",
     "format_percent",
+    "format_rate",
     "grouping_of",
     "integer_formatter",
     "parse_pattern",
@@ -497,6 +498,33 @@ def integer_formatter(locale: Mapping[str, Any]) -> NumberFormatter:
 def percent_formatter(locale: Mapping[str, Any]) -> NumberFormatter:
     """The locale's percent format; 0.25 formats as 25%."""
     return _plain_formatter(locale, "percent", integer_only=False)
+
+
+def format_rate(percent: Decimal, locale: Mapping[str, Any]) -> str:
+    """A tax rate given in percent, in the locale's percent format with every fraction digit
+    the rate has: ``Decimal("14.975")`` → ``'14.975%'`` (en), ``'14,975\u00a0%'`` (fr). The
+    CLDR percent pattern shows no fraction digits (``#,##0%``), which would turn Quebec's
+    GST + QST into 15 %: a rate the law sets is shown as the law writes it, never rounded."""
+    if not isinstance(percent, Decimal) or not percent.is_finite():
+        raise TypeError(f"a rate is a finite Decimal percent, not {percent!r}")
+    exponent = percent.normalize().as_tuple().exponent
+    digits = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    parsed = parse_pattern(locale["patterns"]["percent"]).with_fraction_digits(digits, digits)
+    decimal, group, minus, plus, percent_sign, per_mille = symbols_of(locale)
+    formatter = NumberFormatter(
+        parsed,
+        decimal_symbol=decimal,
+        group_symbol=group,
+        currency_symbol=None,
+        currency_code=None,
+        fraction_digits=None,
+        minus_sign=minus,
+        plus_sign=plus,
+        percent_sign=percent_sign,
+        per_mille=per_mille,
+        minimum_grouping_digits=grouping_of(locale),
+    )
+    return formatter.format(percent.scaleb(-2))
 
 
 def currency_formatter(
