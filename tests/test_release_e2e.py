@@ -69,7 +69,8 @@ def _reload(process: subprocess.Popen[str], log: Path, lines: int) -> str:
     process.send_signal(signal.SIGHUP)
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline:
-        written = log.read_text(encoding="utf-8").splitlines()
+        # Whole lines only: the service may be half-way through writing the next one.
+        written = log.read_text(encoding="utf-8").split("\n")[:-1]
         if len(written) > lines:
             return written[lines]
         time.sleep(0.05)
