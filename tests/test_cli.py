@@ -57,6 +57,8 @@ def test_sarif_report(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     result = run["results"][0]
     assert rule_ids[result["ruleIndex"]] == "MKT102"
     assert result["level"] == "error"
+    # The repository copy is in no git work tree: it is its own base (tests/test_ci_paths.py).
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": repo.resolve().as_uri() + "/"}}
     assert result["locations"][0]["physicalLocation"] == {
         "artifactLocation": {"uri": "markets/se/market.yaml", "uriBaseId": "%SRCROOT%"},
         "region": {"startLine": 8, "startColumn": 1},

@@ -192,6 +192,12 @@ def command(*examples: str, name: str | None = None) -> Callable[[F], click.Comm
     metavar="N",
     help="Processes for the checks (default: all cores on a large repository, else 1).",
 )
+@click.option(
+    "--path-prefix",
+    metavar="PATH",
+    help="github and sarif: put PATH before every file instead of the root's path inside "
+    "the git work tree (which is the default, so annotations attach whatever --root is).",
+)
 @click.pass_context
 def validate(
     ctx: click.Context,
@@ -204,6 +210,7 @@ def validate(
     no_group: bool,
     no_cache: bool,
     jobs: int | None,
+    path_prefix: str | None,
 ) -> None:
     """Check MARKETs (default: all) against the schemas and the rule catalogue.
 
@@ -224,6 +231,7 @@ def validate(
         group=not no_group,
         use_cache=not no_cache,
         jobs=jobs,
+        path_prefix=path_prefix,
     )
     click.echo(result.output, nl=False)
     ctx.exit(result.code)
@@ -443,7 +451,14 @@ def explain(
     "--fail-under",
     type=_Percent(0, 100),
     metavar="PERCENT",
-    help="Exit 1 when a locale of a market translates less than PERCENT % of the source keys.",
+    help="Exit 1 when a locale of a live market translates less than PERCENT % of the source "
+    "keys.",
+)
+@click.option(
+    "--include-planned",
+    is_flag=True,
+    help="--fail-under: gate the locales of markets that are not live (planned, paused) too; "
+    "by default they are reported below the table without failing.",
 )
 @click.option(
     "--missing",
@@ -467,6 +482,7 @@ def translations(
     words: tuple[str, ...],
     output_format: str,
     fail_under: float | None,
+    include_planned: bool,
     missing: bool,
     missing_only: bool,
     output: Path | None,
@@ -492,6 +508,8 @@ def translations(
         raise click.UsageError("--missing-only and -o go with `translations export`")
     if action != "coverage" and (missing or fail_under is not None):
         raise click.UsageError("--missing and --fail-under go with the coverage table")
+    if include_planned and fail_under is None:
+        raise click.UsageError("--include-planned goes with --fail-under")
     if action != "coverage" and not arguments:
         what = "LOCALE" if action == "export" else "FILE"
         raise click.UsageError(f"translations {action} needs at least one {what}")
@@ -500,7 +518,7 @@ def translations(
     elif action == "import":
         _import_translations(ctx, arguments, output_format)
     else:
-        _coverage(ctx, arguments, output_format, fail_under, missing)
+        _coverage(ctx, arguments, output_format, fail_under, missing, include_planned)
 
 
 def _coverage(
@@ -509,6 +527,7 @@ def _coverage(
     output_format: str,
     fail_under: float | None,
     missing: bool,
+    include_planned: bool,
 ) -> None:
     from marketctl.checks.coverage import (
         MISSING_RENDERERS,
@@ -531,7 +550,9 @@ def _coverage(
     rows = translation_coverage(repository, codes)
     click.echo(RENDERERS[output_format](rows), nl=False)
     if fail_under is not None:
-        require_coverage(rows, fail_under)
+        note = require_coverage(rows, fail_under, include_planned)
+        if note and not quiet(ctx):
+            click.echo(note, err=True)
 
 
 def _export_translations(
