@@ -451,8 +451,7 @@ def explain(
     "--fail-under",
     type=_Percent(0, 100),
     metavar="PERCENT",
-    help="Exit 1 when a locale of a live market translates less than PERCENT % of the source "
-    "keys.",
+    help="Exit 1 when a locale of a live market translates less than PERCENT % of the source keys.",
 )
 @click.option(
     "--include-planned",
