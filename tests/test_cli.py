@@ -318,6 +318,29 @@ def test_explain_a_message_falls_back(repo: Path, capsys: pytest.CaptureFixture[
     ]
 
 
+def test_explain_takes_the_keys_sources_prints(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listed = invoke(capsys, repo, "sources", "se")
+    key = "tax.rates.standard[1]"
+    assert f"se {key}  percent: 25  (from 2023-07-01)" in listed.out.splitlines()
+
+    item = invoke(capsys, repo, "explain", "se", key)
+    inside = invoke(capsys, repo, "explain", "se", "warranty.legal_guarantee[1].months")
+
+    assert (item.code, item.err) == (0, "")
+    assert item.out.splitlines()[:3] == [
+        "tax.rates.standard[1] = {",
+        '  "percent": 25,',
+        '  "from": "2023-07-01",',
+    ]
+    assert item.out.splitlines()[-1] == "  from markets/se/tax.yaml:27:7"
+    assert (inside.code, inside.out) == (
+        0,
+        "warranty.legal_guarantee[1].months = 36\n  from markets/se/warranty.yaml:25:13\n",
+    )
+
+
 def test_explain_unknown_key_suggests(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     outcome = invoke(capsys, repo, "explain", "se", "warranty.legal_guarante")
 

@@ -417,7 +417,8 @@ def explain(
     """Show KEY of MARKET as resolved, the file:line it came from and what it overrode.
 
     KEY starts with the file kind: warranty.legal_guarantee, tax.rates.standard,
-    market.currency, or messages.<locale>.<message key>.
+    market.currency, or messages.<locale>.<message key>; a list item is written
+    tax.rates.standard[0] (as `marketctl sources` prints it) or tax.rates.standard.0.
     """
     from marketctl.checks.validation import select_environment, select_markets
     from marketctl.commands.explain import RENDERERS
