@@ -50,7 +50,7 @@ def _as_day(value: Any) -> date:
 
 
 def _merge(lower: Any, upper: Any) -> Any:
-    """Layering as DESIGN.md states it: mappings merge key by key, anything else replaces."""
+    """Layering as the README states it: mappings merge key by key, anything else replaces."""
     if isinstance(lower, dict) and isinstance(upper, dict):
         return {
             k: _merge(lower[k], upper[k])

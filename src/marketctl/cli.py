@@ -1,7 +1,7 @@
 """The command line: parse options, call the library, render, exit.
 
-Exit codes (DESIGN.md): 0 clean (warnings allowed), 1 errors found or a known failure, 2 usage
-error, 3 unexpected internal error. Heavy modules are imported inside the commands so that
+Exit codes, the same for every command: 0 clean (warnings allowed), 1 errors found or a known
+failure, 2 usage error, 3 unexpected internal error. Heavy modules are imported inside the commands so that
 ``marketctl --help`` starts fast.
 
 One CLI: every command is declared through the same few pieces below (``command``,
