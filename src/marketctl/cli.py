@@ -1,8 +1,8 @@
 """The command line: parse options, call the library, render, exit.
 
 Exit codes, the same for every command: 0 clean (warnings allowed), 1 errors found or a known
-failure, 2 usage error, 3 unexpected internal error. Heavy modules are imported inside the commands so that
-``marketctl --help`` starts fast.
+failure, 2 usage error, 3 unexpected internal error. Heavy modules are imported inside the
+commands so that ``marketctl --help`` starts fast.
 
 One CLI: every command is declared through the same few pieces below (``command``,
 ``markets_argument``, ``format_option``), so option names, ``--root`` and ``--quiet`` (accepted
