@@ -92,9 +92,9 @@ def _wait_healthy(base: str, process: subprocess.Popen[str], log: Path) -> None:
     pytest.fail("the service did not become healthy in time")
 
 
-def _get(base: str, path: str) -> tuple[int, dict[str, Any]]:
+def _get(base: str, path: str, timeout: float = 10) -> tuple[int, dict[str, Any]]:
     try:
-        with urllib.request.urlopen(f"{base}{path}", timeout=10) as response:
+        with urllib.request.urlopen(f"{base}{path}", timeout=timeout) as response:
             assert response.headers["Content-Type"] == "application/json; charset=utf-8"
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
