@@ -93,7 +93,7 @@ def test_path_prefix_replaces_the_work_tree_path(work_tree: Path) -> None:
 
     assert given.stdout.splitlines()[0] == ANNOTATION.format(file="config/markets/se/market.yaml")
     assert empty.stdout.splitlines()[0] == ANNOTATION.format(file="markets/se/market.yaml")
-    assert (climbing.returncode, climbing.stdout) == (1, "")
+    assert (climbing.returncode, climbing.stdout) == (2, "")
     assert climbing.stderr == (
         "Error: --path-prefix '../x' climbs out of the work tree with '..'\n"
         "  give the root's folder as seen from the top of the repository, e.g. cfg\n"

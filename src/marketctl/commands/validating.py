@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from marketctl.core.clock import today
 from marketctl.core.diagnostics import AS_GIVEN, Anchor
-from marketctl.core.errors import MarketctlError
+from marketctl.core.errors import UsageProblem
 from marketctl.repository.cache import Cached, ReportCache, UnitStore
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def anchor(root: Path, path_prefix: str | None = None) -> Anchor:
     if path_prefix is not None:
         parts = PurePosixPath(path_prefix.replace("\\", "/")).parts
         if ".." in parts:
-            raise MarketctlError(
+            raise UsageProblem(
                 f"--path-prefix {path_prefix!r} climbs out of the work tree with '..'",
                 "give the root's folder as seen from the top of the repository, e.g. cfg",
             )
