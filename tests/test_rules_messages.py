@@ -214,10 +214,15 @@ def test_a_branch_left_unclosed_is_reported_where_its_brace_belongs(
     reported = message_findings(capsys, repo)
 
     assert places(reported) == [("MKT503", *at(repo, SV, "one {# vara other", " other"))]
-    assert said(reported)[0][2] == (
-        "'cart.subtotal' is not ICU MessageFormat: Expected \"}\" to end the branch before "
-        '"other {...}"'
-    )
+    assert said(reported) == [
+        (
+            "MKT503",
+            "error",
+            "'cart.subtotal' is not ICU MessageFormat: Expected \"}\" to end the branch before "
+            '"other {...}"',
+            "write } here: each branch is a selector and its text in braces, one {# item}",
+        ),
+    ]
 
 
 def test_syntax_error_in_the_source_catalogue(
