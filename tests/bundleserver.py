@@ -4,14 +4,19 @@ Serves one directory with strong ETags (SHA-256 of the bytes) and ``If-None-Matc
 or an object store. Its ``mode`` makes it misbehave: ``truncate`` cuts every bundle short
 (the connection closes before Content-Length bytes), ``slow`` answers after ``delay`` seconds.
 ``requests`` records every path asked for, with the status answered.
+
+``stop()`` ends the server and joins every thread it started, handlers included, so nothing it
+does outlives the test: a handler still writing to a client that gave up (the ``slow`` and
+``truncate`` modes make clients give up) once printed socketserver's traceback into the next
+test's captured output. Such errors are kept in ``errors`` instead of printed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import http.server
+import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +28,15 @@ class BundleServer:
         self.delay = 0.0
         self.overrides: dict[str, bytes] = {}
         self.requests: list[tuple[str, int]] = []
+        self.errors: list[BaseException] = []
+        # Set by stop(): a `slow` handler waits on it rather than sleeping, so stopping is prompt.
+        self.stopping = threading.Event()
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # A client that keeps a connection open cannot hold stop() (which joins) for long.
+            timeout = 10
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -34,7 +44,7 @@ class BundleServer:
             def do_GET(self) -> None:
                 name = self.path.lstrip("/").split("?")[0]
                 if server.mode == "slow":
-                    time.sleep(server.delay)
+                    server.stopping.wait(server.delay)
                 data = server.overrides.get(name)
                 path = server.directory / name
                 if data is None and ("/" in name or not path.is_file()):
@@ -70,8 +80,17 @@ class BundleServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.httpd.daemon_threads = True
+        class Server(http.server.ThreadingHTTPServer):
+            # Handler threads are joined by server_close() (socketserver's block_on_close).
+            daemon_threads = False
+            block_on_close = True
+
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                error = sys.exc_info()[1]
+                if error is not None:
+                    server.errors.append(error)
+
+        self.httpd = Server(("127.0.0.1", port), Handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
@@ -81,16 +100,17 @@ class BundleServer:
         return f"http://{host}:{port}/"
 
     def stop(self) -> None:
-        self.httpd.shutdown()
+        """Stop serving and join the serving thread and every handler thread; idempotent."""
+        self.stopping.set()
+        if self.thread.is_alive():
+            self.httpd.shutdown()
         self.httpd.server_close()
-        self.thread.join(5)
+        self.thread.join()
 
 
 def main() -> None:
     """Serve a directory as a separate process: ``python tests/bundleserver.py DIR [PORT]``.
     Prints the base URL on the first line of stdout."""
-    import sys
-
     server = BundleServer(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 0)
     print(server.url, flush=True)
     try:

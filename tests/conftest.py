@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import shutil
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -48,3 +50,13 @@ def _no_report_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests patch code in process, which no cache key can see: the report cache is off except
     where a test turns it back on (tests/test_cache.py)."""
     monkeypatch.setenv("MARKETCTL_NO_CACHE", "1")
+
+
+@pytest.fixture(autouse=True)
+def _no_thread_outlives_its_test() -> Iterator[None]:
+    """A thread a test starts (a server, a handler, a reader) is joined by that test: one left
+    running once wrote socketserver's traceback into a later test's captured output."""
+    before = set(threading.enumerate())
+    yield
+    left = [thread for thread in threading.enumerate() if thread not in before]
+    assert left == [], f"threads still running after the test: {left}"

@@ -64,6 +64,45 @@ def test_fail_under(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert (passed.code, passed.err) == (0, "")
 
 
+def test_the_gate_reports_planned_markets_without_failing(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A planned market is being translated: the gate lists it and passes (issue 20).
+    edit(repo / "markets/se/market.yaml", "status: live", "status: planned")
+    edit(repo / "markets/se/market.yaml", "locales: [sv-SE]", "locales: [sv-SE, se-SE]")
+
+    default = invoke(capsys, repo, "translations", "--fail-under", "100")
+    included = invoke(capsys, repo, "translations", "--fail-under", "100", "--include-planned")
+    quiet = invoke(capsys, repo, "translations", "--fail-under", "100", "--quiet")
+    rows = json.loads(invoke(capsys, repo, "translations", "se", "--format", "json").out)
+
+    assert default.code == 0
+    assert default.out.splitlines()[-1] == "se      se-SE            0     76    0.0 %"
+    assert default.err == (
+        "below 100 % in markets not live, not gated (--include-planned gates them): "
+        "se se-SE 0.0 %\n"
+    )
+    assert (included.code, included.out) == (1, default.out)
+    assert included.err == (
+        "Error: translation coverage is below 100 %: se se-SE 0.0 %\n"
+        "  translate the missing keys; `marketctl validate --select MKT501` lists them\n"
+    )
+    assert (quiet.code, quiet.err) == (0, "")
+    assert [(r["locale"], r["live"]) for r in rows["coverage"]] == [
+        ("sv-SE", False),
+        ("se-SE", False),
+    ]
+
+
+def test_include_planned_goes_with_fail_under(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outcome = invoke(capsys, repo, "translations", "--include-planned")
+
+    assert outcome.code == 2
+    assert outcome.err.splitlines()[-1] == "Error: --include-planned goes with --fail-under"
+
+
 def test_the_threshold_is_compared_exactly() -> None:
     row = LocaleCoverage("ca", "fr-CA", 74, 75)  # 98.666... %
     assert row.is_below(98.67)
@@ -87,6 +126,7 @@ def test_english_source_counts_only_for_english_locales(
         "translated": 76,
         "total": 76,
         "percent": 100.0,
+        "live": True,
     }
     assert rows[("jp", "ja-JP")] == {
         "market": "jp",
@@ -94,6 +134,7 @@ def test_english_source_counts_only_for_english_locales(
         "translated": 75,
         "total": 76,
         "percent": 98.68,
+        "live": True,
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,14 +24,17 @@ def _build(capsys: pytest.CaptureFixture[str], repo: Path, out: Path, *args: str
 def published(
     repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> Iterator[tuple[Path, BundleServer]]:
-    """A build, copied to a 'bucket' folder that a local server serves."""
+    """A build, copied to a 'bucket' folder that a local server serves; stopped with every
+    thread it started joined, so none writes into a later test's output."""
     dist = tmp_path / "dist"
     _build(capsys, repo, dist)
     bucket = tmp_path / "bucket"
     shutil.copytree(dist, bucket)
+    before = set(threading.enumerate())
     server = BundleServer(bucket)
     yield bucket, server
     server.stop()
+    assert set(threading.enumerate()) <= before
 
 
 def _publish(source: Path, bucket: Path) -> None:

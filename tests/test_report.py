@@ -50,7 +50,7 @@ def _as_day(value: Any) -> date:
 
 
 def _merge(lower: Any, upper: Any) -> Any:
-    """Layering as DESIGN.md states it: mappings merge key by key, anything else replaces."""
+    """Layering as the README states it: mappings merge key by key, anything else replaces."""
     if isinstance(lower, dict) and isinstance(upper, dict):
         return {
             k: _merge(lower[k], upper[k])
@@ -166,7 +166,9 @@ needs_chromium = pytest.mark.skipif(
 )
 
 
-def _run_chromium(*args: str) -> subprocess.CompletedProcess[str]:
+def _run_chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Headless Chromium with a profile folder of the test's own (``profile``), so browsers
+    started by tests running in parallel share no profile or its lock."""
     browser = _chromium()
     assert browser is not None, "Chromium is required in CI: .ci/run installs Debian's chromium"
     return subprocess.run(
@@ -177,6 +179,7 @@ def _run_chromium(*args: str) -> subprocess.CompletedProcess[str]:
             "--disable-gpu",
             "--enable-logging=stderr",
             "--v=0",
+            f"--user-data-dir={profile}",
             *args,
         ],
         capture_output=True,
@@ -202,13 +205,13 @@ def test_every_page_loads_in_chromium_without_console_errors_and_shows_script_as
     kinds = ["index.html", "calendar.html", "market-se.html", "feature-buyback.html"]
     assert all((out / name).is_file() for name in kinds)
     for page in (out / name for name in kinds):
-        done = _run_chromium("--dump-dom", page.as_uri())
+        done = _run_chromium(tmp_path / "profile", "--dump-dom", page.as_uri())
         assert done.returncode == 0, done.stderr
         console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
         assert console == [], page.name
         assert "<script" not in done.stdout, page.name
         assert "</html>" in done.stdout, page.name
-    dom = _run_chromium("--dump-dom", (out / "index.html").as_uri()).stdout
+    dom = _run_chromium(tmp_path / "profile", "--dump-dom", (out / "index.html").as_uri()).stdout
     assert "Sweden &lt;script&gt;" in dom
 
 
@@ -220,6 +223,7 @@ def test_a_screenshot_of_the_matrix(tmp_path: Path) -> None:
     write_report(out, render_pages(build_report(repository, sorted(repository.markets), TODAY)))
     shot = tmp_path / "matrix.png"
     done = _run_chromium(
+        tmp_path / "profile",
         f"--screenshot={shot}",
         "--window-size=1400,900",
         "--hide-scrollbars",

@@ -205,6 +205,26 @@ def test_branch_written_twice(repo: Path, capsys: pytest.CaptureFixture[str]) ->
     )
 
 
+def test_a_branch_left_unclosed_is_reported_where_its_brace_belongs(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The grammar first stumbles at "#" in the next branch, 9 characters on (issue 20).
+    edit(repo / SV, "one {# vara} other {# varor}}):", "one {# vara other {# varor}}):")
+
+    reported = message_findings(capsys, repo)
+
+    assert places(reported) == [("MKT503", *at(repo, SV, "one {# vara other", " other"))]
+    assert said(reported) == [
+        (
+            "MKT503",
+            "error",
+            "'cart.subtotal' is not ICU MessageFormat: Expected \"}\" to end the branch before "
+            '"other {...}"',
+            "write } here: each branch is a selector and its text in braces, one {# item}",
+        ),
+    ]
+
+
 def test_syntax_error_in_the_source_catalogue(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

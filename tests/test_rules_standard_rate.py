@@ -14,6 +14,10 @@ from clitools import edit, findings, line_of, places
 from marketctl.reference.consumer_law import parse_tax_law, tax_law
 
 TODAY = "2026-11-26"
+SKATTEVERKET = (
+    "https://www.skatteverket.se/foretagochorganisationer/moms/saljavarorochtjanster/"
+    "momssatspavarorochtjanster.4.58d555751259e4d66168000409.html"
+)
 UPDATE = (
     "if the law has changed since marketctl's data, update marketctl/reference/data/tax_law.yaml "
     "with the source"
@@ -55,7 +59,41 @@ def test_current_rate_differs_from_the_law(repo: Path, capsys: pytest.CaptureFix
             "MKT312",
             "rates.standard: rate 24 % (from 2023-07-01) differs from the statutory standard rate "
             "for Sweden, 25 % from 2023-07-01 (Mervärdesskattelag (2023:200))",
-            f"write percent: 25; {UPDATE}",
+            "marketctl's reference has 25 % from 2023-07-01 (Mervärdesskattelag (2023:200), "
+            f"9 kap. (normalskattesats 25 %): {SKATTEVERKET}); read the law for those days and "
+            f"write the rate it sets, with its source; {UPDATE}",
+        ),
+    ]
+
+
+def test_the_hint_invents_no_change_where_the_reference_starts_recording(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The reference records Sweden's 25 % from 2019-01-01 only (first_recorded): nothing says
+    # the rate changed that day, so the hint proposes no interval ending on 2018-12-31.
+    se = "markets/se/tax.yaml"
+    edit(
+        repo / se,
+        "    - percent: 25\n      from: 1994-07-01",
+        "    - percent: 24\n      from: 1994-07-01",
+    )
+    line = line_of(repo / se, "- percent: 24")
+
+    reported = tax_findings(capsys, repo)
+
+    assert places(reported, "MKT3") == [("MKT312", se, line, 16)]
+    assert said(reported) == [
+        (
+            "MKT312",
+            "rates.standard: rate 24 % (from 1994-07-01 until 2023-06-30) differs from the "
+            "statutory standard rate for Sweden, 25 % from 2019-01-01 until 2023-06-30 "
+            "(Mervärdesskattelag (1994:200))",
+            "marketctl's reference has 25 % from 2019-01-01 until 2023-06-30 "
+            "(Mervärdesskattelag (1994:200), 7 kap. 1 § (25 %), i kraft t.o.m. 2023-06-30: "
+            "https://faronline.se/dokument/rattserien/ratt-moms/s/rm_skattesats; not yet "
+            "verified against the official text); 2019-01-01 is the first day it records, not "
+            "the day that rate took effect; read the law for those days and write the rate it "
+            "sets, with its source",
         ),
     ]
 
@@ -84,7 +122,11 @@ def test_past_interval_ends_a_day_after_the_law_changed(
             "rates.standard: rate 8 % (from 2014-04-01 until 2019-10-01) differs from the "
             "statutory standard rate for Japan, 10 % from 2019-10-01 "
             "(国税庁 タックスアンサー No.6303 消費税および地方消費税の税率)",
-            "end this interval on 2019-09-30 and start one on 2019-10-01 with percent: 10",
+            "marketctl's reference has 10 % on 2019-10-01 (国税庁 タックスアンサー No.6303 "
+            "消費税および地方消費税の税率, 標準税率 10 %: 消費税法 第29条 (7.8 %) + 地方消費税 "
+            "(2.2 %): https://www.nta.go.jp/taxes/shiraberu/taxanswer/shohi/6303.htm; not yet "
+            "verified against the official text); read the law for those days and write the "
+            "rate it sets, with its source",
         ),
     ]
 

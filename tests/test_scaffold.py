@@ -175,6 +175,17 @@ def test_validate_gr_reports_only_the_unfilled_values(
     assert found[0]["message"] == (
         "rates.standard[0].percent: expected a number, got null (nothing)"
     )
+    # Each TODO's hint names the type and shows its form (issue 20: `write text` for a date).
+    assert [f["hint"] for f in found] == [
+        "write a number without quotes or % sign, e.g. percent: 12.5 (The rate in percent, "
+        'written as a number (9.975, not "9.975%"); loaded as an exact decimal)',
+        "write a date as YYYY-MM-DD, e.g. from: 2026-04-01 (First day the value is in force "
+        "(inclusive))",
+        'write text, e.g. title: "..." (The name of the law, regulation or official page, e.g. '
+        '"Konsumentköplag (2022:260)")',
+        "write an https link, e.g. url: https://... (An https link to the official text or the "
+        "tax authority's page)",
+    ]
 
 
 def test_filled_gr_validates(

@@ -1,8 +1,8 @@
 """The command line: parse options, call the library, render, exit.
 
-Exit codes (DESIGN.md): 0 clean (warnings allowed), 1 errors found or a known failure, 2 usage
-error, 3 unexpected internal error. Heavy modules are imported inside the commands so that
-``marketctl --help`` starts fast.
+Exit codes, the same for every command: 0 clean (warnings allowed), 1 errors found or a known
+failure, 2 usage error, 3 unexpected internal error. Heavy modules are imported inside the
+commands so that ``marketctl --help`` starts fast.
 
 One CLI: every command is declared through the same few pieces below (``command``,
 ``markets_argument``, ``format_option``), so option names, ``--root`` and ``--quiet`` (accepted
@@ -192,6 +192,12 @@ def command(*examples: str, name: str | None = None) -> Callable[[F], click.Comm
     metavar="N",
     help="Processes for the checks (default: all cores on a large repository, else 1).",
 )
+@click.option(
+    "--path-prefix",
+    metavar="PATH",
+    help="github and sarif: put PATH before every file instead of the root's path inside "
+    "the git work tree (which is the default, so annotations attach whatever --root is).",
+)
 @click.pass_context
 def validate(
     ctx: click.Context,
@@ -204,6 +210,7 @@ def validate(
     no_group: bool,
     no_cache: bool,
     jobs: int | None,
+    path_prefix: str | None,
 ) -> None:
     """Check MARKETs (default: all) against the schemas and the rule catalogue.
 
@@ -224,6 +231,7 @@ def validate(
         group=not no_group,
         use_cache=not no_cache,
         jobs=jobs,
+        path_prefix=path_prefix,
     )
     click.echo(result.output, nl=False)
     ctx.exit(result.code)
@@ -400,7 +408,8 @@ def explain(
     """Show KEY of MARKET as resolved, the file:line it came from and what it overrode.
 
     KEY starts with the file kind: warranty.legal_guarantee, tax.rates.standard,
-    market.currency, or messages.<locale>.<message key>.
+    market.currency, or messages.<locale>.<message key>; a list item is written
+    tax.rates.standard[0] (as `marketctl sources` prints it) or tax.rates.standard.0.
     """
     from marketctl.checks.validation import select_environment, select_markets
     from marketctl.commands.explain import RENDERERS
@@ -434,7 +443,13 @@ def explain(
     "--fail-under",
     type=_Percent(0, 100),
     metavar="PERCENT",
-    help="Exit 1 when a locale of a market translates less than PERCENT % of the source keys.",
+    help="Exit 1 when a locale of a live market translates less than PERCENT % of the source keys.",
+)
+@click.option(
+    "--include-planned",
+    is_flag=True,
+    help="--fail-under: gate the locales of markets that are not live (planned, paused) too; "
+    "by default they are reported below the table without failing.",
 )
 @click.option(
     "--missing",
@@ -476,6 +491,7 @@ def translations(
     words: tuple[str, ...],
     output_format: str,
     fail_under: float | None,
+    include_planned: bool,
     missing: bool,
     missing_only: bool,
     output: Path | None,
@@ -505,6 +521,8 @@ def translations(
         raise click.UsageError("--missing and --fail-under go with the coverage table")
     if action != "import" and (decide or take_stale):
         raise click.UsageError("--theirs, --ours and --take-stale go with `translations import`")
+    if include_planned and fail_under is None:
+        raise click.UsageError("--include-planned goes with --fail-under")
     if action != "coverage" and not arguments:
         what = "LOCALE" if action == "export" else "FILE"
         raise click.UsageError(f"translations {action} needs at least one {what}")
@@ -513,7 +531,7 @@ def translations(
     elif action == "import":
         _import_translations(ctx, arguments, output_format, decide, take_stale)
     else:
-        _coverage(ctx, arguments, output_format, fail_under, missing)
+        _coverage(ctx, arguments, output_format, fail_under, missing, include_planned)
 
 
 def _coverage(
@@ -522,6 +540,7 @@ def _coverage(
     output_format: str,
     fail_under: float | None,
     missing: bool,
+    include_planned: bool,
 ) -> None:
     from marketctl.checks.coverage import (
         MISSING_RENDERERS,
@@ -545,7 +564,9 @@ def _coverage(
     rows = translation_coverage(repository, codes)
     click.echo(RENDERERS[output_format](rows, needs_review(repository, codes)), nl=False)
     if fail_under is not None:
-        require_coverage(rows, fail_under)
+        note = require_coverage(rows, fail_under, include_planned)
+        if note and not quiet(ctx):
+            click.echo(note, err=True)
 
 
 def _export_translations(

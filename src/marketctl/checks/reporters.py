@@ -12,13 +12,16 @@ from urllib.parse import quote
 from marketctl import __version__
 from marketctl.checks.rules import catalogue
 from marketctl.checks.validation import Report
-from marketctl.core.diagnostics import Finding, Severity
+from marketctl.core.diagnostics import AS_GIVEN, Anchor, Finding, Severity
 
 
 class Reporter(Protocol):
-    def render(self, report: Report, quiet: bool = False, group: bool = True) -> str:
+    def render(
+        self, report: Report, quiet: bool = False, group: bool = True, anchor: Anchor = AS_GIVEN
+    ) -> str:
         """The report as text; ``quiet`` leaves out the summary line where there is one,
-        ``group`` folds a code repeated in one file where the format is for people."""
+        ``group`` folds a code repeated in one file where the format is for people; ``anchor``
+        places files for the CI formats (github, sarif), the others print them as they are."""
         ...
 
 
@@ -65,7 +68,9 @@ class TextReporter:
     (``group=False`` prints every one).
     """
 
-    def render(self, report: Report, quiet: bool = False, group: bool = True) -> str:
+    def render(
+        self, report: Report, quiet: bool = False, group: bool = True, anchor: Anchor = AS_GIVEN
+    ) -> str:
         lines: list[str] = []
         ordered = sorted(report.findings, key=lambda f: (f.severity.rank, *f.sort_key()))
         repeats: dict[tuple[str, str, Severity], list[Finding]] = {}
@@ -103,7 +108,9 @@ class TextReporter:
 
 
 class JsonReporter:
-    def render(self, report: Report, quiet: bool = False, group: bool = True) -> str:
+    def render(
+        self, report: Report, quiet: bool = False, group: bool = True, anchor: Anchor = AS_GIVEN
+    ) -> str:
         rules = catalogue()
         document = {
             "version": 1,
@@ -160,7 +167,9 @@ class GithubReporter:
         Severity.INFO: "notice",
     }
 
-    def render(self, report: Report, quiet: bool = False, group: bool = True) -> str:
+    def render(
+        self, report: Report, quiet: bool = False, group: bool = True, anchor: Anchor = AS_GIVEN
+    ) -> str:
         rules = catalogue()
         lines = []
         for f in (*report.findings, *(finding for finding, _ in report.stopping)):
@@ -168,7 +177,8 @@ class GithubReporter:
             title = _escape_property(f"{f.code} {name}".strip())
             message = f.message + (f"\n{f.hint}" if f.hint else "")
             lines.append(
-                f"::{self._LEVEL[f.severity]} file={_escape_property(f.file)},line={f.line},"
+                f"::{self._LEVEL[f.severity]} file={_escape_property(anchor.path(f.file))},"
+                f"line={f.line},"
                 f"col={f.column},title={title}::{_escape_data(message)}"
             )
         if not quiet:
@@ -185,11 +195,13 @@ class SarifReporter:
         Severity.INFO: "note",
     }
 
-    def render(self, report: Report, quiet: bool = False, group: bool = True) -> str:
+    def render(
+        self, report: Report, quiet: bool = False, group: bool = True, anchor: Anchor = AS_GIVEN
+    ) -> str:
         rules = [rule for rule in catalogue().values() if not rule.retired]
         index = {rule.code: position for position, rule in enumerate(rules)}
         shown = (*report.findings, *(finding for finding, _ in report.stopping))
-        results = [self._result(f, index) for f in shown]
+        results = [self._result(f, index, anchor) for f in shown]
         document = {
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
@@ -213,13 +225,26 @@ class SarifReporter:
                             ],
                         }
                     },
+                    "originalUriBaseIds": {"%SRCROOT%": self._source_root(anchor)},
                     "results": results,
                 }
             ],
         }
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
-    def _result(self, f: Finding, index: dict[str, int]) -> dict[str, object]:
+    @staticmethod
+    def _source_root(anchor: Anchor) -> dict[str, object]:
+        if anchor.base is not None:
+            # An absolute URI ending in a slash (SARIF 2.1.0, 3.14.14).
+            return {"uri": anchor.base.as_uri().rstrip("/") + "/"}
+        return {
+            "description": {
+                "text": "The root of the repository's work tree; locations carry the prefix "
+                "given to --path-prefix."
+            }
+        }
+
+    def _result(self, f: Finding, index: dict[str, int], anchor: Anchor) -> dict[str, object]:
         result: dict[str, object] = {
             "ruleId": f.code,
             "level": self._LEVEL[f.severity],
@@ -227,9 +252,12 @@ class SarifReporter:
             "locations": [
                 {
                     "physicalLocation": {
-                        # Relative to the repository root, which SARIF consumers (GitHub code
+                        # Relative to the git work tree, which SARIF consumers (GitHub code
                         # scanning) resolve %SRCROOT% to; percent-encoded as a URI must be.
-                        "artifactLocation": {"uri": quote(f.file), "uriBaseId": "%SRCROOT%"},
+                        "artifactLocation": {
+                            "uri": quote(anchor.path(f.file)),
+                            "uriBaseId": "%SRCROOT%",
+                        },
                         "region": {"startLine": f.line, "startColumn": f.column},
                     }
                 }

@@ -358,6 +358,10 @@ def _describe_error(error: ValidationError) -> tuple[str, str]:
         types = [expected] if isinstance(expected, str) else list(expected)
         wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in types)
         hint = f"write {wanted}{about}"
+        if value is None:
+            # A value left `null  # TODO` (marketctl new writes them): the type and its form.
+            key = next((part for part in reversed(error.path) if isinstance(part, str)), "")
+            return f"expected {wanted}, got {_type_name(value)}", _null_hint(schema, key, about)
         if "number" in types and isinstance(value, str):
             hint = f"write the number without quotes or units: {_numeric_part(value)}"
         elif "integer" in types and isinstance(value, Decimal):
@@ -367,6 +371,11 @@ def _describe_error(error: ValidationError) -> tuple[str, str]:
         return f"expected {wanted}, got {_type_name(value)}", hint
     if validator_name == "enum":
         options = [str(option) for option in expected]
+        if value is None:
+            key = next((part for part in reversed(error.path) if isinstance(part, str)), "")
+            return f"{_type_name(value)} is not one of {', '.join(options)}", _null_hint(
+                schema, key, about
+            )
         guess = difflib.get_close_matches(str(value), options, n=1)
         hint = f"did you mean '{guess[0]}'?" if guess else f"use one of: {', '.join(options)}"
         return f"{_type_name(value)} is not one of {', '.join(options)}", hint
@@ -401,6 +410,37 @@ def _describe_error(error: ValidationError) -> tuple[str, str]:
     if validator_name == "const":
         return f"{_type_name(value)} must be {expected}", described
     return error.message, described
+
+
+def _null_hint(schema: dict[str, Any], key: str, about: str) -> str:
+    """What a value left null should be, with an example of its form: ``write a date as
+    YYYY-MM-DD, e.g. from: 2026-04-01``. The example shows the form only (a code is ``ABC``,
+    not a real one that might be taken for advice); the value is the author's to find."""
+    types = schema.get("type", [])
+    types = [types] if isinstance(types, str) else list(types)
+    pattern = schema.get("pattern")
+    if schema.get("format") == "date":
+        kind, example = "a date as YYYY-MM-DD", "2026-04-01"
+    elif isinstance(schema.get("enum"), list):
+        options = [str(option) for option in schema["enum"]]
+        kind, example = f"one of {', '.join(options)}", options[0]
+    elif "boolean" in types:
+        kind, example = "true or false", "true"
+    elif "integer" in types:
+        minimum = schema.get("minimum")
+        kind, example = "a whole number", str(max(minimum, 12) if isinstance(minimum, int) else 12)
+    elif "number" in types:
+        kind, example = "a number without quotes or % sign", "12.5"
+    elif "string" in types and pattern == "^https://\\S+$":
+        kind, example = "an https link", "https://..."
+    elif "string" in types and pattern == "^[A-Z]{3}$":
+        kind, example = "a code of three capital letters", "ABC"
+    elif "string" in types:
+        kind, example = "text", '"..."'
+    else:
+        kind, example = " or ".join(_TYPE_WORDS.get(t, t) for t in types), ""
+    form = f", e.g. {key}: {example}" if key and example else ""
+    return f"write {kind}{form}{about}"
 
 
 def _fixed_form(value: Any, pattern: Any) -> str | None:

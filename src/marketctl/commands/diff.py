@@ -110,7 +110,8 @@ _MEDIUM = ("market.", "rollout.", "warranty.", "features.")
 _DOCUMENTATION = (".source", ".note", ".name", ".description", ".owner")
 
 
-# A change to how units are bucketed reshuffles who sees a feature (DESIGN, "Rollout bucketing").
+# A change to how units are bucketed (the hash of feature key + unit id) reshuffles who sees a
+# feature.
 _RESHUFFLE = (".bucketing", ".scheme", ".salt", ".seed", ".key")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,15 +26,21 @@ class Explanation:
     note: str = ""
 
 
+# A list index written as `marketctl sources` prints it: tax.rates.standard[0].
+_INDEX = re.compile(r"\[([0-9]+)\]")
+
+
 def _parse_path(parts: list[str]) -> Path:
     return tuple(int(part) if part.isascii() and part.isdigit() else part for part in parts)
 
 
 def explain(market: Market, key: str) -> Explanation:
+    """KEY of MARKET as resolved; a list item is ``.0`` or ``[0]`` (the form sources prints)."""
     parts = key.split(".")
     kind = parts[0]
     if kind == "messages":
         return _explain_message(market, key, parts[1:])
+    parts = _INDEX.sub(r".\1", key).split(".")
     if kind not in LAYERED_KINDS:
         choices = [*LAYERED_KINDS, "messages"]
         guess = difflib.get_close_matches(kind, choices, n=1)

@@ -79,7 +79,7 @@ def owner_rules(repository: Repository) -> list[Rule]:
     if shared.get("rollout"):
         catalogue = f"/{repository.defaults.directory}/features.yaml"
         rules.append(Rule(catalogue, shared["rollout"], defaults_file))
-        # Environments hold rollout only, never money or law (DESIGN.md).
+        # Environments hold rollout only, never money or law (MKT610 refuses anything else).
         rules.append(Rule(f"/{markets_folder}/_environments/", shared["rollout"], defaults_file))
     for code in repository.markets:
         market = repository.market(code)

@@ -11,17 +11,19 @@ suite sets it: it patches code in process, which no key can see) turn the cache 
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from marketctl.core.clock import today
+from marketctl.core.diagnostics import AS_GIVEN, Anchor
+from marketctl.core.errors import UsageProblem
 from marketctl.repository.cache import Cached, ReportCache, UnitStore
 
 if TYPE_CHECKING:
     from marketctl.checks.validation import Report
     from marketctl.repository.settings import Settings
 
-__all__ = ["validate_output"]
+__all__ = ["anchor", "validate_output"]
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
 
@@ -39,10 +41,13 @@ def validate_output(
     group: bool = True,
     use_cache: bool = True,
     jobs: int | None = None,
+    path_prefix: str | None = None,
 ) -> Cached:
     """What ``validate`` prints and its exit code. Errors that stop the run (an unknown market,
     bad settings) are raised as :class:`~marketctl.core.errors.MarketctlError` and never
-    cached."""
+    cached. The github and sarif formats give files relative to the git work tree, or to
+    ``path_prefix`` when given (see :func:`anchor`)."""
+    placed = anchor(root, path_prefix) if output_format in ("github", "sarif") else None
     cache = ReportCache(root, enabled=use_cache and not os.environ.get("MARKETCTL_NO_CACHE"))
     options: dict[str, object] = {
         "markets": list(markets),
@@ -53,6 +58,7 @@ def validate_output(
         "environment": environment,
         "quiet": quiet,
         "group": group,
+        "anchor": None if placed is None else [placed.prefix, str(placed.base)],
     }
     key = cache.key("validate", options, today().isoformat())
     found = cache.get(key)
@@ -66,11 +72,39 @@ def validate_output(
     settings = configured.merged(select, ignore)
     report = _report(root, cache, markets, environment, settings, configured, jobs)
     result = Cached(
-        REPORTERS[output_format].render(report, quiet=quiet, group=group),
+        REPORTERS[output_format].render(
+            report, quiet=quiet, group=group, anchor=placed or AS_GIVEN
+        ),
         EXIT_FINDINGS if report.failed(strict) else EXIT_OK,
     )
     cache.put(key, result.output, result.code)
     return result
+
+
+def anchor(root: Path, path_prefix: str | None = None) -> Anchor:
+    """Where CI should look for the files of findings. With ``path_prefix`` (``cfg``), that
+    prefix; else the root's path inside the git work tree that holds it, found by walking up
+    to the folder with ``.git`` (a folder, or a file in a linked work tree or submodule); a
+    root outside any work tree is its own base."""
+    root = root.resolve()
+    if path_prefix is not None:
+        parts = PurePosixPath(path_prefix.replace("\\", "/")).parts
+        if ".." in parts:
+            raise UsageProblem(
+                f"--path-prefix {path_prefix!r} climbs out of the work tree with '..'",
+                "give the root's folder as seen from the top of the repository, e.g. cfg",
+            )
+        prefix = "/".join(part for part in parts if part not in ("/", "."))
+        depth = len(prefix.split("/")) if prefix else 0
+        # The work tree is known when the root's path ends with the prefix.
+        fits = depth == 0 or root.parts[-depth:] == tuple(prefix.split("/"))
+        base = root.parents[depth - 1] if depth and fits else root if fits else None
+        return Anchor(prefix, base)
+    for folder in (root, *root.parents):
+        if (folder / ".git").exists():
+            relative = root.relative_to(folder).as_posix()
+            return Anchor("" if relative == "." else relative, folder)
+    return Anchor("", root)
 
 
 def _report(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import NamedTuple
 
 
@@ -32,6 +33,25 @@ class Position(NamedTuple):
 
     line: int
     column: int
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where the files of findings are, for CI: a finding's file is relative to the root that
+    holds markets/, but GitHub attaches annotations and code-scanning results to paths relative
+    to the git work tree. ``prefix`` is the root's path from the work tree (``cfg`` when the
+    markets are under ``cfg/markets/``, empty when the root is the work tree) and ``base`` the
+    work tree's absolute path, when known."""
+
+    prefix: str = ""
+    base: Path | None = None
+
+    def path(self, file: str) -> str:
+        return f"{self.prefix}/{file}" if self.prefix else file
+
+
+# Files as the findings give them (relative to the root), for the formats read by people.
+AS_GIVEN = Anchor()
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ An interval runs from ``from`` (the first day in force) to ``until`` (the last d
 inclusive; the interval in force now has no ``until`` (docs/file-formats.md). A history is a list
 of intervals, oldest first, each starting the day after the previous one ends, the latest one
 open-ended: history is kept, not overwritten, so a service can price an order placed before a
-change (DESIGN.md).
+change.
 
 validate checks histories with :func:`check_history`; the bundle compiler and the runtime find
 the entry for a day with :func:`entry_in_force`. Nothing here knows about findings or markets.

@@ -5,7 +5,7 @@ withdrawal, second-hand reductions) and ``data/tax_law.yaml`` the tax-law facts 
 price display, the second-hand margin scheme, the subdivisions that levy their own tax, the
 statutory standard rates by country). They
 ship with marketctl, so markets cannot edit them, and every number in them has a source and an
-effective date: what no library knows lives there, not in the rules (DESIGN.md, Rules).
+effective date: what no library knows lives in reviewed data, not in the rules' code.
 
 Both files are keyed by ``EU`` (markets with ``region: eu``) and by ISO 3166-1 country code; for a
 given fact, a country's entry replaces the EU entry for that country. That is how late or stricter

@@ -2,8 +2,8 @@
 
 Which countries are members on a given day decides whether a market must name ``region: eu``
 (MKT210) and which region ``marketctl new CC`` infers. No library has this list with dates, so it
-lives in one reviewed data file with its source (DESIGN.md, Rules). A malformed file is a bug in
-marketctl: loading raises RuntimeError naming the file and the entry.
+lives in one reviewed data file with its source, not in the rules' code. A malformed file is a
+bug in marketctl: loading raises RuntimeError naming the file and the entry.
 """
 
 from __future__ import annotations

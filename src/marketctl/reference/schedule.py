@@ -1,8 +1,8 @@
 """Rollout schedules: local step times to UTC instants, and the share in force at an instant.
 
 This is the one place that interprets rollout steps. Step times are written in the market's own
-IANA time zone and bundles hold UTC instants; DST is handled here, at compile time (DESIGN.md,
-"Dates and times in rollout schedules"). The MKT6xx rules check schedules with it and the bundle
+IANA time zone and bundles hold UTC instants; DST is handled here, at compile time, so no
+service has to know the market's zone rules. The MKT6xx rules check schedules with it and the bundle
 compiler writes UTC instants with it, so validate and build never disagree about when a step
 starts.
 

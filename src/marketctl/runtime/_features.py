@@ -3,7 +3,8 @@
 A bundle lists each feature's steps as UTC instants with integer weights. A step is in force
 from its instant (inclusive) until the next step's; before the first step, and for a feature
 with no steps, the feature is off for every unit. Within a step the decision is flagd's
-``fractional`` bucketing (DESIGN, "Rollout bucketing"; :mod:`marketctl.runtime.rollout`).
+``fractional`` bucketing: MurmurHash3 of the feature key followed by the unit id
+(:mod:`marketctl.runtime.rollout`).
 
 ``requires`` and ``expires`` are not evaluated here, on purpose: ``marketctl validate``
 refuses a schedule that turns a feature on where a feature it requires is not at 100 %

@@ -550,8 +550,8 @@ class Market:
 
         The step in force is the last one whose instant is at or before ``at``; before the
         first step the feature is off. Within a step, flagd's fractional bucketing decides
-        (DESIGN, "Rollout bucketing"). A naive datetime is refused (ValueError), as is a
-        non-ASCII unit id.
+        (MurmurHash3 of feature key + unit id, :mod:`marketctl.runtime.rollout`). A naive
+        datetime is refused (ValueError), as is a non-ASCII unit id.
         """
         schedule = self._schedules.get(name) or self._schedule(name)
         index = bisect_right(schedule.instants, _instant(at)) - 1

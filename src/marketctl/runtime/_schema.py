@@ -1,6 +1,6 @@
 """``schemas/bundle.schema.json`` compiled into plain Python checks, for the runtime.
 
-The runtime trusts no bundle it has not checked (DESIGN, "Runtime"): checksums only say that a
+The runtime trusts no bundle it has not checked: checksums only say that a
 file is the one the manifest lists, not that its content is sane, and whoever can rewrite a
 bundle can rewrite the manifest's hash too. So every bundle is checked against the published
 bundle schema before a set is used. ``jsonschema`` would cost ten times ``json.load``; the

@@ -1,6 +1,6 @@
 """Tax rates with validity intervals, as a market's bundle records them.
 
-The rate of kind K in region R on day D (DESIGN, "Runtime"; percent, exact decimal) is the
+The rate of kind K in region R on day D (in percent, an exact decimal) is the
 national K rate in force on D (unless R says ``national: replaced``) plus every regional
 component of R in force on D; regional components (GST's provincial partners: HST, QST, PST,
 RST) add to the ``standard`` kind only.

@@ -25,8 +25,9 @@ The subset:
 Everything else is refused at its position: ``date``, ``time``, ``spellout``, ``ordinal``,
 ``duration``, ``choice``, any other argument type, number skeletons (``::compact-short``) and
 patterns (``#,##0.0``). The grammar and the error wording follow ``pyicumessageformat`` (with
-tags), which it is tested against; the parser itself is written for speed (a few microseconds for
-a typical message).
+tags), which it is tested against, except where a branch's ``}`` is left out: the grammar notices
+only inside the next branch, and this parser says where the ``}`` belongs. The parser itself is
+written for speed (a few microseconds for a typical message).
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ _TEXT_HASH = re.compile(r"[^{}<'#]*")
 _STYLE = re.compile(r"[^{}<']*")
 _OFFSET_NUMBER = re.compile(r"-?[0-9]*")
 _EXPLICIT: Final = re.compile(r"=-?[0-9]+(\.[0-9]+)?")
+# The end of a branch's text that reads as the next selector: spaces, a selector, spaces.
+_SELECTOR_AT_END = re.compile(f"[{_SPACES}]+([^{{}},#'<>{_SPACES}]+)[{_SPACES}]*$")
 
 
 class ICUSyntaxError(ValueError):
@@ -80,6 +83,9 @@ class ICUSyntaxError(ValueError):
         super().__init__(f"{reason} at position {offset}")
         self.reason = reason
         self.offset = offset
+        # Whether the innermost branch around it has asked if a left-out "}" explains it
+        # (enclosing branches then leave it as it is).
+        self.considered = False
 
 
 class Argument:
@@ -183,12 +189,15 @@ def _is_alpha(char: str) -> bool:
 
 
 class _Parser:
-    __slots__ = ("i", "length", "text")
+    __slots__ = ("i", "length", "repair", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, repair: bool = True) -> None:
         self.text = text
         self.length = len(text)
         self.i = 0
+        # Whether an error may be placed where a left-out "}" belongs (one trial parse of the
+        # text with it put back, which itself tries nothing more).
+        self.repair = repair
 
     # -- errors ----------------------------------------------------------------------------
 
@@ -219,6 +228,7 @@ class _Parser:
         text, length = self.text, self.length
         scan = _TEXT_HASH.match if hashes else _TEXT.match
         pending = ""
+        start = self.i
         while True:
             # Text up to the next character that may mean something.
             i = self.i
@@ -254,11 +264,48 @@ class _Parser:
             if char == "#":
                 out.append(Hash(i))
                 self.i = i + 1
+            elif choice in CHOICE_TYPES:
+                try:
+                    out.append(self.placeholder(depth))
+                except ICUSyntaxError as error:
+                    if error.considered:
+                        raise
+                    error.considered = True
+                    unclosed = self.unclosed_branch(choice, start, i, error)
+                    if unclosed is None:
+                        raise
+                    unclosed.considered = True
+                    raise unclosed from None
             else:
                 out.append(self.placeholder(depth))
         if pending:
             out.append(pending)
         return out
+
+    def unclosed_branch(
+        self, choice: str, start: int, at: int, error: ICUSyntaxError
+    ) -> ICUSyntaxError | None:
+        """A branch's ``}`` left out (``one {# item other {# items}}``): the placeholder at
+        ``at`` breaks the grammar, the branch's text (from ``start``) ends in what reads as the
+        next selector, and with a ``}`` before that selector the text parses (or parses further
+        than before). The problem is then where the ``}`` belongs, not inside the next branch,
+        where the parser only notices it (9 characters later in the example)."""
+        if not self.repair or not error.reason.startswith(("Expected", "Unexpected")):
+            return None  # a well-formed placeholder outside the subset: said where it is
+        found = _SELECTOR_AT_END.search(self.text, start, at)
+        if found is None or found.start() == start:
+            return None
+        selector = found.group(1)
+        if choice in PLURAL_TYPES and not (selector in CATEGORIES or _EXPLICIT.fullmatch(selector)):
+            return None
+        gap = found.start()
+        repaired = _Parser(f"{self.text[:gap]}}}{self.text[gap:]}", repair=False)
+        try:
+            repaired.nodes(None, False, 0)
+        except ICUSyntaxError as later:
+            if later.offset <= error.offset + 1:
+                return None
+        return ICUSyntaxError(f'Expected "}}" to end the branch before "{selector} {{...}}"', gap)
 
     def quoted(self, hashes: bool) -> str:
         """The text an apostrophe at i starts, consumed."""

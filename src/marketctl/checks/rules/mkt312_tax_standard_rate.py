@@ -85,7 +85,7 @@ def check_market(market: Market) -> Iterator[Finding]:
         yield rule(CODE).finding(
             market.location("tax", ("rates", "standard", index, "percent")),
             f"rates.standard: rate {percent} % ({span}) differs from {statutory.describe()}",
-            _hint(span, days, statutory, newer=_may_be_newer(span, statutory, law[-1])),
+            _hint(days, statutory, newer=_may_be_newer(span, statutory, law[-1])),
         )
 
 
@@ -133,20 +133,19 @@ def _may_be_newer(span: Interval, statutory: StatutoryRate, latest: StatutoryRat
     return statutory is latest and (span.end is None or span.start > latest.interval.start)
 
 
-def _hint(span: Interval, days: Interval, statutory: StatutoryRate, newer: bool) -> str:
-    """What to write so that the interval ``span`` has the statutory rate on ``days``, the
-    days of ``span`` that the statutory rate is in force."""
-    value = statutory.value
-    if days.start > span.start:
-        fix = f"end this interval on {days.start - ONE_DAY} and start one on {days.start} with "
-        fix += f"percent: {value}"
-        if days.end is not None and (span.end is None or days.end < span.end):
-            fix += f" until {days.end}"
-    elif days.end is not None and (span.end is None or days.end < span.end):
-        fix = (
-            f"write percent: {value} and end this interval on {days.end} (the law's rate "
-            f"changes on {days.end + ONE_DAY})"
-        )
-    else:
-        fix = f"write percent: {value}"
+def _hint(days: Interval, statutory: StatutoryRate, newer: bool) -> str:
+    """What is known, and what to do: the reference's rate on ``days`` (the days of ``span``
+    on which the two part), its source and how sure that source is; then to read the law. It
+    proposes no dates of its own: a reference interval that starts on the first day the data
+    records (``first_recorded``) says nothing about a change on that day (issue 20: the hint
+    once advised ending Poland's rate on 2018-12-31 and starting 23 % on 2019-01-01)."""
+    source = statutory.source
+    when = f"on {days.start}" if days.end == days.start else str(days)
+    known = f"marketctl's reference has {statutory.value} % {when} ({source}: {source.url}"
+    if source.verified is False:
+        known += "; not yet verified against the official text"
+    known += ")"
+    if statutory.first_recorded and days.start == statutory.interval.start:
+        known += f"; {days.start} is the first day it records, not the day that rate took effect"
+    fix = f"{known}; read the law for those days and write the rate it sets, with its source"
     return f"{fix}; {UPDATE}" if newer else fix

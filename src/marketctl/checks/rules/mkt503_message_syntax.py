@@ -32,6 +32,9 @@ from marketctl.repository.markets import Repository
 CODE = "MKT503"
 NAME = "message-syntax"
 SEVERITY = Severity.ERROR
+# A branch whose "}" was left out: the parser names the place the "}" belongs.
+UNCLOSED = 'Expected "}" to end the branch'
+UNCLOSED_HINT = "write } here: each branch is a selector and its text in braces, one {# item}"
 
 
 def check_repository(repository: Repository) -> Iterator[Finding]:
@@ -41,6 +44,8 @@ def check_repository(repository: Repository) -> Iterator[Finding]:
             yield rule(CODE).finding(
                 text.location_at(problem.offset),
                 f"'{text.key}' is not ICU MessageFormat: {problem.message}",
-                "arguments are written {name}, {n, number, percent} or "
+                UNCLOSED_HINT
+                if problem.message.startswith(UNCLOSED)
+                else "arguments are written {name}, {n, number, percent} or "
                 "{n, plural, one {...} other {...}}; quote a literal brace as '{'",
             )

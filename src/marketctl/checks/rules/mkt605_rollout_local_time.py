@@ -1,7 +1,8 @@
 """A rollout step time does not exist, happens twice, or the rollout time zone is unknown.
 
 Step times are written in the rollout time zone (`timezone:` in rollout.yaml, else the
-market's first time zone) and bundles hold UTC instants (DESIGN.md). Where daylight saving time
+market's first time zone) and bundles hold UTC instants, so services in any zone agree on the
+moment a step starts. Where daylight saving time
 starts, the clocks jump over an hour: 02:30 on 2026-03-29 never happens in Europe/Stockholm
 (a *gap*). Where it ends, an hour repeats: 02:30 on 2026-10-25 happens twice (a *fold*), an
 hour apart. Either way the step has no single instant, and marketctl does not guess: the

@@ -5,7 +5,7 @@ people through `instant_quote`. So every unit (user, session, device) that has t
 must also have the required one, at every instant.
 
 Only 100 % guarantees that. Each feature buckets units by its own hash (flagd's `fractional`
-over the feature key followed by the unit id, DESIGN.md "Rollout bucketing"), so the 10 % of
+over the feature key followed by the unit id), so the 10 % of
 units that get `buyback` and the 50 % that get `instant_quote` are independent draws:
 about half of buyback's units would lack instant_quote. No percentage below 100 on the
 required feature makes the pair safe, however high it is. Hence: whenever the feature is above
