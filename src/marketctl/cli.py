@@ -225,6 +225,8 @@ def validate(
         use_cache=not no_cache,
         jobs=jobs,
     )
+    for note in result.notes:
+        click.echo(note, err=True)
     click.echo(result.output, nl=False)
     ctx.exit(result.code)
 

@@ -42,7 +42,8 @@ def validate_output(
 ) -> Cached:
     """What ``validate`` prints and its exit code. Errors that stop the run (an unknown market,
     bad settings) are raised as :class:`~marketctl.core.errors.MarketctlError` and never
-    cached."""
+    cached. What is wrong with the cache itself (a link, a FIFO, a file too large) is ignored
+    and told once in ``notes``: never fatal."""
     cache = ReportCache(root, enabled=use_cache and not os.environ.get("MARKETCTL_NO_CACHE"))
     options: dict[str, object] = {
         "markets": list(markets),
@@ -57,7 +58,7 @@ def validate_output(
     key = cache.key("validate", options, today().isoformat())
     found = cache.get(key)
     if found is not None:
-        return found
+        return Cached(found.output, found.code, tuple(cache.notes.lines))
 
     from marketctl.checks.reporters import REPORTERS
     from marketctl.repository.settings import read_settings
@@ -70,7 +71,7 @@ def validate_output(
         EXIT_FINDINGS if report.failed(strict) else EXIT_OK,
     )
     cache.put(key, result.output, result.code)
-    return result
+    return Cached(result.output, result.code, tuple(cache.notes.lines))
 
 
 def _report(
@@ -90,7 +91,11 @@ def _report(
 
     source = WorktreeSource(root)
     tree = cache.tree if cache.enabled else None
-    store = UnitStore(root, {"today": today().isoformat()}) if tree is not None else None
+    store = (
+        UnitStore(root, {"today": today().isoformat()}, notes=cache.notes)
+        if tree is not None
+        else None
+    )
     if any(place == "--select" for place, _, _ in settings.origins) and (
         narrowing.needs_no_catalogue(settings)
     ):
