@@ -16,6 +16,17 @@ the seal key cannot be read or made, nothing is cached. A tree with anything but
 links under ``markets/`` (a FIFO, a device) is not cached at all. The folder is safe to delete;
 it ignores itself for git (a ``.gitignore`` of ``*`` inside it).
 
+Nothing in the folder is trusted before it is read either (issue 22: a pull request can commit
+it). Every folder and entry is opened relative to its parent without following links, as a
+regular file (a FIFO opens without blocking and is refused), of at most
+:data:`~marketctl.core.limits.MAX_CACHE_ENTRY_BYTES`, whose nesting is counted before JSON parses
+it; entries are written to a new file renamed into place, so a link or FIFO in the way is
+replaced, never written through. A cache folder that is itself a link, or that git tracks, is
+not used at all. The seal key is read the same way, and replaced when it is not a 32-byte file.
+What is ignored is told once, as a note (:class:`Notes`); it is never fatal. Files under
+``markets/`` are stat'ed before they are hashed: one beyond the loader's limit is keyed by its
+size (its report names only that), and the others are hashed in chunks.
+
 Beside the stored reports, :class:`UnitStore` keeps one sealed entry per repository: the
 findings of the last run by the files they depend on, which
 :mod:`~marketctl.checks.incremental` updates for the files that changed.
