@@ -266,6 +266,8 @@ def _reload_checks(
     _build(repo, dist)
     os.kill(process.pid, signal.SIGHUP)
     _wait_for(lambda: _names(base)["se"] == "Sverige", "the reloaded set")
+    # The reload is logged after the new set is served: wait for the line, too.
+    _wait_for(lambda: log.read_text(encoding="utf-8") != "", "the reload's log line")
     assert log.read_text(encoding="utf-8") == (
         f"marketctl-example-service: reloaded ca, jp, se from {dist}\n"
     )
