@@ -10,8 +10,9 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from tests.clitools import needs_module
 
-pytest.importorskip("hypothesis")
+needs_module("hypothesis")
 
 FUZZ = Path(__file__).resolve().parents[2] / "benchmarks" / "fuzz.py"
 
@@ -38,9 +39,9 @@ def test_fuzz_finds_no_crash() -> None:
 def test_a_crash_is_reported_with_its_signature() -> None:
     """The harness can fail: a case that raises what no contract allows is a signature."""
     fuzz = _fuzz_module()
-    try:
+    with pytest.raises(TypeError) as raised:
         fuzz.document_case("markets/se/tax.yaml", None)
-    except Exception as error:
-        assert fuzz._signature(error) == "TypeError at documents.py:" + str(
-            error.__traceback__.tb_next.tb_next.tb_lineno  # type: ignore[union-attr]
-        )
+    error = raised.value
+    assert fuzz._signature(error) == "TypeError at documents.py:" + str(
+        error.__traceback__.tb_next.tb_next.tb_lineno  # type: ignore[union-attr]
+    )
