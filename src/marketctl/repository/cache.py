@@ -465,7 +465,11 @@ def _parse(data: bytes) -> Any:
 
 def _usable(root: Path, notes: Notes) -> bool:
     """Whether ``root``'s cache folder may be used: missing (made when written), or a real
-    folder that git does not track (a cache committed to the repository is someone else's)."""
+    folder that git does not track (a cache committed to the repository is someone else's).
+    Off where files cannot be opened relative to a folder (not POSIX): nothing else here
+    opens a path without following links on the way."""
+    if os.open not in os.supports_dir_fd or not _NOFOLLOW:
+        return False
     try:
         info = os.lstat(root / CACHE_DIRECTORY)
     except FileNotFoundError:
