@@ -132,7 +132,10 @@ def tree_of(root: Path) -> Tree | None:
                     continue
             if not stat.S_ISREG(info.st_mode):
                 return None
-            content = _digest_of(path)
+            try:
+                content = _digest_of(path)
+            except OSError:  # unreadable, or gone since the walk: the loader reports it
+                return None
             if content is None:
                 return None
             files[relative] = prefix + content
