@@ -400,9 +400,10 @@ def _read_entry(root: Path, parts: tuple[str, ...], notes: Notes) -> Any:
         return None if data is None else _parse(data)
     except CacheProblem as problem:
         notes.add(problem.note)
-    except ValueError as error:
-        if str(error).startswith("nested"):
-            notes.add(_problem(parts, str(error)).note)
+    except _TooDeep as error:
+        notes.add(_problem(parts, str(error)).note)
+    except ValueError:  # not JSON: damaged, and silently rebuilt (as an unsealed entry is)
+        pass
     except OSError:
         pass
     return None
@@ -454,16 +455,20 @@ for _closing in b"]}":
     _STEP[_closing] = -1
 
 
+class _TooDeep(ValueError):
+    pass
+
+
 def _parse(data: bytes) -> Any:
-    """JSON nested at most MAX_DEPTH deep (deeper is a ValueError starting 'nested', before it
-    is parsed; what we write is 5 deep). ValueError for anything else that is not JSON."""
+    """JSON nested at most MAX_DEPTH deep (deeper is _TooDeep, found before it is parsed; what
+    we write is 5 deep). ValueError for anything else that is not JSON."""
     brackets = _STRING.sub(b"", data).translate(None, _NOT_BRACKETS)
     if brackets and max(accumulate(map(_STEP.__getitem__, brackets))) > MAX_DEPTH:
-        raise ValueError(f"nested more than {MAX_DEPTH} deep")
+        raise _TooDeep(f"nested more than {MAX_DEPTH} deep")
     try:
         return json.loads(data)
     except RecursionError:  # unreachable after the count above; never an internal error
-        raise ValueError(f"nested more than {MAX_DEPTH} deep") from None
+        raise _TooDeep(f"nested more than {MAX_DEPTH} deep") from None
 
 
 def _usable(root: Path, notes: Notes) -> bool:
