@@ -8,9 +8,10 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
+import mmh3
 import pytest
 
-from clitools import edit, invoke, line_of
+from clitools import edit, invoke, line_of, needs_module
 from marketctl import runtime
 from marketctl.runtime.rollout import bucket_hash, bucket_hash_v3, hash_in_rollout
 
@@ -34,8 +35,7 @@ def test_flagd_testbed_shorthand_vectors(scheme: str, unit: str, expected: str) 
 
 
 def test_v3_is_murmur3_of_canonical_cbor() -> None:
-    cbor2 = pytest.importorskip("cbor2")
-    mmh3 = pytest.importorskip("mmh3")
+    cbor2 = needs_module("cbor2")  # openfeature-flagd-core's, in the test extra
     # every CBOR text-length form: < 24, one byte, two bytes
     for feature, unit in [
         ("b", "u"),

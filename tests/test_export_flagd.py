@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from clitools import edit, invoke
+from clitools import IN_CI, edit, invoke, needs_module
 from marketctl import runtime
 
 FLAGD = Path(__file__).parent / "flagd"
@@ -32,9 +32,22 @@ def _node_ready() -> bool:
     )
 
 
+# Skipped where node is missing, except in CI (CI=true), where .ci/run installs it and
+# _node_answers fails the test instead.
 needs_node = pytest.mark.skipif(
-    not _node_ready(), reason="needs node and `npm install --prefix tests/flagd`"
+    not _node_ready() and not IN_CI, reason="needs node and `npm ci --prefix tests/flagd`"
 )
+
+
+def _node(*args: str, stdin: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    assert _node_ready(), "node and tests/flagd are required in CI: .ci/run installs them"
+    return subprocess.run(
+        ["node", str(FLAGD / "evaluate.mjs"), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def _export(
@@ -75,13 +88,7 @@ def _runtime_answers(
 
 
 def _node_answers(flags: Path, probes: list[tuple[str, str, str, int]]) -> list[bool]:
-    result = subprocess.run(
-        ["node", str(FLAGD / "evaluate.mjs"), str(flags)],
-        input=json.dumps(probes),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = _node(str(flags), stdin=json.dumps(probes), timeout=300)
     assert result.returncode == 0, result.stderr
     answers: list[bool] = json.loads(result.stdout)
     return answers
@@ -130,13 +137,7 @@ def test_flagd_core_js_refuses_a_definition_outside_flagds_schema(tmp_path: Path
             }
         )
     )
-    result = subprocess.run(
-        ["node", str(FLAGD / "evaluate.mjs"), str(flags)],
-        input="[]",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _node(str(flags), stdin="[]", timeout=60)
     assert result.returncode == 1
     assert result.stderr.startswith("invalid flagd flag configuration")
 
@@ -147,8 +148,8 @@ def test_flagd_core_python_agrees_on_v3_features(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    core_module = pytest.importorskip("openfeature.contrib.tools.flagd.core")
-    targeting = pytest.importorskip("openfeature.contrib.tools.flagd.core.targeting.targeting")
+    core_module = needs_module("openfeature.contrib.tools.flagd.core")
+    targeting = needs_module("openfeature.contrib.tools.flagd.core.targeting.targeting")
     from openfeature.evaluation_context import EvaluationContext
 
     text = (repo / "markets/_defaults/features.yaml").read_text()

@@ -269,8 +269,8 @@ def _reload_checks(
     market_file.write_text(text.replace("name: Sweden", "name: Sverige"), encoding="utf-8")
     _build(repo, dist)
     os.kill(process.pid, signal.SIGHUP)
-    # The service swaps the set in, then logs: wait for the log line (a whole line), not for
-    # the new names, which are served a moment before the line is written.
+    _wait_for(lambda: _names(base)["se"] == "Sverige", "the reloaded set")
+    # The reload is logged after the new set is served: wait for the whole line, too.
     _wait_for(lambda: log.read_text(encoding="utf-8").endswith("\n"), "the reload's log line")
     assert log.read_text(encoding="utf-8") == (
         f"marketctl-example-service: reloaded ca, jp, se from {dist}\n"

@@ -10,10 +10,14 @@ Then serves JSON over HTTP (see README.md): price, tax, message and feature deci
 ``kill -HUP`` reloads the bundles; a bad new set is refused and the running one kept.
 
 Hostile input (issue 13): every bad request is a 400 in JSON (never a 500), a parameter an
-endpoint does not use is refused, any method but GET is a 405 in JSON. Reloads run in a thread
-of their own, never inside the signal handler (a second SIGHUP while the first reload held its
-lock once hung the process): SIGHUPs only wake that thread, and several in a row make one reload.
-The listen backlog is 128, so bursts of clients are queued, not dropped.
+endpoint does not use is refused, any method but GET is a 405 in JSON.
+
+Hostile peers (issue 22): reloads run in a thread of their own (:class:`Reloads`); the SIGHUP
+handler only writes a byte to a pipe, taking no lock a second signal could find held, and a burst
+of any size while a reload runs makes one more. Connections are answered by a fixed pool of
+threads (:class:`Server`): a request head is read without a thread, within 5 seconds, so half-open
+and slow clients hold none, and at most 512 connections are open at once. The listen backlog is
+1024, so bursts of clients are queued, not dropped.
 
 Standard library only, besides :mod:`marketctl.runtime`.
 """
@@ -21,17 +25,26 @@ Standard library only, besides :mod:`marketctl.runtime`.
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
 import pathlib
 import re
+import select
+import selectors
 import signal
+import socket
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from types import FrameType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -43,6 +56,8 @@ _INTEGER = re.compile(r"-?[0-9]+")
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 # No price or count needs more digits; longer numbers are refused before any arithmetic.
 _MAX_DIGITS = 30
+# Seconds a client has to start its request, and for each read and write after (issue 22).
+REQUEST_TIMEOUT = 5.0
 
 
 class RequestError(Exception):
@@ -293,6 +308,16 @@ def _error(kind: str, message: str) -> Answer:
 
 class Handler(BaseHTTPRequestHandler):
     server_version = NAME
+    timeout = REQUEST_TIMEOUT  # each write (StreamRequestHandler.setup)
+
+    def setup(self) -> None:
+        # Server reads the request head before a thread takes the connection (issue 22): the
+        # request is that connection and that head.
+        connection, head = self.request
+        self.request = connection
+        super().setup()
+        self.rfile = io.BytesIO(head)
+
     markets: runtime.Markets
     access_log = False
 
@@ -341,11 +366,182 @@ class Handler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
 
-class Server(ThreadingHTTPServer):
+@dataclass
+class _Arriving:
+    """A connection whose request head is still arriving."""
+
+    address: Any
+    deadline: float
+    head: bytearray = field(default_factory=bytearray)
+
+
+class Server(HTTPServer):
+    """Connections answered by a fixed pool of threads, so that no number of clients can make
+    the service start threads without end, and no client can hold one (issue 22: closing 2,000
+    half-open connections at once stopped it answering for 20 s).
+
+    An accepted connection costs no thread while its request head (the request line and the
+    headers, up to :attr:`max_head` bytes) arrives: this loop reads it as it comes, and hands
+    it to a thread once it is whole. A client has :attr:`request_timeout` seconds for that;
+    one that closes first, sends too much or runs out of time is closed. At most
+    :attr:`max_connections` are open: past that, the one that has waited longest is closed.
+    HTTP/1.0: one request per connection, and a GET has no body to read.
+    """
+
     # socketserver's default backlog is 5: under 50 concurrent clients some connections were
     # refused (issue 13).
-    request_queue_size = 128
-    daemon_threads = True
+    request_queue_size = 1024
+    workers = 16
+    request_timeout = REQUEST_TIMEOUT
+    max_connections = 512
+    max_head = 65536
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self.socket.setblocking(False)
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="request")
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self.socket, selectors.EVENT_READ)
+        self._arriving: dict[socket.socket, _Arriving] = {}  # oldest first
+        self._busy = 0
+        self._busy_lock = threading.Lock()
+
+    def serve(self) -> None:
+        """Accept, read heads and hand them over until SystemExit (SIGTERM) or Ctrl-C."""
+        try:
+            while True:
+                timeout = None
+                if self._arriving:
+                    first = next(iter(self._arriving.values()))
+                    timeout = max(0.0, first.deadline - time.monotonic())
+                for key, _ in self._selector.select(timeout):
+                    if key.fileobj is self.socket:
+                        self._accept()
+                    elif key.fileobj in self._arriving:  # not closed by _accept meanwhile
+                        self._read(key.fileobj)
+                self._expire()
+        finally:
+            for connection in self._arriving:
+                connection.close()
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._selector.close()
+            self.server_close()
+
+    def _accept(self) -> None:
+        for _ in range(64):  # a flood of connections still leaves time to answer
+            try:
+                connection, address = self.socket.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:  # out of descriptors: make room, try again on the next turn
+                self._close_oldest()
+                return
+            with self._busy_lock:
+                busy = self._busy
+            if len(self._arriving) + busy >= self.max_connections and not self._close_oldest():
+                connection.close()
+                continue
+            connection.setblocking(False)
+            self._arriving[connection] = _Arriving(address, time.monotonic() + self.request_timeout)
+            self._selector.register(connection, selectors.EVENT_READ)
+
+    def _read(self, connection: socket.socket) -> None:
+        arriving = self._arriving[connection]
+        try:
+            data = connection.recv(self.max_head + 1 - len(arriving.head))
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:  # closed (or reset) before its request was whole: nothing to answer
+            self._close(connection)
+            return
+        arriving.head += data
+        whole = b"\r\n\r\n" in arriving.head or b"\n\n" in arriving.head
+        if not whole and len(arriving.head) <= self.max_head:
+            return
+        # Whole, or too long (the handler answers 431 or 414 from what it has).
+        self._selector.unregister(connection)
+        del self._arriving[connection]
+        with self._busy_lock:
+            self._busy += 1
+        self._pool.submit(self._answer, connection, arriving)
+
+    def _answer(self, connection: socket.socket, arriving: _Arriving) -> None:
+        try:
+            connection.setblocking(True)
+            request: Any = (connection, bytes(arriving.head))  # Handler.setup takes it apart
+            self.finish_request(request, arriving.address)
+        except OSError:
+            pass  # the client went away or timed out: nothing to answer
+        except Exception as error:  # a bug: one line, and keep serving
+            sys.stderr.write(f"{NAME}: internal error answering {arriving.address}: {error!r}\n")
+        finally:
+            self.shutdown_request(connection)
+            with self._busy_lock:
+                self._busy -= 1
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        while self._arriving:
+            connection, arriving = next(iter(self._arriving.items()))
+            if arriving.deadline > now:
+                return
+            self._close(connection)
+
+    def _close_oldest(self) -> bool:
+        if not self._arriving:
+            return False
+        self._close(next(iter(self._arriving)))
+        return True
+
+    def _close(self, connection: socket.socket) -> None:
+        self._selector.unregister(connection)
+        del self._arriving[connection]
+        connection.close()
+
+
+class Reloads:
+    """Reloads on a thread of their own, asked for by a signal handler through a pipe.
+
+    The handler only writes a byte (never blocking: a full pipe already asks for a reload),
+    so it takes no lock a second signal could find held (issue 22: a SIGHUP arriving inside
+    the first one's ``Event.set()`` deadlocked the service). The thread reads every byte
+    waiting before each reload: a burst of any size while a reload runs makes one more.
+    """
+
+    def __init__(self, markets: runtime.Markets) -> None:
+        self.markets = markets
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._read, False)
+        os.set_blocking(self._write, False)
+
+    def ask(self, signum: int = 0, frame: FrameType | None = None) -> None:
+        """Ask for a reload; safe in a signal handler."""
+        with suppress(BlockingIOError):
+            os.write(self._write, b"\0")
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, name="reloader", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            select.select([self._read], [], [])
+            with suppress(BlockingIOError):
+                while os.read(self._read, 4096):
+                    pass
+            self._reload()
+
+    def _reload(self) -> None:
+        markets = self.markets
+        try:
+            markets.reload()
+        except runtime.BundleError as error:
+            sys.stderr.write(f"{NAME}: reload refused, still serving the previous set: {error}\n")
+        except Exception as error:  # a bug in a reload must not stop the service
+            sys.stderr.write(f"{NAME}: reload failed, still serving the previous set: {error!r}\n")
+        else:
+            sys.stderr.write(f"{NAME}: reloaded {', '.join(markets)} from {markets.path}\n")
 
 
 def _bound_handler(markets: runtime.Markets, access_log: bool) -> type[Handler]:
@@ -395,48 +591,20 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
 
-    wanted = threading.Event()
-
-    def reloader() -> None:
-        """Reloads run here, never in the signal handler: the handler only sets the event, so a
-        second SIGHUP during a reload can neither deadlock on the reload lock nor be lost (it
-        makes one more reload after this one)."""
-        while True:
-            wanted.wait()
-            wanted.clear()
-            try:
-                markets.reload()
-            except runtime.BundleError as error:
-                sys.stderr.write(
-                    f"{NAME}: reload refused, still serving the previous set: {error}\n"
-                )
-            except Exception as error:  # a bug in a reload must not stop the service
-                sys.stderr.write(
-                    f"{NAME}: reload failed, still serving the previous set: {error!r}\n"
-                )
-            else:
-                sys.stderr.write(f"{NAME}: reloaded {', '.join(markets)} from {markets.path}\n")
-
-    threading.Thread(target=reloader, name="reloader", daemon=True).start()
-
-    def reload(signum: int, frame: FrameType | None) -> None:
-        wanted.set()
+    reloads = Reloads(markets)
+    reloads.start()
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(0)
 
     if hasattr(signal, "SIGHUP"):
-        signal.signal(signal.SIGHUP, reload)
+        signal.signal(signal.SIGHUP, reloads.ask)
     signal.signal(signal.SIGTERM, stop)
 
     # The first line on stdout is the address: scripts and tests read the port from it.
     print(f"listening on http://{options.host}:{server.server_port}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    with suppress(KeyboardInterrupt):
+        server.serve()
     return 0
 
 

@@ -233,6 +233,8 @@ def validate(
         jobs=jobs,
         path_prefix=path_prefix,
     )
+    for note in result.notes:
+        click.echo(note, err=True)
     click.echo(result.output, nl=False)
     ctx.exit(result.code)
 

@@ -3,7 +3,6 @@ the file and the reason, within a time and memory bound; reload() keeps the last
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from decimal import Decimal
@@ -197,15 +196,43 @@ def test_the_checked_set_is_not_checked_again(dist: Path) -> None:
 
 @pytest.mark.parametrize(
     "amount",
-    [10**30, Decimal(10) ** 30, Decimal("1E+999999"), Decimal("-1e61"), Decimal("1E-999999")],
+    [
+        10**30,
+        -(10**30),
+        Decimal(10) ** 30,
+        Decimal("1E+999999"),
+        Decimal("-1e61"),
+        Decimal("1E-999999"),
+        Decimal("0." + "0" * 30 + "1"),
+    ],
 )
 def test_absurd_amounts_are_value_errors(bounded: Bounded, dist: Path, amount: object) -> None:
+    """One limit for money, everywhere: 30 integer and 30 fraction digits (issue 22: an int of
+    31 digits was formatted while a Decimal of 31 was refused, and messages allowed 60)."""
     se = runtime.load(dist)["se"]
+    message = "has more than 30 integer or fraction digits"
     with bounded(2, 50):
-        for call in (
-            lambda: se.message("checkout.total", amount=amount),
-            lambda: se.format_price(amount),  # type: ignore[arg-type]
-            lambda: se.gross_price(amount),  # type: ignore[arg-type]
+        for name, call in (
+            ("amount", lambda: se.message("checkout.total", amount=amount)),
+            ("amount", lambda: se.format_price(amount)),  # type: ignore[arg-type]
+            ("amount", lambda: se.round_price(amount)),  # type: ignore[arg-type]
+            ("net", lambda: se.gross_price(amount)),  # type: ignore[arg-type]
+            ("gross", lambda: se.net_price(amount)),  # type: ignore[arg-type]
         ):
-            with contextlib.suppress(ValueError):
+            with pytest.raises(ValueError) as raised:
                 call()
+            assert str(raised.value) == f"{name} {message}"
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [10**30 - 1, -(10**30 - 1), Decimal(10) ** 29, Decimal("0." + "0" * 29 + "1")],
+)
+def test_amounts_at_the_limit_are_formatted(dist: Path, amount: int | Decimal) -> None:
+    """Within the limit, every way of showing an amount shows it: none refuses what another
+    takes."""
+    se = runtime.load(dist)["se"]
+    price = se.format_price(amount)
+    assert se.message("checkout.total", amount=amount) == f"Totalt: {price}"
+    assert se.format_price(se.round_price(amount)) == price
+    se.format_price(se.gross_price(amount) if abs(amount) < 10**29 else amount)

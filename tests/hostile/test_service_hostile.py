@@ -8,6 +8,8 @@ import http.client
 import json
 import os
 import signal
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -164,3 +166,109 @@ def test_reloads_under_load(dist: Path, tmp_path: Path) -> None:
     text = log.read_text(encoding="utf-8")
     assert "reload refused, still serving the previous set:" in text
     assert "Traceback" not in text
+
+
+# Seconds within which every answer must come, however the service is being treated (issue 22:
+# a SIGHUP burst deadlocked it; 2,000 half-open connections closed at once stopped it for 20 s).
+BOUND = 5.0
+
+
+def _answered_within(base: str, path: str = "/healthz") -> float:
+    """Seconds a GET took; fails past BOUND, or on anything but a 200."""
+    host, port = base.removeprefix("http://").split(":")
+    started = time.monotonic()
+    connection = http.client.HTTPConnection(host, int(port), timeout=BOUND)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        assert response.status == 200, response.read()
+        response.read()
+    finally:
+        connection.close()
+    took = time.monotonic() - started
+    assert took < BOUND
+    return took
+
+
+def _reloads(log: Path) -> int:
+    return log.read_text(encoding="utf-8").count(": reloaded ")
+
+
+def test_sighup_bursts_under_load_coalesce_and_never_stop_the_answers(
+    dist: Path, tmp_path: Path
+) -> None:
+    """100 bursts of 30 SIGHUPs while 30 clients ask: every request answered within BOUND,
+    at most two reloads per burst (the one running and one pending), the reloader still alive,
+    and SIGTERM still heard."""
+    log = tmp_path / "service.log"
+    with _service(dist, log) as (process, base):
+        failures: list[str] = []
+        answered = [0]
+        stop = threading.Event()
+
+        def client() -> None:
+            while not stop.is_set():
+                try:
+                    _answered_within(base, "/markets/jp/price?amount=1299")
+                except (AssertionError, OSError) as error:
+                    failures.append(repr(error))
+                    return
+                answered[0] += 1
+
+        clients = [threading.Thread(target=client) for _ in range(30)]
+        for thread in clients:
+            thread.start()
+        bursts = 100
+        try:
+            for _ in range(bursts):
+                for _ in range(30):
+                    os.kill(process.pid, signal.SIGHUP)
+                _answered_within(base)
+        finally:
+            stop.set()
+            for thread in clients:
+                thread.join(timeout=2 * BOUND)
+        assert not any(thread.is_alive() for thread in clients)
+        assert failures == []
+        assert answered[0] >= 30
+        _wait_for(lambda: _reloads(log) >= 1, "a reload")
+        before = _reloads(log)
+        os.kill(process.pid, signal.SIGHUP)
+        _wait_for(lambda: _reloads(log) > before, "the reload after the bursts")
+        assert process.poll() is None
+        assert _reloads(log) <= 2 * bursts + 1
+        # A main thread stuck in a signal handler would not stop either.
+        process.terminate()
+        assert process.wait(timeout=BOUND) == 0
+    assert "Traceback" not in log.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("closing", ["reset", "fin"])
+def test_half_open_connections_never_stop_the_answers(
+    dist: Path, tmp_path: Path, closing: str
+) -> None:
+    """1,500 connections that send nothing or half a request line: answers continue within
+    BOUND while they are open, and after they are all closed at once."""
+    log = tmp_path / "service.log"
+    with _service(dist, log) as (process, base):
+        host, port = base.removeprefix("http://").split(":")
+        opened: list[socket.socket] = []
+        try:
+            for index in range(1500):
+                connection = socket.create_connection((host, int(port)), timeout=BOUND)
+                if index % 2:
+                    connection.sendall(b"GET /healthz HTT")
+                opened.append(connection)
+            for _ in range(5):
+                _answered_within(base)
+        finally:
+            for connection in opened:
+                if closing == "reset":
+                    connection.setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                    )
+                connection.close()
+        for _ in range(20):
+            _answered_within(base, "/markets/se/price?amount=1299")
+        assert process.poll() is None
+    assert "Traceback" not in log.read_text(encoding="utf-8")

@@ -59,6 +59,7 @@ from marketctl.checks.validation import validate_repository
 from marketctl.commands.inline_codes import InlineCodeError, UnitCodes, pieces, read_inline
 from marketctl.core.diagnostics import Finding, Severity
 from marketctl.core.errors import MarketctlError, UsageProblem
+from marketctl.core.files import write_files
 from marketctl.reference.locales import SOURCE_LOCALE, fallback_chain
 from marketctl.repository.loading import MARKETS, load_repository
 from marketctl.repository.markets import DEFAULTS, Market, Repository
@@ -982,8 +983,13 @@ def import_files(
     )
     if result.refused:
         return result
-    for target, data in sorted(new_files.items()):
-        _write_atomically(root / target, data)
+    try:
+        write_files({root / target: data for target, data in sorted(new_files.items())})
+    except OSError as error:
+        raise MarketctlError(
+            f"cannot write {error.filename}: {error.strerror}; nothing was imported",
+            "make the catalogues writable and import the file again",
+        ) from None
     return result
 
 

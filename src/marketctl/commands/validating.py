@@ -46,7 +46,8 @@ def validate_output(
     """What ``validate`` prints and its exit code. Errors that stop the run (an unknown market,
     bad settings) are raised as :class:`~marketctl.core.errors.MarketctlError` and never
     cached. The github and sarif formats give files relative to the git work tree, or to
-    ``path_prefix`` when given (see :func:`anchor`)."""
+    ``path_prefix`` when given (see :func:`anchor`). What is wrong with the cache itself (a
+    link, a FIFO, a file too large) is ignored and told once in ``notes``: never fatal."""
     placed = anchor(root, path_prefix) if output_format in ("github", "sarif") else None
     cache = ReportCache(root, enabled=use_cache and not os.environ.get("MARKETCTL_NO_CACHE"))
     options: dict[str, object] = {
@@ -63,7 +64,7 @@ def validate_output(
     key = cache.key("validate", options, today().isoformat())
     found = cache.get(key)
     if found is not None:
-        return found
+        return Cached(found.output, found.code, tuple(cache.notes.lines))
 
     from marketctl.checks.reporters import REPORTERS
     from marketctl.repository.settings import read_settings
@@ -78,7 +79,7 @@ def validate_output(
         EXIT_FINDINGS if report.failed(strict) else EXIT_OK,
     )
     cache.put(key, result.output, result.code)
-    return result
+    return Cached(result.output, result.code, tuple(cache.notes.lines))
 
 
 def anchor(root: Path, path_prefix: str | None = None) -> Anchor:
@@ -124,7 +125,11 @@ def _report(
 
     source = WorktreeSource(root)
     tree = cache.tree if cache.enabled else None
-    store = UnitStore(root, {"today": today().isoformat()}) if tree is not None else None
+    store = (
+        UnitStore(root, {"today": today().isoformat()}, notes=cache.notes)
+        if tree is not None
+        else None
+    )
     if (
         store is not None
         and any(place == "--select" for place, _, _ in settings.origins)

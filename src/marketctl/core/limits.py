@@ -24,6 +24,7 @@ message text                            10,000 characters    MKT520
 arguments of one message                200                  MKT520
 messages in one catalogue               10,000               MKT520
 ``[tool.marketctl]``                    its schema           MKT022
+an entry of ``.marketctl-cache/``       32 MiB, depth 64     ignored
 ======================================  ===================  =======
 
 Parsers call the small functions below (``read_regular_file``, ``number_problem``,
@@ -64,6 +65,9 @@ MAX_NUMBER_EXPONENT: Final = 30
 MAX_MESSAGE_CHARS: Final = 10_000
 MAX_MESSAGE_ARGUMENTS: Final = 200
 MAX_CATALOGUE_MESSAGES: Final = 10_000
+# A report cache entry or the findings of a whole run (18 KB for this repository's 17 markets):
+# larger is not ours (issue 22), and is ignored before it is read.
+MAX_CACHE_ENTRY_BYTES: Final = 32 * 1024 * 1024
 
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 

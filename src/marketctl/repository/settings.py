@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from marketctl.core.diagnostics import Finding, Location, Severity, finding
+from marketctl.core.limits import FileRefusedError, read_regular_file
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -132,9 +133,10 @@ def read_settings(root: Path) -> Settings:
     if not path.is_file():
         return Settings()
     try:
-        text = path.read_text(encoding="utf-8")
+        # Through the limits of every file read (a 10 GB pyproject.toml is a finding, issue 22).
+        text = read_regular_file(path).decode("utf-8")
         document = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError, FileRefusedError) as error:
         found = re.search(r"line (\d+)", str(error))
         return Settings(
             findings=(
@@ -142,7 +144,9 @@ def read_settings(root: Path) -> Settings:
                     path,
                     int(found.group(1)) if found else 1,
                     f"cannot read pyproject.toml: {error}",
-                    "fix the TOML syntax (every tool that reads pyproject.toml fails on it)",
+                    error.hint
+                    if isinstance(error, FileRefusedError)
+                    else "fix the TOML syntax (every tool that reads pyproject.toml fails on it)",
                 ),
             )
         )

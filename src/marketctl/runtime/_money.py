@@ -13,39 +13,36 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, InvalidOpe
 from fractions import Fraction
 from typing import Any, Final
 
-from marketctl.runtime.numbers import NumberFormatter, grouping_of, parse_pattern, symbols_of
+from marketctl.runtime.numbers import (
+    MAX_AMOUNT_DIGITS,
+    NumberFormatter,
+    check_amount,
+    grouping_of,
+    parse_pattern,
+    symbols_of,
+)
 
 __all__ = ["ROUNDINGS", "PriceFormatter", "exact_amount", "round_fraction"]
 
 #: The bundle's ``price_rounding`` names and the :mod:`decimal` modes they stand for.
 ROUNDINGS: Final = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
 
-# Enough digits for any price; independent of the caller's thread-local context.
-_CONTEXT: Final = Context(prec=60)
+# Every amount within the limit, exactly; independent of the caller's thread-local context.
+_CONTEXT: Final = Context(prec=2 * MAX_AMOUNT_DIGITS)
 
 Amount = Decimal | int
 
-#: Amounts are below 10**MAX_AMOUNT_DIGITS and have at most that many fraction digits: an
-#: amount beyond them is no price, and exact arithmetic on 1E+999999 or 1E-999999 would cost
-#: unbounded time and memory (issue 13).
-MAX_AMOUNT_DIGITS: Final = 30
-_LIMIT: Final = 10**MAX_AMOUNT_DIGITS
-
 
 def exact_amount(value: object, name: str) -> Fraction:
-    """An ``int`` or finite ``Decimal`` as an exact fraction; TypeError/ValueError otherwise."""
+    """An ``int`` or finite ``Decimal`` within :data:`~marketctl.runtime.numbers.
+    MAX_AMOUNT_DIGITS` as an exact fraction; TypeError/ValueError otherwise."""
     if type(value) is int or (isinstance(value, int) and not isinstance(value, bool)):
-        if not -_LIMIT < value < _LIMIT:
-            raise ValueError(f"{name} has more than {MAX_AMOUNT_DIGITS} digits")
+        check_amount(value, name)
         return Fraction(int(value))
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError(f"{name} must be a finite amount, got {value}")
-        exponent = value.as_tuple().exponent
-        if value.adjusted() >= MAX_AMOUNT_DIGITS or (
-            isinstance(exponent, int) and exponent < -MAX_AMOUNT_DIGITS
-        ):
-            raise ValueError(f"{name} has more than {MAX_AMOUNT_DIGITS} integer or fraction digits")
+        check_amount(value, name)
         return Fraction(value)
     raise TypeError(
         f"{name} must be an int or a Decimal, not {type(value).__name__} (a float is not an "
@@ -106,6 +103,7 @@ class PriceFormatter(NumberFormatter):
         self._price_rounding = ROUNDINGS[rounding]
 
     def _round(self, value: Amount) -> Amount:
+        check_amount(value, "amount")  # the one limit: as round_price and gross_price have it
         if type(value) is int or not isinstance(value, Decimal) or not value.is_finite():
             return value  # ints are exact; the base class reports anything else
         try:

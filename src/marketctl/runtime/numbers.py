@@ -40,8 +40,10 @@ from functools import lru_cache
 from typing import Any, Final
 
 __all__ = [
+    "MAX_AMOUNT_DIGITS",
     "NumberFormatter",
     "NumberPattern",
+    "check_amount",
     "currency_formatter",
     "decimal_formatter",
     "format_currency",
@@ -55,9 +57,34 @@ __all__ = [
     "symbols_of",
 ]
 
-# Precision 28 is the default decimal context's, which is what Babel rounds with; a private
-# context keeps results independent of whatever the service did to the thread's context.
-_CONTEXT: Final = Context(prec=28, rounding=ROUND_HALF_EVEN)
+#: The one limit on amounts, everywhere the runtime takes one (prices, tax arithmetic, prices
+#: in messages): below 10**MAX_AMOUNT_DIGITS, with at most that many fraction digits. An amount
+#: beyond them is no price, and exact arithmetic on 1E+999999 or 1E-999999 would cost unbounded
+#: time and memory (issues 13 and 22).
+MAX_AMOUNT_DIGITS: Final = 30
+_AMOUNT_LIMIT: Final = 10**MAX_AMOUNT_DIGITS
+
+# Babel rounds with precision 28 (the default decimal context): whatever it formats comes out
+# the same here. Enough more that every amount within the limit (30 integer and 30 fraction
+# digits) is formatted exactly, never refused. A private context keeps results independent of
+# whatever the service did to the thread's context.
+_CONTEXT: Final = Context(prec=2 * MAX_AMOUNT_DIGITS, rounding=ROUND_HALF_EVEN)
+
+
+def check_amount(value: object, name: str) -> None:
+    """ValueError where ``value``, an int or a finite Decimal, is beyond
+    :data:`MAX_AMOUNT_DIGITS` (integer or fraction digits); other values are left to the
+    caller, which refuses them in its own words."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not -_AMOUNT_LIMIT < value < _AMOUNT_LIMIT:
+            raise ValueError(f"{name} has more than {MAX_AMOUNT_DIGITS} integer or fraction digits")
+    elif isinstance(value, Decimal) and value.is_finite() and value:
+        exponent = value.as_tuple().exponent
+        if value.adjusted() >= MAX_AMOUNT_DIGITS or (
+            isinstance(exponent, int) and exponent < -MAX_AMOUNT_DIGITS
+        ):
+            raise ValueError(f"{name} has more than {MAX_AMOUNT_DIGITS} integer or fraction digits")
+
 
 # UTS #35, Part 3, "Number Patterns": prefix, number part, suffix. The same split as Babel's
 # ``_number_pattern_re``, so that prefixes and suffixes come out identical.
