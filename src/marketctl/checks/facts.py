@@ -3,8 +3,9 @@
 A legal fact is a value of tax.yaml or warranty.yaml that carries a ``source`` mapping (a rate
 interval, a regional tax, ``prices_include_tax``, a guarantee period, a withdrawal right, ...) or
 that is a source itself (an entry of ``consumer_law``). The walk is generic, so a new shape of
-fact with a ``source`` is listed without changes here. The verification rules (MKT420, MKT421)
-and ``marketctl sources`` read the same list, so they can never disagree about what is unverified.
+fact with a ``source`` is listed without changes here. The verification rules (MKT420 to
+MKT422) and ``marketctl sources`` read the same list, so they can never disagree about what is
+unverified.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ __all__ = ["LegalFact", "legal_facts"]
 KINDS = ("tax", "warranty")
 # Keys of a fact that are about the fact, not its value.
 _NOT_VALUE = frozenset(
-    {"from", "until", "source", "note", "verified", "missing", "title", "ref", "url"}
+    {"from", "until", "source", "note", "verified", "missing", "title", "ref", "url", "quote"}
 )
 
 
@@ -41,6 +42,7 @@ class LegalFact:
     title: str
     ref: str
     url: str
+    quote: str  # the sentence or table row read, verbatim: what ``verified`` vouches for
     status: Verification
     location: Location  # where the fact's source is written
 
@@ -74,6 +76,7 @@ def legal_facts(market: Market) -> list[LegalFact]:
                     title=_text(source.get("title")) or "",
                     ref=_text(source.get("ref")) or "",
                     url=_text(source.get("url")) or "",
+                    quote=_text(source.get("quote")) or "",
                     status=verification(source),
                     location=market.location(kind, source_path),
                 )

@@ -57,6 +57,7 @@ class Source:
     ref: str = ""
     verified: date | Literal[False] | None = None
     missing: str = ""
+    quote: str = ""  # the sentence or table row read, verbatim, when verified is a date
 
     def __str__(self) -> str:
         return f"{self.title}, {self.ref}" if self.ref else self.title
@@ -376,6 +377,13 @@ def source_problems(source: Mapping[str, Any], url_key: str = "url") -> list[Sou
             )
         )
     return problems
+
+
+def is_site_root(url: str) -> bool:
+    """Whether a link is a site's home page (``https://www.riksdagen.se/``): a path that is
+    empty or ``/``, and no query or fragment that would name a page of it."""
+    parts = urlsplit(url)
+    return bool(parts.netloc) and parts.path in ("", "/") and not parts.query and not parts.fragment
 
 
 # ---------------------------------------------------------------------------------------------
@@ -718,6 +726,7 @@ def _source(value: Any, where: str) -> Source:
         str(ref or ""),
         status.verified,
         status.missing,
+        str(source.get("quote") or "").strip(),
     )
 
 

@@ -1,0 +1,46 @@
+"""A legal fact's link points at a site's home page, not at the text of the law.
+
+A source's ``url`` is where a reviewer reads the fact: the article of the law, the official page
+of the rate. A link to a portal's home page (``https://www.riksdagen.se/``, an address whose path
+is empty or ``/``) makes every reviewer search again, and cannot show that the text says what the
+fact claims. This warns about such a link in a market's tax and consumer-law facts.
+
+Failing example::
+
+          source:
+            title: "Mervärdesskattelag (2023:200)"
+            url: "https://www.riksdagen.se/"
+
+Passing example::
+
+          source:
+            title: "Mervärdesskattelag (2023:200)"
+            url: "https://www.riksdagen.se/sv/dokument-och-lagar/dokument/svensk-forfattningssamling/mervardesskattelag-2023200_sfs-2023-200/"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from marketctl.checks.facts import legal_facts
+from marketctl.checks.rules import rule
+from marketctl.core.diagnostics import Finding, Severity
+from marketctl.reference.consumer_law import is_site_root
+from marketctl.repository.markets import Market
+
+CODE = "MKT422"
+NAME = "source-link-site-root"
+SEVERITY = Severity.WARNING
+
+HINT = "link the page of the text itself: the law's article, or the official page of the rate"
+
+
+def check_market(market: Market) -> Iterator[Finding]:
+    for fact in legal_facts(market):
+        if fact.url and is_site_root(fact.url):
+            yield rule(CODE).finding(
+                market.location(fact.kind, (*fact.source_path, "url")),
+                f"{fact.key}: the link '{fact.url}' is a site's home page, not the text of "
+                f"{fact.title or 'the source'}",
+                HINT,
+            )
