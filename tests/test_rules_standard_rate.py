@@ -15,8 +15,8 @@ from marketctl.reference.consumer_law import parse_tax_law, tax_law
 
 TODAY = "2026-11-26"
 UPDATE = (
-    "if the law has changed since marketctl's data, update marketctl/reference/data/tax_law.yaml "
-    "with the source"
+    "if the law has changed since the reference data, write the newer rate with its source in "
+    "markets/_reference/tax_law.yaml"
 )
 
 

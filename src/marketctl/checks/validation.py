@@ -24,8 +24,12 @@ from marketctl.reference import iso
 from marketctl.reference.locales import SOURCE_LOCALE
 from marketctl.repository.loading import load_repository, schema_kind
 from marketctl.repository.markets import DEFAULTS, LAYERED_KINDS, Layer, Market, Repository
+from marketctl.repository.reference import REFERENCE
 from marketctl.repository.settings import Settings
 from marketctl.repository.sources import Source
+
+#: The repository's reference data: every market's rules read it.
+REFERENCE_FOLDER = f"markets/{REFERENCE}/"
 
 
 @dataclass(frozen=True)
@@ -227,6 +231,7 @@ def document_kinds(repository: Repository) -> list[tuple[Document, str]]:
         for relative, document in _layer_documents(layer)
     ]
     kinds += [(document, "environment") for document in repository.environments.values()]
+    kinds += [(document, kind) for kind, document in repository.references.items()]
     return kinds
 
 
@@ -533,10 +538,11 @@ def scope(repository: Repository, codes: list[str]) -> Callable[[str], bool]:
         for tag in repository.market(code).locales
         for _, document in repository.market(code).catalogues(tag)
     }
+    # The repository's reference data (markets/_reference/) is read by the rules of every market.
     shared = set(repository.shared_files)
 
     def in_scope(path: str) -> bool:
-        if path in shared or path in read or path.startswith(own):
+        if path in shared or path in read or path.startswith((*own, REFERENCE_FOLDER)):
             return True
         in_layer = any(path.startswith(directory) for directory in layers)
         return in_layer and "/messages/" not in path
@@ -558,6 +564,7 @@ def documents_of(repository: Repository) -> dict[str, Document]:
         for _, document in _layer_documents(layer)
     }
     documents.update((document.path, document) for document in repository.environments.values())
+    documents.update((document.path, document) for document in repository.references.values())
     return documents
 
 
