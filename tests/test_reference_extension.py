@@ -239,3 +239,38 @@ def test_a_tax_rate_from_the_repository_is_named_by_file_and_line(
         "for Sweden, 26 % from 2023-07-01 (Ustawa o prawach konsumenta (test fixture); "
         "markets/_reference/tax_law.yaml:4)"
     ]
+
+
+def test_the_repositorys_reference_is_held_to_the_same_verification(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = PL_GUARANTEE.replace(
+        'verified: false, missing: "a test fixture, not the law"', "verified: 2026-11-20"
+    ).replace(
+        "https://isap.sejm.gov.pl/isap.nsf/DocDetails.xsp?id=WDU20140000827",
+        "https://isap.sejm.gov.pl/",
+    )
+    reference(repo, text)
+    line = line_of(repo / REFERENCE, "source:")
+    source = (repo / REFERENCE).read_text(encoding="utf-8").splitlines()[line - 1]
+
+    reported = findings(capsys, repo, "se", "--select", "MKT421,MKT422")
+
+    assert [(f["code"], f["severity"], f["line"], f["column"], f["message"]) for f in reported] == [
+        (
+            "MKT422",
+            "warning",
+            line,
+            source.index('"https://isap.sejm.gov.pl/"') + 1,
+            "floors.PL.legal_guarantee_months: the link 'https://isap.sejm.gov.pl/' is a site's "
+            "home page, not the text of Ustawa o prawach konsumenta (test fixture)",
+        ),
+        (
+            "MKT421",
+            "error",
+            line,
+            source.index("2026-11-20") + 1,
+            "floors.PL.legal_guarantee_months: verified 2026-11-20 without quote: nobody can "
+            "check what was read in Ustawa o prawach konsumenta (test fixture)",
+        ),
+    ]

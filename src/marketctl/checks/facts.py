@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from marketctl.core.diagnostics import Location
+from marketctl.core.documents import Document
 from marketctl.core.intervals import Path
 from marketctl.reference.consumer_law import Verification, verification
-from marketctl.repository.markets import Market
+from marketctl.repository.markets import Market, Repository
 
-__all__ = ["LegalFact", "legal_facts"]
+__all__ = ["LegalFact", "ReferenceSource", "legal_facts", "reference_sources"]
 
 KINDS = ("tax", "warranty")
 # Keys of a fact that are about the fact, not its value.
@@ -119,3 +120,33 @@ def _scalar(value: Any) -> str:
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class ReferenceSource:
+    """A source in the repository's reference data (``markets/_reference/``)."""
+
+    document: Document
+    path: Path  # of the source mapping: ("floors", "PL", "second_hand_min_months", "source")
+    source: Mapping[str, Any]
+
+    @property
+    def key(self) -> str:
+        """``floors.PL.second_hand_min_months``: the fact the source belongs to."""
+        text = ""
+        for part in self.path[:-1]:
+            text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
+        return text
+
+    @property
+    def quote(self) -> str:
+        return _text(self.source.get("quote")) or ""
+
+
+def reference_sources(repository: Repository) -> list[ReferenceSource]:
+    """Every source of the repository's reference files, in file order."""
+    found: list[ReferenceSource] = []
+    for document in repository.references.values():
+        for _, source_path, _, source in _walk(document.data, ()):
+            found.append(ReferenceSource(document, source_path, source))
+    return found

@@ -5,7 +5,8 @@ value there. A reviewer, or the next person who updates the fact, can only check
 against what was read: the sentence or table row, copied verbatim in the text's own language, in
 ``quote:``. A verification date without a quote is a claim nobody can check, so it is refused:
 write the quote, or say ``verified: false`` with ``missing:`` (what a reviewer must still read).
-Every market is checked, planned ones too: a verification is a claim wherever it is written.
+Every market is checked, planned ones too, and the repository's reference data
+(``markets/_reference/``): a verification is a claim wherever it is written.
 
 Failing example::
 
@@ -32,11 +33,13 @@ Passing example::
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
-from marketctl.checks.facts import legal_facts
+from marketctl.checks.facts import legal_facts, reference_sources
 from marketctl.checks.rules import rule
 from marketctl.core.diagnostics import Finding, Severity
-from marketctl.repository.markets import Market
+from marketctl.reference.consumer_law import verification
+from marketctl.repository.markets import Market, Repository
 
 CODE = "MKT421"
 NAME = "verified-without-quote"
@@ -55,5 +58,18 @@ def check_market(market: Market) -> Iterator[Finding]:
                 market.location(fact.kind, (*fact.source_path, "verified")),
                 f"{fact.key}: verified {fact.status.verified} without quote: nobody can check "
                 f"what was read in {fact.title or 'the source'}",
+                HINT,
+            )
+
+
+def check_repository(repository: Repository) -> Iterator[Finding]:
+    for found in reference_sources(repository):
+        verified = verification(found.source).verified
+        if isinstance(verified, date) and not found.quote.strip():
+            title = found.source.get("title")
+            yield rule(CODE).finding(
+                found.document.value_location((*found.path, "verified")),
+                f"{found.key}: verified {verified} without quote: nobody can check what was "
+                f"read in {title if isinstance(title, str) and title else 'the source'}",
                 HINT,
             )

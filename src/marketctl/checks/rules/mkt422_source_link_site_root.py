@@ -3,7 +3,8 @@
 A source's ``url`` is where a reviewer reads the fact: the article of the law, the official page
 of the rate. A link to a portal's home page (``https://www.riksdagen.se/``, an address whose path
 is empty or ``/``) makes every reviewer search again, and cannot show that the text says what the
-fact claims. This warns about such a link in a market's tax and consumer-law facts.
+fact claims. This warns about such a link in a market's tax and consumer-law facts and in the
+repository's reference data (``markets/_reference/``).
 
 Failing example::
 
@@ -22,11 +23,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from marketctl.checks.facts import legal_facts
+from marketctl.checks.facts import legal_facts, reference_sources
 from marketctl.checks.rules import rule
 from marketctl.core.diagnostics import Finding, Severity
 from marketctl.reference.consumer_law import is_site_root
-from marketctl.repository.markets import Market
+from marketctl.repository.markets import Market, Repository
 
 CODE = "MKT422"
 NAME = "source-link-site-root"
@@ -42,5 +43,17 @@ def check_market(market: Market) -> Iterator[Finding]:
                 market.location(fact.kind, (*fact.source_path, "url")),
                 f"{fact.key}: the link '{fact.url}' is a site's home page, not the text of "
                 f"{fact.title or 'the source'}",
+                HINT,
+            )
+
+
+def check_repository(repository: Repository) -> Iterator[Finding]:
+    for found in reference_sources(repository):
+        url, title = found.source.get("url"), found.source.get("title")
+        if isinstance(url, str) and is_site_root(url):
+            yield rule(CODE).finding(
+                found.document.value_location((*found.path, "url")),
+                f"{found.key}: the link '{url}' is a site's home page, not the text of "
+                f"{title if isinstance(title, str) and title else 'the source'}",
                 HINT,
             )
