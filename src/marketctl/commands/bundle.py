@@ -55,6 +55,10 @@ def _intervals(
             value = entry.get(key)
             item[key] = decimal_text(value) if key == "percent" and value is not None else value
         item["source"] = _source(entry.get("source"))
+        if entry.get("ends_by_law") is True and entry.get("until") is not None:
+            # Written only where true: a bundle without it is one every runtime reads, and a
+            # runtime that does not know the key refuses the bundle rather than answer past it.
+            item["ends_by_law"] = True
         compiled.append(item)
     return compiled
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from marketctl.runtime.errors import NoLegalTermError, RegionRequiredError
+from marketctl.runtime.errors import LegalTermEndsError, NoLegalTermError, RegionRequiredError
 
 __all__ = [
     "LegalGuarantee",
@@ -184,6 +184,25 @@ def _in_force(entries: Sequence[Mapping[str, Any]], on: date) -> Mapping[str, An
     return entry
 
 
+def _refuse_after_end(
+    market: str, what: str, entries: Sequence[Mapping[str, Any]], on: date
+) -> None:
+    """LegalTermEndsError when ``on`` is after the last interval and the law ends it on its
+    ``until`` (``ends_by_law``): what applies after is not in the bundle."""
+    last = max(entries, key=lambda entry: entry["from"], default=None)
+    if last is None or last.get("ends_by_law") is not True or not last.get("until"):
+        return
+    end = date.fromisoformat(last["until"])
+    if on > end:
+        raise LegalTermEndsError(
+            market,
+            f"records its {what} until {end.isoformat()}, the day the law ends it, and nothing "
+            f"after: no answer for {on.isoformat()} (rebuild the bundle once the data records "
+            "what applies next)",
+            end,
+        )
+
+
 def _limitation(data: Mapping[str, Any] | None) -> Limitation | None:
     if not data:
         return None
@@ -204,6 +223,7 @@ class LegalTerms:
     def legal_guarantee(self, on: date, region: str | None) -> LegalGuarantee:
         entry = _in_force(self._guarantee, on)
         if entry is None:
+            _refuse_after_end(self._market, "legal guarantee", self._guarantee, on)
             raise NoLegalTermError(self._market, f"records no legal guarantee in force on {on}")
         regions: Mapping[str, Any] = entry.get("regions") or {}
         data: Mapping[str, Any] = entry
@@ -233,6 +253,7 @@ class LegalTerms:
     def withdrawal(self, on: date) -> Withdrawal:
         entry = _in_force(self._withdrawal, on)
         if entry is None:
+            _refuse_after_end(self._market, "withdrawal terms", self._withdrawal, on)
             raise NoLegalTermError(self._market, f"records no withdrawal terms in force on {on}")
         valid_from, valid_until = _span(entry)
         return Withdrawal(
@@ -248,6 +269,7 @@ class LegalTerms:
     def short_term_reject(self, on: date) -> ShortTermReject | None:
         entry = _in_force(self._short, on) if self._short else None
         if entry is None:
+            _refuse_after_end(self._market, "short-term right to reject", self._short, on)
             return None
         valid_from, valid_until = _span(entry)
         return ShortTermReject(
