@@ -68,7 +68,12 @@ def test_sweden_fixed_period_with_its_history(markets: Markets) -> None:
     assert (now.valid_from, now.valid_until) == (date(2022, 5, 1), None)
     assert before.source is not None and before.source.title == "Konsumentköplag (1990:932)"
     assert before.valid_until == date(2022, 4, 30)
-    assert now.message_arguments() == {"form": "fixed", "months": 36, "years": 0}
+    assert now.message_arguments() == {
+        "form": "fixed",
+        "months": 36,
+        "years": 0,
+        "extension_after_repair_months": 0,
+    }
 
 
 def test_the_answer_is_frozen(markets: Markets) -> None:
@@ -112,7 +117,12 @@ def test_canada_depends_on_the_province(markets: Markets) -> None:
     assert quebec.source is not None and quebec.source.ref.startswith("arts. 37–38")
     assert quebec.source.verified is False and quebec.source.missing.startswith("In-force date")
     assert ontario.form == "none"
-    assert ontario.message_arguments() == {"form": "other", "months": 0, "years": 0}
+    assert ontario.message_arguments() == {
+        "form": "other",
+        "months": 0,
+        "years": 0,
+        "extension_after_repair_months": 0,
+    }
     with pytest.raises(RegionRequiredError, match="CA-QC: pass region="):
         ca.legal_guarantee(on=date(2026, 11, 30))
 
@@ -211,6 +221,7 @@ def test_a_limitation_counted_from_the_breach_selects_the_general_sentence(
         "form": "other",
         "months": 0,
         "years": 0,
+        "extension_after_repair_months": 0,
     }
 
 

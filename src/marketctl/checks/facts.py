@@ -26,6 +26,7 @@ KINDS = ("tax", "warranty")
 # Keys of a fact that are about the fact, not its value.
 _NOT_VALUE = frozenset(
     {"from", "until", "source", "note", "verified", "missing", "title", "ref", "url", "quote"}
+    | {"unknown"}  # what was searched for a value the national text was not found for
 )
 
 
@@ -46,6 +47,8 @@ class LegalFact:
     quote: str  # the sentence or table row read, verbatim: what ``verified`` vouches for
     status: Verification
     location: Location  # where the fact's source is written
+    # The national text giving the value was not found: what was searched ("" when found).
+    unknown: str = ""
 
     @property
     def key(self) -> str:
@@ -80,6 +83,7 @@ def legal_facts(market: Market) -> list[LegalFact]:
                     quote=_text(source.get("quote")) or "",
                     status=verification(source),
                     location=market.location(kind, source_path),
+                    unknown=_text(fact.get("unknown")) or "",
                 )
             )
     return facts

@@ -98,10 +98,28 @@ def _tax(tax: Mapping[str, Any]) -> dict[str, Any]:
 def _limitation(limitation: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if not limitation:
         return None
-    return {
+    compiled = {
         "years": limitation["years"],
         "counted_from": limitation.get("counted_from"),
         "source": _source(limitation.get("source")),
+    }
+    compiled.update(_ultimate(limitation, limitation.get("source")))
+    return compiled
+
+
+def _ultimate(entry: Mapping[str, Any], source: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``{"ultimate": ...}`` where the law sets an ultimate period beside the basic one (its own
+    source, else the one of the period it bounds); nothing otherwise, so that a bundle without
+    one stays readable by a runtime that does not know the key."""
+    ultimate = entry.get("ultimate")
+    if not ultimate:
+        return {}
+    return {
+        "ultimate": {
+            "years": ultimate["years"],
+            "counted_from": ultimate["counted_from"],
+            "source": _source(ultimate.get("source") or source),
+        }
     }
 
 
@@ -113,6 +131,7 @@ def _guarantee(entry: Mapping[str, Any], form: str) -> dict[str, Any]:
         "years": entry.get("years") if form == "limitation" else None,
         "counted_from": entry.get("counted_from", FORM_COUNTED_FROM.get(form)),
         "limitation": _limitation(entry.get("limitation")),
+        **_ultimate(entry, entry.get("source")),
     }
 
 
@@ -131,6 +150,8 @@ def _legal_guarantee(entries: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 merged.pop("counted_from", None)  # a region with its own form counts its own way
             if "limitation" not in override and "form" in override:
                 merged.pop("limitation", None)
+            if "ultimate" not in override and "form" in override:
+                merged.pop("ultimate", None)
             regions[code] = {
                 **_guarantee(merged, override.get("form", form)),
                 "source": _source(override.get("source")),
@@ -153,8 +174,14 @@ def _withdrawal(entries: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _warranty(warranty: Mapping[str, Any]) -> dict[str, Any]:
+    extensions = warranty.get("extension_after_repair", [])
+    # Written only where the law has one: older runtimes read a bundle without the key.
+    extension = (
+        {"extension_after_repair": _intervals(extensions, ("months",))} if extensions else {}
+    )
     return {
         "legal_guarantee": _legal_guarantee(warranty["legal_guarantee"]),
+        **extension,
         "burden_of_proof": [
             {**item, "second_hand_months": entry.get("second_hand_months", entry["months"])}
             for entry, item in zip(

@@ -93,6 +93,8 @@ def render_text(report: SourcesReport) -> str:
         lines.append(f"    {_status_text(fact)}")
         if fact.quote:
             lines.append(f"    quote: {_one_line(fact.quote)}")
+        if fact.unknown:
+            lines.append(f"    unknown: {_one_line(fact.unknown)}")
         lines.append(f"    at {fact.location.file}:{fact.location.line}")
     total = len(report.facts)
     what = "unverified fact" if report.unverified_only else "fact"
@@ -124,6 +126,7 @@ def render_json(report: SourcesReport) -> str:
             ),
             "missing": fact.status.missing or None,
             "quote": fact.quote or None,
+            "unknown": fact.unknown or None,
             "file": fact.location.file,
             "line": fact.location.line,
         }

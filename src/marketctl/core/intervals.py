@@ -252,7 +252,13 @@ def rate_histories(tax: Mapping[str, Any]) -> Iterator[tuple[Path, list[Mapping[
                         yield ("regions", code, "taxes", component), entries
 
 
-WARRANTY_PERIODS = ("legal_guarantee", "burden_of_proof", "withdrawal", "short_term_reject")
+WARRANTY_PERIODS = (
+    "legal_guarantee",
+    "burden_of_proof",
+    "extension_after_repair",
+    "withdrawal",
+    "short_term_reject",
+)
 
 
 def period_histories(
