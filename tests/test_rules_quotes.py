@@ -22,8 +22,7 @@ STATUS = (
 )
 URL = (
     '        url: "https://www.riksdagen.se/sv/dokument-och-lagar/dokument/'
-    'svensk-forfattningssamling/mervardesskattelag-2023200_sfs-2023-200/"\n'
-    + STATUS
+    'svensk-forfattningssamling/mervardesskattelag-2023200_sfs-2023-200/"\n' + STATUS
 )
 QUOTE = "Skattesatsen är 25 procent av beskattningsunderlaget"
 QUOTE_HINT = (
@@ -84,7 +83,8 @@ def test_a_quoted_verification_passes_and_sources_shows_the_quote(
 def test_a_link_to_a_portals_home_page_is_a_warning(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    edit(repo / SE, URL, '        url: "https://www.riksdagen.se/"\n' + STATUS)
+    verified = f'        verified: 2026-11-20\n        quote: "{QUOTE}"\n'
+    edit(repo / SE, URL, '        url: "https://www.riksdagen.se/"\n' + verified)
     line = line_of(repo / SE, 'url: "https://www.riksdagen.se/"')
 
     reported = findings(capsys, repo, "se", "--select", "MKT422")
@@ -97,14 +97,18 @@ def test_a_link_to_a_portals_home_page_is_a_warning(
             14,
             "tax.rates.standard[1]: the link 'https://www.riksdagen.se/' is a site's home page, "
             "not the text of Mervärdesskattelag (2023:200)",
-            "link the page of the text itself: the law's article, or the official page of the "
-            "rate",
+            "link the page of the text itself: the law's article, or the official page of the rate",
         )
     ]
 
 
-def test_a_link_to_the_text_is_no_finding(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert [f for f in said(findings(capsys, repo, "se"), "MKT422") if f[1] == SE] == []
+def test_a_link_to_the_text_or_an_unverified_home_page_is_no_finding(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(repo / SE, URL, '        url: "https://www.riksdagen.se/"\n' + STATUS)
+
+    # Unverified: the home page is part of what missing says is still to do.
+    assert said(findings(capsys, repo, "se", "--select", "MKT422"), "MKT422") == []
 
 
 @pytest.mark.parametrize(
