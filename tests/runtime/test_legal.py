@@ -97,6 +97,7 @@ def test_japan_notice_from_discovery(markets: Markets) -> None:
         "form": "notice",
         "months": 12,
         "years": 0,
+        "extension_after_repair_months": 0,
     }
 
 
@@ -199,6 +200,7 @@ def test_limitation_per_region(edited: Callable[..., Market]) -> None:
         "form": "limitation",
         "months": 0,
         "years": 5,
+        "extension_after_repair_months": 0,
     }
     short = market.short_term_reject(on=day)
     assert short is not None and (short.days, short.counted_from) == (30, "delivery")

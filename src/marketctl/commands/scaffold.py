@@ -357,6 +357,8 @@ def _source_fields(source: Source) -> tuple[Field, ...]:
     # The reviewed data's verification status travels with the fact (issue 7).
     if isinstance(source.verified, date):
         fields.append(Field("verified", source.verified.isoformat()))
+        if source.quote:  # what was read: a verification without it is MKT421's error
+            fields.append(Field("quote", quoted(source.quote)))
     elif source.verified is False:
         fields.append(Field("verified", "false"))
         fields.append(Field("missing", quoted(source.missing)))
