@@ -134,3 +134,19 @@ def test_reference_sources_keep_their_quote() -> None:
     )
 
     assert law.standard_rate("SE")[0].source.quote == QUOTE
+
+
+def test_the_scaffold_copies_a_verified_facts_quote() -> None:
+    from datetime import date
+
+    from marketctl.commands.scaffold import _source_fields
+    from marketctl.reference.consumer_law import Source
+
+    source = Source("T", "https://a.b/x", verified=date(2026, 11, 20), quote=QUOTE)
+
+    assert [(field.key, field.value) for field in _source_fields(source)] == [
+        ("title", '"T"'),
+        ("url", '"https://a.b/x"'),
+        ("verified", "2026-11-20"),
+        ("quote", f'"{QUOTE}"'),
+    ]

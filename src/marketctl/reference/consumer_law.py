@@ -4,8 +4,13 @@
 withdrawal, second-hand reductions) and ``data/tax_law.yaml`` the tax-law facts (tax-inclusive
 price display, the second-hand margin scheme, the subdivisions that levy their own tax, the
 statutory standard rates by country). They
-ship with marketctl, so markets cannot edit them, and every number in them has a source and an
-effective date: what no library knows lives there, not in the rules (DESIGN.md, Rules).
+ship with marketctl and every number in them has a source and an effective date: what no library
+knows lives there, not in the rules. They are the floor: a repository adds countries and newer
+laws in its own ``markets/_reference/`` files of the same shape, which
+:mod:`marketctl.repository.reference` reads and hands to :func:`consumer_law_of` and
+:func:`tax_law_of` as plain data (this module never reads a repository), and merges with
+:meth:`ConsumerLaw.extended` and :meth:`TaxLaw.extended`; each fact read from there carries its
+file and line (``Source.origin``).
 
 Both files are keyed by ``EU`` (markets with ``region: eu``) and by ISO 3166-1 country code; for a
 given fact, a country's entry replaces the EU entry for that country. That is how late or stricter
