@@ -8,7 +8,7 @@ See docs/architecture.md. The layers, bottom first:
 - ``repository`` (sources, documents, layering, markets, settings) may use the floors below it;
 - ``checks`` (schemas, rules, message analysis, reporters, validation);
 - ``commands`` (build, bundle, diff, explain, scaffold, coverage, ...);
-- the top: ``cli``, ``testing``, ``__main__`` and ``__init__``.
+- the top: ``cli``, ``lsp`` (the language server), ``testing``, ``__main__`` and ``__init__``.
 
 Every import counts, including those inside functions and under ``TYPE_CHECKING``: an arrow is an
 arrow whether or not it runs at import time.
@@ -156,7 +156,7 @@ def test_the_top_of_the_package_holds_only_the_layers_and_the_entry_points() -> 
     top = sorted(p.name for p in PACKAGE_ROOT.iterdir() if not p.name.startswith((".", "__py")))
     layers = sorted(name for name in RANKS if name != "<top>")
     assert top == sorted(
-        [*layers, "__init__.py", "__main__.py", "cli.py", "py.typed", "testing.py"]
+        [*layers, "__init__.py", "__main__.py", "cli.py", "lsp.py", "py.typed", "testing.py"]
     )
 
 

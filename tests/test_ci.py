@@ -176,7 +176,15 @@ def test_a_config_repository_runs_the_hooks_through_pre_commit(tmp_path: Path) -
     assert re.search(r"marketctl translations \(gate\)\.+Passed", clean.stdout), clean.stdout
 
     market = config / "markets/se/market.yaml"
-    market.write_text(market.read_text().replace("currency: SEK", "currency: SEX"))
+    original = market.read_text()
+    # Strict by default: a warning alone (a planned market whose launch date passed) fails.
+    market.write_text(original.replace("status: live", "status: planned"))
+    warned = hooks()
+    assert warned.returncode == 1
+    assert re.search(r"marketctl validate\.+Failed", warned.stdout), warned.stdout
+    assert " MKT209 warning: " in warned.stdout, warned.stdout
+
+    market.write_text(original.replace("currency: SEK", "currency: SEX"))
     broken = hooks()
     assert broken.returncode == 1
     assert re.search(r"marketctl validate\.+Failed", broken.stdout), broken.stdout

@@ -7,7 +7,13 @@ import json
 import pytest
 from babel.core import get_cldr_version
 
-from marketctl.reference.cldr import CldrDataError, currency_data, locale_data
+from marketctl.reference.cldr import (
+    CldrDataError,
+    currency_data,
+    grouping_data_version,
+    locale_data,
+    minimum_grouping_digits,
+)
 
 LOCALES = [
     "ja-JP",
@@ -28,6 +34,7 @@ def test_sv_se_locale_data_exact() -> None:
     assert locale_data("sv-SE") == {
         "cldr_locale": "sv_SE",
         "cldr_version": get_cldr_version(),
+        "minimum_grouping_digits": 1,
         "numbering_system": "latn",
         "patterns": {
             "currency": "#,##0.00\u00a0¤",
@@ -186,3 +193,31 @@ def test_plural_rules_of_an_unknown_locale_is_none() -> None:
 
     assert plural_rules_of("xx-QQ") is None
     assert plural_rules_of("not a tag") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "digits"),
+    [
+        # CLDR's own value (UTS #35 minimumGroupingDigits), as ICU and browsers apply it.
+        ("es", 2),
+        ("es_ES", 2),  # default content: no entry of its own, es's value
+        ("es_MX", 1),  # Latin American Spanish overrides es
+        ("it_IT", 2),
+        ("pt_PT", 2),
+        ("pt_MZ", 2),  # inherits from pt_PT (a CLDR parent exception), not from pt
+        ("pt_BR", 1),
+        ("pl_PL", 2),
+        ("sv_SE", 1),
+        ("de_AT", 1),
+        ("en_IN", 1),
+        ("root", 1),
+    ],
+)
+def test_minimum_grouping_digits(name: str, digits: int) -> None:
+    assert minimum_grouping_digits(name) == digits
+
+
+def test_minimum_grouping_digits_reach_locale_data() -> None:
+    assert locale_data("es-ES")["minimum_grouping_digits"] == 2
+    assert locale_data("fr-CA")["minimum_grouping_digits"] == 1
+    assert grouping_data_version().split(".")[0].isdigit()

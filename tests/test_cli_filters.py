@@ -101,7 +101,7 @@ def test_validate_fails_on_what_build_refuses_whatever_ignore_says(
         f"  markets/se/market.yaml:{line}:1: MKT102 error: unknown key 'curency'",
         "      hint: did you mean 'currency'?",
         why,
-        "0 errors (+2 that build refuses), 0 warnings in 1 market (se), 12 files",
+        "0 errors (+2 that build refuses), 0 warnings in 1 market (se), 14 files",
     ]
     document = json.loads(invoke(capsys, repo, "validate", "se", "--format", "json").out)
     assert [(s["code"], s["line"]) for s in document["stopping"]] == [
@@ -169,11 +169,31 @@ def test_repeated_findings_are_grouped_and_errors_print_first(
     assert sum(1 for line in every.splitlines() if " MKT501 warning: " in line) == total
 
 
-def test_build_does_not_repeat_the_warnings(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_build_prints_every_warning_grouped_as_validate_does(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _greek_like(repo)
+    validated = invoke(capsys, repo, "validate", "-q").out
 
     outcome = invoke(capsys, repo, "build", "-o", str(repo / "out"))
 
     assert outcome.code == 0
-    assert " MKT501 " not in outcome.out + outcome.err
-    assert outcome.err.splitlines()[0].endswith("warning(s): `marketctl validate` lists them")
+    assert " MKT501 warning: " in validated
+    assert (
+        outcome.out == validated + "built 3 bundle(s) into " + str(repo / "out") + ": ca, jp, se\n"
+    )
+
+
+def test_a_refused_build_prints_its_warnings_too(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _greek_like(repo)
+    edit(repo / "markets/se/market.yaml", "currency: SEK", "currency: SEX")
+    validated = invoke(capsys, repo, "validate", "-q").out
+
+    outcome = invoke(capsys, repo, "build", "-o", str(repo / "out"))
+
+    assert outcome.code == 1
+    assert " MKT202 error: " in validated and " MKT501 warning: " in validated
+    assert outcome.out == validated
+    assert not (repo / "out").exists()

@@ -52,6 +52,11 @@ def test_export_of_an_unknown_locale_is_a_usage_error_and_writes_nothing(
             "--missing and --fail-under go with the coverage table",
         ),
         (["se", "-o", "x"], "--missing-only and -o go with `translations export`"),
+        (
+            ["export", "sv", "--format", "po", "--ours"],
+            "--theirs, --ours and --take-stale go with `translations import`",
+        ),
+        (["se", "--take-stale"], "--theirs, --ours and --take-stale go with `translations import`"),
     ],
 )
 def test_options_that_do_not_fit_the_action_are_usage_errors(
@@ -164,4 +169,86 @@ def test_build_pseudo_adds_the_pseudo_locales_and_production_refuses_them(
     assert refused.code == 1
     assert refused.err.startswith(
         "Error: pseudo-locales are for test builds: --pseudo is refused with --env production\n"
+    )
+
+
+def test_an_xliff_in_shift_jis_exits_1_naming_the_file(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    xlf = tmp_path / "sv.xlf"
+    xlf.write_bytes(
+        b'<?xml version="1.0" encoding="Shift_JIS"?>\n'
+        b'<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="en" '
+        b'trgLang="sv"/>\n'
+    )
+    done = invoke(capsys, repo, "translations", "import", str(xlf))
+    assert (done.code, done.err.splitlines()[0]) == (
+        1,
+        f'Error: {xlf}:1: the file declares encoding="Shift_JIS", which is refused',
+    )
+
+
+def test_a_conflict_exits_1_writes_nothing_and_reports_the_unit_in_json(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from jsonschema import Draft202012Validator
+
+    out = tmp_path / "out"
+    invoke(capsys, repo, "translations", "export", "sv", "--format", "xliff", "-o", str(out))
+    xlf = out / "sv.xlf"
+    xlf.write_text(
+        xlf.read_text(encoding="utf-8").replace(
+            "<target>Din varukorg</target>", "<target>Kundvagn</target>"
+        ),
+        encoding="utf-8",
+    )
+    catalogue = repo / "markets/_defaults/messages/sv.yaml"
+    catalogue.write_text(
+        catalogue.read_text(encoding="utf-8").replace('"Din varukorg"', '"Varukorgen"'),
+        encoding="utf-8",
+    )
+    before = catalogue.read_bytes()
+    done = invoke(capsys, repo, "translations", "import", str(xlf), "--format", "json")
+    assert done.code == 1
+    assert done.err.splitlines()[0] == (
+        "Error: nothing was imported: the texts above conflict with the repository or each other"
+    )
+    report = json.loads(done.out)
+    schema = json.loads(
+        (Path(__file__).parents[1] / "schemas/translations-import.output.schema.json").read_text()
+    )
+    assert list(Draft202012Validator(schema).iter_errors(report)) == []
+    line = next(
+        n
+        for n, text in enumerate(xlf.read_text(encoding="utf-8").splitlines(), 1)
+        if 'name="cart.title"' in text
+    )
+    assert [(c["file"], c["line"], c["unit"], c["key"]) for c in report["conflicts"]] == [
+        (str(xlf), line, "cart.title", "cart.title")
+    ]
+    assert catalogue.read_bytes() == before
+    theirs = invoke(capsys, repo, "translations", "import", str(xlf), "--theirs")
+    assert theirs.code == 0
+    assert 'cart.title: "Kundvagn"' in catalogue.read_text(encoding="utf-8").splitlines()
+
+
+def test_import_requires_review_in_pyproject_skips_units_merely_translated(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "pyproject.toml").write_text("[tool.marketctl]\nimport_requires_review = true\n")
+    out = tmp_path / "out"
+    invoke(capsys, repo, "translations", "export", "sv", "--format", "xliff", "-o", str(out))
+    xlf = out / "sv.xlf"
+    xlf.write_text(
+        xlf.read_text(encoding="utf-8").replace(
+            "<target>Din varukorg</target>", "<target>Kundvagn</target>"
+        ),
+        encoding="utf-8",
+    )
+    done = invoke(capsys, repo, "translations", "import", str(xlf))
+    assert (done.code, done.out) == (
+        0,
+        "1 unit(s) skipped for their state: 1 state translated (XLIFF): not reviewed, and "
+        "import_requires_review is set\n"
+        "0 catalogue(s) written; 75 text(s) unchanged, 0 empty target(s) left alone\n",
     )

@@ -1,8 +1,10 @@
-"""``validate --select`` of rules that read no message catalogue reads none (issue 11), and keeps
-the gate of issue 10 for every catalogue the unit store holds as it is now."""
+"""``validate --select`` of rules that read no message catalogue reads none where the unit store
+holds every catalogue its markets read as it is now (issue 11), and is a full run otherwise, so
+it keeps the gate of issue 10 and checks every file its markets read (issue 20)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -13,7 +15,7 @@ from typing import Any
 import pytest
 
 from clitools import edit, invoke
-from marketctl.repository import loading
+from marketctl.repository import cache, loading
 
 JA = "markets/jp/messages/ja.yaml"
 ROLLOUT = "markets/jp/rollout.yaml"
@@ -38,9 +40,19 @@ def _break_rollout(root: Path) -> None:
     )
 
 
-def test_select_of_rollout_rules_reads_no_catalogue(
-    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+def test_select_of_rollout_rules_reads_no_catalogue_the_store_vouches_for(
+    repo: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.delenv("MARKETCTL_NO_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-home"))
+    # The seal key is read once per process: this test's own, undone after it.
+    monkeypatch.setattr(cache, "_seal_key", functools.cache(cache._seal_key.__wrapped__))
+    monkeypatch.setenv("MARKETCTL_TODAY", "2026-11-30")
+    _break_rollout(repo)
+    assert invoke(capsys, repo, "validate").code == 1  # a full run: stores the units
     read: list[str] = []
     original = loading.load_document
 
@@ -49,22 +61,33 @@ def test_select_of_rollout_rules_reads_no_catalogue(
         return original(path, raw)
 
     monkeypatch.setattr(loading, "load_document", recording)
-    _break_rollout(repo)
-    (repo / JA).write_text("this: [is not, yaml\n", encoding="utf-8")
 
-    outcome = invoke(capsys, repo, "validate", "--select", "MKT6")
+    outcome = invoke(capsys, repo, "validate", "--select", "MKT6", "--format", "json")
 
     assert read and not [path for path in read if "/messages/" in path]
     assert outcome.code == 1
-    lines = outcome.out.splitlines()
-    assert any("MKT602 error" in line for line in lines)
-    assert not any("MKT001" in line for line in lines)  # the broken catalogue was not read
-    assert "Not checked: --select needs no message catalogue" in outcome.out
-    assert f"{JA}" in outcome.out or "... (" in outcome.out
+    assert [f["code"] for f in json.loads(outcome.out)["findings"]] == ["MKT602"]
 
     read.clear()
-    invoke(capsys, repo, "validate", "--select", "MKT5")  # reads catalogues: not narrowed
+    invoke(capsys, repo, "validate", "--select", "MKT5", "--no-cache")  # reads catalogues
     assert any("/messages/" in path for path in read)
+
+
+def test_a_select_without_a_stored_run_checks_every_catalogue_its_markets_read(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 20: no --select passes a catalogue nobody checked (the suite runs without cache)."""
+    _break_rollout(repo)
+    (repo / JA).write_text("this: [is not, yaml\n", encoding="utf-8")
+
+    outcome = invoke(capsys, repo, "validate", "--select", "MKT6", "jp", "--format", "json")
+
+    assert outcome.code == 1
+    document = json.loads(outcome.out)
+    assert document["findings"] == []  # a market with a file that does not load is not judged
+    assert [(s["code"], s["file"], s["line"]) for s in document["stopping"]] == [("MKT001", JA, 2)]
+    # Sweden does not read ja.yaml: its selected run passes.
+    assert invoke(capsys, repo, "validate", "--select", "MKT6", "se").code == 0
 
 
 def test_narrowed_findings_are_the_full_runs_and_stored_catalogues_keep_the_gate(
@@ -84,32 +107,22 @@ def test_narrowed_findings_are_the_full_runs_and_stored_catalogues_keep_the_gate
     assert narrowed["findings"] == full_rollout
     # The catalogue error is stored with its catalogue unchanged: validate still fails on it.
     assert [s["code"] for s in narrowed["stopping"]] == ["MKT503"]
-    assert "unread" not in narrowed
 
-    # Changed since: not read, and listed as not checked (with the markets it touches).
+    # Changed since: the store cannot vouch for it, so the run reads it, as a full run does.
     edit(repo / "markets/ca/messages/fr-CA.yaml", '"Remis {à neuf"', '"Remis {{à neuf"')
     code, after = _validate(repo, home, "--select", "MKT6")
-    assert after["findings"] == full_rollout and after["stopping"] == []
-    assert {"file": "markets/ca/messages/fr-CA.yaml", "why": "changed since the last full run"} in (
-        after["unread"]
-    )
-    assert any(
-        entry["file"] == "markets/ca" and "MKT501" in entry["why"] for entry in after["unread"]
-    )
+    assert code == 1
+    assert after["findings"] == full_rollout
+    assert [(s["code"], s["file"]) for s in after["stopping"]] == [
+        ("MKT503", "markets/ca/messages/fr-CA.yaml")
+    ]
+    # A market that does not read fr-CA.yaml is not held up by it.
+    code, japan = _validate(repo, home, "--select", "MKT6", "jp")
+    assert (code, japan["stopping"]) == (1, [])
+    assert [f["code"] for f in japan["findings"]] == ["MKT602"]
+    code, sweden = _validate(repo, home, "--select", "MKT6", "se")
+    assert (code, sweden["findings"], sweden["stopping"]) == (0, [], [])
 
-    # Without the store nothing vouches for any catalogue.
+    # Without the store the same.
     code, cold = _validate(repo, home, "--select", "MKT6", "--no-cache")
-    assert cold["findings"] == full_rollout
-    assert all("cache is off" in e["why"] or "MKT501" in e["why"] for e in cold["unread"])
-    assert {e["file"] for e in cold["unread"]} >= {JA, "markets/_defaults/messages/sv.yaml"}
-
-
-def test_the_unread_list_fits_the_output_schema(repo: Path, tmp_path: Path) -> None:
-    import jsonschema
-
-    from conftest import REPOSITORY
-
-    schema = json.loads((REPOSITORY / "schemas/validate.output.schema.json").read_text("utf-8"))
-    _, cold = _validate(repo, tmp_path / "cache-home", "--select", "MKT6", "--no-cache")
-    assert cold["unread"]
-    jsonschema.validate(cold, schema)
+    assert cold == after

@@ -117,3 +117,14 @@ def test_sources_output(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert document["facts"] and {f["status"] for f in unverified["facts"]} == {"unverified"}
     _conforms("sources.output.schema.json", document)
     _conforms("sources.output.schema.json", unverified)
+
+
+def test_readiness_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "config"
+    shutil.copytree(REPOSITORY / "markets", root / "markets")
+    shutil.copytree(REPOSITORY / "specs", root / "specs")
+    outcome = invoke(capsys, root, "readiness", "--format", "json")
+    assert outcome.code == 0, outcome.err
+    document = json.loads(outcome.out)
+    assert document["markets"] and document["changes"]
+    _conforms("readiness.output.schema.json", document)

@@ -119,7 +119,7 @@ def test_the_calendar_shows_a_rollout_step_in_market_time_and_utc(repo: Path) ->
     # 01:00 in Tokyo is still 2025-12-31 in UTC: the calendar files it under Japan's day.
     assert (event.day, event.text, event.local, event.utc) == (
         date(2026, 1, 1),
-        "buyback to 10 %",
+        "buyback in Japan to 10 % of units at 2026-01-01 01:00 Asia/Tokyo",
         "2026-01-01 01:00 Asia/Tokyo",
         "2025-12-31 16:00 UTC",
     )

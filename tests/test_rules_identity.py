@@ -145,7 +145,7 @@ def test_currency_not_tender(repo: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert said(reported) == [
         (
             "MKT203",
-            "warning",
+            "error",
             f"currency USD is not legal tender in CA today ({TODAY}): CLDR does not list it among "
             "the territory's currencies",
             "did you mean 'CAD' (Canadian Dollar)?",

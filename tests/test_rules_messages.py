@@ -357,7 +357,7 @@ def test_french_many_missing(repo: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert said(reported) == [
         (
             "MKT506",
-            "warning",
+            "error",
             "'cart.items': {count, plural} has no 'many' branch, which French (fr) uses for "
             "numbers such as 1000000",
             "add many {...}; without it 1000000 shows the 'other' text",
@@ -695,3 +695,75 @@ def test_positions_fall_back_to_the_value_when_the_text_does_not_match() -> None
     value = _value('a.b: "{y"\n', "a.b")
     moved = CatalogueText("a.b", "sv", "changed {y", value.document, value.path)
     assert moved.location_at(8) == Location("markets/se/messages/sv.yaml", 1, 6)
+
+
+# MKT512 message-control-characters ----------------------------------------------------------
+
+
+def test_a_nul_escape_in_a_translation(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(repo / SV, 'cart.title: "Din varukorg"', 'cart.title: "Din\\0 varukorg"')
+
+    reported = message_findings(capsys, repo)
+
+    file, line, column = at(repo, SV, "cart.title:", "\\0")
+    assert places(reported) == [("MKT512", file, line, column)]
+    assert said(reported) == [
+        (
+            "MKT512",
+            "error",
+            "'cart.title' contains the control character U+0000",
+            "delete it: texts carry no control characters, and only a right-to-left locale may "
+            "keep a bidirectional control that the source text has",
+        ),
+    ]
+
+
+def test_a_right_to_left_override_and_an_isolate_in_a_left_to_right_locale(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(
+        repo / SV,
+        'cart.title: "Din varukorg"',
+        'cart.title: "Din \\u202evarukorg\\u2066"',
+    )
+
+    reported = message_findings(capsys, repo)
+
+    file, line, column = at(repo, SV, "cart.title:", "\\u202e")
+    assert places(reported) == [("MKT512", file, line, column)]
+    assert said(reported)[0][2] == (
+        "'cart.title' contains U+202E RIGHT-TO-LEFT OVERRIDE, an invisible bidirectional "
+        "control (and 1 more)"
+    )
+
+
+def test_a_control_character_in_the_source_catalogue(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(repo / EN, 'message: "Your cart"', 'message: "Your\\x07 cart"')
+
+    reported = [f for f in message_findings(capsys, repo) if f["code"] == "MKT512"]
+
+    file, line, column = at(repo, EN, 'message: "Your\\x07', "\\x07")
+    assert places(reported) == [("MKT512", file, line, column)]
+
+
+def test_tabs_line_breaks_and_no_break_spaces_pass(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(repo / SV, 'cart.title: "Din varukorg"', 'cart.title: "Din\\tvaru\\u00a0korg"')
+
+    assert places(message_findings(capsys, repo), "MKT512") == []
+
+
+def test_bidi_controls_are_kept_only_by_right_to_left_locales() -> None:
+    from marketctl.checks.rules.mkt512_message_control_characters import is_right_to_left
+
+    assert [is_right_to_left(tag) for tag in ("ar", "he-IL", "fa", "sv", "ja", "xx")] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]

@@ -477,8 +477,8 @@ def test_rate_written_as_a_fraction(repo: Path, capsys: pytest.CaptureFixture[st
         (
             "MKT311",
             "rates.reduced: rate 0.12 % (from 2023-07-01) looks like a fraction, not a percentage",
-            "write the rate in percent (12 for a rate of that size); if the law "
-            "really sets it below 1 %, keep it with # marketctl: ignore[MKT311] and cite the law",
+            "write the rate in percent (12 for a rate of that size); if the law really sets it "
+            "below 1 %, add override: {what, why, source, reviewed} to the interval",
         ),
     ]
 

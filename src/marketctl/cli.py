@@ -286,12 +286,7 @@ def build(
     and keeps the rest of the set already in <output>, verified first.
     """
     from marketctl.checks.reporters import REPORTERS
-    from marketctl.commands.build import (
-        BuildRefusedError,
-        errors_only,
-        render_build,
-        render_build_json,
-    )
+    from marketctl.commands.build import BuildRefusedError, render_build, render_build_json
     from marketctl.commands.build import build as build_bundles
     from marketctl.repository.settings import read_settings
 
@@ -330,17 +325,13 @@ def build(
             pseudo=pseudo,
         )
     except BuildRefusedError as refused:
-        # The errors that stopped it; warnings are validate's to list, not repeated here.
-        shown = errors_only(refused.report) if output_format == "text" else refused.report
-        click.echo(REPORTERS[output_format].render(shown, quiet=True), nl=False)
+        # Every error and warning it saw, grouped as validate groups them (issue 20).
+        click.echo(REPORTERS[output_format].render(refused.report, quiet=True), nl=False)
         raise
     if output_format == "json":
         click.echo(render_build_json(result), nl=False)
         return
-    if result.report.warnings and not quiet(ctx):
-        click.echo(
-            f"{result.report.warnings} warning(s): `marketctl validate` lists them", err=True
-        )
+    click.echo(REPORTERS["text"].render(result.report, quiet=True), nl=False)
     if not quiet(ctx):
         click.echo(render_build(result, target))
 
@@ -461,6 +452,24 @@ def explain(
     type=click.Path(file_okay=False, path_type=Path),
     help="export: the folder for the files (default: the current folder).",
 )
+@click.option(
+    "--theirs",
+    "decide",
+    flag_value="theirs",
+    help="import: where the repository and the file both changed a text since the export, "
+    "take the file's.",
+)
+@click.option(
+    "--ours",
+    "decide",
+    flag_value="ours",
+    help="import: where both changed a text (or two files disagree), keep the repository's.",
+)
+@click.option(
+    "--take-stale",
+    is_flag=True,
+    help="import: write translations made against an older source text, marked as needing review.",
+)
 @click.pass_context
 def translations(
     ctx: click.Context,
@@ -470,6 +479,8 @@ def translations(
     missing: bool,
     missing_only: bool,
     output: Path | None,
+    decide: str | None,
+    take_stale: bool,
 ) -> None:
     """Translation coverage of MARKETs (default: all), or exchange with translation tools.
 
@@ -492,13 +503,15 @@ def translations(
         raise click.UsageError("--missing-only and -o go with `translations export`")
     if action != "coverage" and (missing or fail_under is not None):
         raise click.UsageError("--missing and --fail-under go with the coverage table")
+    if action != "import" and (decide or take_stale):
+        raise click.UsageError("--theirs, --ours and --take-stale go with `translations import`")
     if action != "coverage" and not arguments:
         what = "LOCALE" if action == "export" else "FILE"
         raise click.UsageError(f"translations {action} needs at least one {what}")
     if action == "export":
         _export_translations(ctx, arguments, output_format, missing_only, output)
     elif action == "import":
-        _import_translations(ctx, arguments, output_format)
+        _import_translations(ctx, arguments, output_format, decide, take_stale)
     else:
         _coverage(ctx, arguments, output_format, fail_under, missing)
 
@@ -514,6 +527,7 @@ def _coverage(
         MISSING_RENDERERS,
         RENDERERS,
         missing_translations,
+        needs_review,
         require_coverage,
         translation_coverage,
     )
@@ -529,7 +543,7 @@ def _coverage(
         )
         return
     rows = translation_coverage(repository, codes)
-    click.echo(RENDERERS[output_format](rows), nl=False)
+    click.echo(RENDERERS[output_format](rows, needs_review(repository, codes)), nl=False)
     if fail_under is not None:
         require_coverage(rows, fail_under)
 
@@ -553,13 +567,32 @@ def _export_translations(
             click.echo(f"wrote {path} ({count} units)")
 
 
-def _import_translations(ctx: click.Context, files: Sequence[str], output_format: str) -> None:
+def _import_translations(
+    ctx: click.Context,
+    files: Sequence[str],
+    output_format: str,
+    decide: str | None,
+    take_stale: bool,
+) -> None:
     from marketctl.commands.exchange import ImportRefusedError, import_files, render_import
+    from marketctl.repository.settings import read_settings
     from marketctl.repository.sources import WorktreeSource
 
     root = _root(ctx)
-    result = import_files(WorktreeSource(root), root, [Path(name) for name in files])
+    result = import_files(
+        WorktreeSource(root),
+        root,
+        [Path(name) for name in files],
+        decide=decide,
+        take_stale=take_stale,
+        require_review=read_settings(root).import_requires_review,
+    )
     click.echo(render_import(result, output_format), nl=False)
+    if result.conflicts:
+        raise ImportRefusedError(
+            "nothing was imported: the texts above conflict with the repository or each other",
+            "decide with --theirs or --ours, or export again and redo the edits",
+        )
     if result.refused:
         raise ImportRefusedError(
             "nothing was imported: the texts above break the message rules",
@@ -570,6 +603,7 @@ def _import_translations(ctx: click.Context, files: Sequence[str], output_format
 @command(
     "marketctl report -o site/",
     "marketctl report se fi -o /tmp/report --format json",
+    "marketctl report -o site/ --base origin/main",
 )
 @markets_argument
 @format_option("text", "json", help="How to print what was written.")
@@ -580,26 +614,90 @@ def _import_translations(ctx: click.Context, files: Sequence[str], output_format
     required=True,
     help="The folder to write the site into (replaced whole; a previous report or empty).",
 )
+@click.option(
+    "--base",
+    metavar="REV",
+    help="Highlight what the working tree changes relative to this git revision (as diff).",
+)
+@click.option(
+    "--render-anyway",
+    is_flag=True,
+    help="Write the report of a repository with errors, every page listing them in a banner.",
+)
 @click.pass_context
-def report(ctx: click.Context, markets: tuple[str, ...], output_format: str, output: Path) -> None:
+def report(
+    ctx: click.Context,
+    markets: tuple[str, ...],
+    output_format: str,
+    output: Path,
+    base: str | None,
+    render_anyway: bool,
+) -> None:
     """Write a static HTML report of MARKETs (default: all): the market matrix, a calendar of
-    dated changes, rollout pictures and a page of facts per market. Opens from file://."""
+    dated changes, launch readiness, rollout pictures and a page of facts per market. Opens
+    from file://.
+
+    Validates first: a repository with errors gets no report (exit 1) unless --render-anyway.
+    """
     import json
 
-    from marketctl.checks.validation import select_markets
-    from marketctl.commands.report import build_report, render_pages, write_report
+    from marketctl.checks.reporters import REPORTERS
+    from marketctl.commands.build import errors_only
+    from marketctl.commands.report import write_report
+    from marketctl.commands.site import ReportRefusedError, make_report
     from marketctl.core.clock import today
-    from marketctl.repository.loading import load_repository
-    from marketctl.repository.sources import WorktreeSource
 
-    repository = load_repository(WorktreeSource(_root(ctx)))
-    codes = select_markets(repository, markets)
-    pages = render_pages(build_report(repository, codes, today()))
+    try:
+        pages = make_report(_root(ctx), markets, today(), render_anyway=render_anyway, base=base)
+    except ReportRefusedError as refused:
+        click.echo(REPORTERS["text"].render(errors_only(refused.report), quiet=True), nl=False)
+        raise
     write_report(output, pages)
     if output_format == "json":
         click.echo(json.dumps({"version": 1, "output": str(output), "pages": sorted(pages)}))
     elif not quiet(ctx):
         click.echo(f"wrote {len(pages)} pages to {output}: open {output / 'index.html'}")
+
+
+@command(
+    "marketctl readiness",
+    "marketctl readiness gr --format markdown",
+    "marketctl readiness --format json --check",
+)
+@markets_argument
+@format_option("text", "json", "markdown", help="markdown suits a chat message or a PR comment.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit 1 when a planned market or a change of the next 90 days lacks something.",
+)
+@click.pass_context
+def readiness(
+    ctx: click.Context, markets: tuple[str, ...], output_format: str, check: bool
+) -> None:
+    """What each planned market among MARKETs (default: all) still lacks for its launch
+    (unverified facts in force on the launch date, untranslated keys, specs present and
+    passing, owners, rollout steps, days left), and what each change of the next 90 days
+    rests on. The report's readiness page shows the same."""
+    from marketctl.checks.validation import select_markets
+    from marketctl.commands.readiness import RENDERERS, spec_runner
+    from marketctl.commands.readiness import readiness as readiness_of
+    from marketctl.core.clock import today
+    from marketctl.core.errors import MarketctlError
+    from marketctl.repository.loading import load_repository
+    from marketctl.repository.settings import read_settings
+    from marketctl.repository.sources import WorktreeSource
+
+    root = _root(ctx)
+    repository = load_repository(WorktreeSource(root))
+    codes = select_markets(repository, markets)
+    result = readiness_of(repository, codes, today(), spec_runner(root, read_settings(root)))
+    click.echo(RENDERERS[output_format](result), nl=False)
+    if check and not result.ready:
+        raise MarketctlError(
+            "something is missing for a planned market or a scheduled change",
+            "the list above says what; marketctl readiness --format json gives it to scripts",
+        )
 
 
 @command(
@@ -693,7 +791,7 @@ def spec_test(
     services use: tax rates, prices, messages, feature rollouts. Exit 1 when one fails."""
     from marketctl.checks.reporters import REPORTERS
     from marketctl.checks.validation import select_markets
-    from marketctl.commands.build import BuildRefusedError, errors_only
+    from marketctl.commands.build import BuildRefusedError
     from marketctl.commands.build import build as build_bundles
     from marketctl.commands.spectest import RENDERERS, run_specs
     from marketctl.commands.spectest import junit_xml as to_junit
@@ -710,7 +808,7 @@ def spec_test(
         try:
             return build_bundles(root, markets, target, read_settings(root))
         except BuildRefusedError as refused:
-            click.echo(REPORTERS["text"].render(errors_only(refused.report), quiet=True), nl=False)
+            click.echo(REPORTERS["text"].render(refused.report, quiet=True), nl=False)
             raise
 
     run = run_specs(root, markets, bundles, build_into)
@@ -761,6 +859,26 @@ def owners(ctx: click.Context, output_format: str, mode: str | None) -> None:
         click.echo(render_json(rules), nl=False)
     elif mode is None:
         click.echo(render_codeowners(rules), nl=False)
+
+
+@command("marketctl lsp", "marketctl lsp --root ~/markets-repo")
+@format_option("json", help="The protocol's own: JSON-RPC over stdin and stdout.")
+@click.pass_context
+def lsp(ctx: click.Context, output_format: str) -> None:
+    """A Language Server Protocol server over stdin and stdout for editors (install
+    marketctl[lsp]): the findings of validate as you type, explain as hover, go to
+    definition, completion of codes and quick fixes. The editor starts it in the repository;
+    docs/editors.md shows how for VS Code, Neovim and Helix."""
+    from marketctl.core.errors import MarketctlError
+
+    try:
+        from marketctl.lsp import serve
+    except ImportError as error:
+        raise MarketctlError(
+            f"the language server needs pygls ({error})",
+            "install it with: pip install 'marketctl[lsp]'",
+        ) from None
+    serve()
 
 
 @command("marketctl rules", "marketctl rules MKT301", "marketctl rules --format json")

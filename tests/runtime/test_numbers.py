@@ -22,6 +22,7 @@ from marketctl.runtime.numbers import (
     format_percent,
     integer_formatter,
     parse_pattern,
+    percent_formatter,
 )
 
 NBSP = "\u00a0"
@@ -87,7 +88,14 @@ def test_other_locales_exact() -> None:
     assert _price("1234567.891", "en-IN") == "₹12,34,567.89"
     assert _price("1234567.891", "fr-FR") == f"1{NNBSP}234{NNBSP}567,89{NBSP}€"
     assert _price("1299", "de-DE") == f"1.299,00{NBSP}€"
-    assert _price("1299", "pl-PL") == f"1{NBSP}299,00{NBSP}zł"
+    # CLDR's minimumGroupingDigits is 2 in pl, es, it and pt-PT: four integer digits stay
+    # ungrouped, five are grouped (ICU, and every browser, write the same; Babel does not).
+    assert _price("1299", "pl-PL") == f"1299,00{NBSP}zł"
+    assert _price("12999", "pl-PL") == f"12{NBSP}999,00{NBSP}zł"
+    assert _price("-1299.5", "es-ES", "EUR") == f"-1299,50{NBSP}€"
+    assert _price("-12999.5", "es-ES", "EUR") == f"-12.999,50{NBSP}€"
+    assert _price("9999.995", "it-IT", "EUR") == f"10.000,00{NBSP}€"
+    assert _price("1234567", "pt-PT", "EUR") == f"1{NBSP}234{NBSP}567,00{NBSP}€"
     assert _price("1299", "ar-EG") == f"\u200f1,299.00{NBSP}ج.م.\u200f"
     # No CLDR currencySpacing, like Babel (ICU would write "CHF 1,299.00").
     assert _price("1299", "en-US", "CHF") == "CHF1,299.00"
@@ -211,15 +219,32 @@ def test_matches_babel(tag: str, code: str, amount: str) -> None:
     locale = _locale(tag)
     value = Decimal(amount)
     currency = _currency(code, tag)
-    assert format_currency(value, locale, currency) == _with_locale_signs(
-        babel_currency(value, code, locale=babel_locale), locale
+    money = currency_formatter(locale, currency)
+    assert money.format(value) == _with_locale_signs(
+        babel_currency(
+            value, code, locale=babel_locale, group_separator=_grouped(money, value, locale)
+        ),
+        locale,
     )
-    assert format_decimal(value, locale) == _with_locale_signs(
-        babel_decimal(value, locale=babel_locale), locale
+    number = decimal_formatter(locale)
+    assert number.format(value) == _with_locale_signs(
+        babel_decimal(value, locale=babel_locale, group_separator=_grouped(number, value, locale)),
+        locale,
     )
-    assert format_percent(value, locale) == _with_locale_signs(
-        babel_percent(value, locale=babel_locale), locale
+    percent = percent_formatter(locale)
+    assert percent.format(value) == _with_locale_signs(
+        babel_percent(value, locale=babel_locale, group_separator=_grouped(percent, value, locale)),
+        locale,
     )
+
+
+def _grouped(formatter: NumberFormatter, value: Decimal, locale: dict[str, Any]) -> bool:
+    """Whether CLDR's minimumGroupingDigits lets the visible number be grouped: Babel does not
+    read the setting and groups from the fourth digit; ICU groups an integer part only when it
+    has at least primary grouping + minimumGroupingDigits digits."""
+    visible = abs(formatter.rounded(value))
+    digits = len(str(int(visible))) if visible >= 1 else 1
+    return digits >= formatter.pattern.primary_grouping + locale["minimum_grouping_digits"]
 
 
 def _with_locale_signs(babel_output: str, locale: dict[str, Any]) -> str:

@@ -10,7 +10,8 @@ Japanese page that falls back to English is not translated. The same lookup deci
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 from marketctl.core.errors import MarketctlError
@@ -20,11 +21,14 @@ from marketctl.repository.markets import Market, Repository
 __all__ = [
     "MISSING_RENDERERS",
     "RENDERERS",
+    "REVIEW_MARK",
     "CoverageError",
     "LocaleCoverage",
     "MissingKey",
+    "ReviewMark",
     "missing_keys",
     "missing_translations",
+    "needs_review",
     "render_json",
     "render_missing_json",
     "render_missing_text",
@@ -32,6 +36,14 @@ __all__ = [
     "require_coverage",
     "translation_coverage",
 ]
+
+
+# The comment translation import writes after a text it took although the source changed since the
+# export (issue 24): the text ships, `marketctl translations` lists it until a reviewer accepts it
+# by deleting the comment. A comment, not a field: the catalogue stays a mapping of key to text,
+# the runtime bundle is unaffected, and the mark sits on the line a reviewer reads.
+REVIEW_MARK = "# marketctl: needs-review"
+_MARKED_KEY = re.compile(r"^([^\s#:][^:]*):")
 
 
 class CoverageError(MarketctlError):
@@ -50,6 +62,11 @@ class LocaleCoverage:
     @property
     def percent(self) -> float:
         return 100.0 if self.total == 0 else 100.0 * self.translated / self.total
+
+    @property
+    def percent_text(self) -> str:
+        """The share as every command and page shows it: ``97.3 %``."""
+        return f"{self.percent:.1f} %"
 
     def is_below(self, threshold: float) -> bool:
         # Compared without dividing, so 74 of 75 keys (98.666... %) is below 98.67.
@@ -143,18 +160,47 @@ def require_coverage(rows: list[LocaleCoverage], threshold: float) -> None:
     """Raise :class:`CoverageError` naming every market and locale below ``threshold`` %."""
     below = [row for row in rows if row.is_below(threshold)]
     if below:
-        listed = ", ".join(f"{r.market} {r.locale} {r.percent:.1f} %" for r in below)
+        listed = ", ".join(f"{r.market} {r.locale} {r.percent_text}" for r in below)
         raise CoverageError(
             f"translation coverage is below {threshold:g} %: {listed}",
             "translate the missing keys; `marketctl validate --select MKT501` lists them",
         )
 
 
-def render_text(rows: list[LocaleCoverage]) -> str:
+@dataclass(frozen=True)
+class ReviewMark:
+    """A translation marked as needing review."""
+
+    file: str
+    line: int
+    key: str
+
+
+def needs_review(repository: Repository, codes: list[str]) -> list[ReviewMark]:
+    """The marked texts in the catalogues the markets read, by file and line."""
+    tags = {
+        tag
+        for code in codes
+        for own in repository.market(code).locales
+        for tag in fallback_chain(own)
+    }
+    marks = []
+    for layer in repository.layers:
+        if layer.is_market and layer.name not in codes:
+            continue
+        for tag, document in sorted(layer.messages.items()):
+            if tag not in tags or REVIEW_MARK.encode() not in document.raw:
+                continue
+            for number, line in enumerate(document.text.splitlines(), 1):
+                found = _MARKED_KEY.match(line)
+                if found and REVIEW_MARK in line:
+                    marks.append(ReviewMark(document.path, number, found.group(1).strip()))
+    return sorted(set(marks), key=lambda m: (m.file, m.line))
+
+
+def render_text(rows: list[LocaleCoverage], review: Sequence[ReviewMark] = ()) -> str:
     header = ("market", "locale", "translated", "total", "percent")
-    table = [
-        (r.market, r.locale, str(r.translated), str(r.total), f"{r.percent:.1f} %") for r in rows
-    ]
+    table = [(r.market, r.locale, str(r.translated), str(r.total), r.percent_text) for r in rows]
     widths = [max(len(cells[i]) for cells in (header, *table)) for i in range(len(header))]
     lines = []
     for cells in (header, *table):
@@ -163,11 +209,18 @@ def render_text(rows: list[LocaleCoverage]) -> str:
         lines.append("  ".join(left + right).rstrip())
     if not rows:
         lines.append("no market names a locale")
+    if review:
+        lines.append("")
+        lines.append(
+            f"{len(review)} translation(s) need review (the source changed since they were made; "
+            f"delete the `{REVIEW_MARK}` comment to accept one):"
+        )
+        lines.extend(f"  {mark.file}:{mark.line}: {mark.key}" for mark in review)
     return "\n".join(lines) + "\n"
 
 
-def render_json(rows: list[LocaleCoverage]) -> str:
-    document = {
+def render_json(rows: list[LocaleCoverage], review: Sequence[ReviewMark] = ()) -> str:
+    document: dict[str, object] = {
         "version": 1,
         "coverage": [
             {
@@ -180,10 +233,12 @@ def render_json(rows: list[LocaleCoverage]) -> str:
             for r in rows
         ],
     }
+    if review:
+        document["needs_review"] = [asdict(mark) for mark in review]
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-RENDERERS: dict[str, Callable[[list[LocaleCoverage]], str]] = {
+RENDERERS: dict[str, Callable[[list[LocaleCoverage], Sequence[ReviewMark]], str]] = {
     "text": render_text,
     "json": render_json,
 }

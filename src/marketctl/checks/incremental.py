@@ -30,6 +30,7 @@ from typing import Any
 
 from marketctl.checks.schemas import check_document
 from marketctl.checks.validation import (
+    SOURCE_CATALOGUE,
     Collected,
     active_rules,
     by_file,
@@ -42,7 +43,7 @@ from marketctl.checks.validation import (
     repository_rules,
 )
 from marketctl.core.diagnostics import Finding, Severity
-from marketctl.reference.locales import SOURCE_LOCALE, fallback_chain
+from marketctl.reference.locales import fallback_chain
 from marketctl.repository.cache import Tree
 from marketctl.repository.loading import MARKETS, load_more, load_repository, schema_kind
 from marketctl.repository.markets import DEFAULTS, LAYERED_KINDS, REGIONS, Layer, Repository
@@ -51,8 +52,6 @@ from marketctl.repository.sources import NarrowedSource, Source
 
 __all__ = ["SOURCE_CATALOGUE", "broken_files", "decode", "encode", "mark_unread", "update"]
 
-#: The source catalogue: every translation is compared with it.
-SOURCE_CATALOGUE = f"{MARKETS}/{DEFAULTS}/messages/{SOURCE_LOCALE}.yaml"
 _DOCUMENTATION = (".md", ".txt")
 _STRUCTURE = frozenset(f"{kind}.yaml" for kind in LAYERED_KINDS)
 
@@ -215,7 +214,6 @@ class _Update:
     def run(self) -> tuple[Collected, set[str]]:
         collected = self.collected
         repository, loaded = self._load_first()
-        schema_before = {path: bool(problems) for path, problems in collected.schema.items()}
         broken_now = (self.broken_before - set(self.changed)) | {
             path for path in broken_files(repository) if path in self.places
         }
@@ -232,7 +230,7 @@ class _Update:
                 collected.ignores[path] = dict(document.ignores)
         schema_errors = collected.schema_errors
 
-        dirty = self._dirty_markets(repository, schema_before, broken_now)
+        dirty = self._dirty_markets(repository)
         if len(dirty) * 2 > len(self.collected.markets):
             raise _Full
         extra = self._second_files(repository, dirty, loaded)
@@ -296,12 +294,10 @@ class _Update:
                 first.update(paths)  # no market.yaml (MKT010): all it has makes the layer
         return load_repository(NarrowedSource(self.source, first), jobs=1), first
 
-    def _dirty_markets(
-        self, repository: Repository, schema_before: dict[str, bool], broken_now: set[str]
-    ) -> set[str]:
+    def _dirty_markets(self, repository: Repository) -> set[str]:
         layers_of = {code: repository.market(code).layers for code in repository.markets}
         dirty: set[str] = set()
-        for path, (directory, relative) in self.places.items():
+        for directory, relative in self.places.values():
             users = {
                 code
                 for code, layers in layers_of.items()
@@ -310,13 +306,9 @@ class _Update:
             if not _is_shared(directory) or relative in _STRUCTURE:
                 dirty |= users
                 continue
+            # A shared catalogue concerns the markets whose locales read it, whether it loads
+            # or not (validation._is_checkable: no other market's rules depend on it).
             tag = relative.removeprefix("messages/").removesuffix(".yaml")
-            same_state = (path in self.broken_before) == (path in broken_now) and schema_before.get(
-                path, False
-            ) == bool(self.collected.schema.get(path))
-            if not same_state:
-                dirty |= users
-                continue
             dirty |= {
                 code
                 for code in users

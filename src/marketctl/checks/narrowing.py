@@ -1,17 +1,17 @@
-"""``validate --select`` of rules that read no message catalogue: the catalogues are not read.
+"""``validate --select`` of rules that read no message catalogue: the catalogues are not read
+when the unit store vouches for them.
 
 Message catalogues are most of a repository's bytes, and only the loading, schema and message
 rules (MKT0, MKT1, MKT5) read them. When the command line's ``--select`` (with the settings)
 keeps none of those, validate loads every other file and runs the other rules; the catalogues
-are left unread (issue 11).
+are left unread (issue 11) where the unit store (:mod:`~marketctl.checks.incremental`) holds
+each catalogue the selected markets read as it is now: its loading, schema and message findings
+are taken from there, and so are the missing translations (MKT501) of the markets, none of
+whose files changed. So the gate of issue 10 (validate fails on whatever build refuses) holds.
 
-What build would refuse in a catalogue is still known where the unit store
-(:mod:`~marketctl.checks.incremental`) holds the catalogue as it is now: its loading, schema and
-message findings are taken from there, so the gate of issue 10 (validate fails on whatever
-build refuses) holds for it, and so do the missing translations (MKT501) of every market none
-of whose files changed. Whatever the store cannot vouch for is listed in the report as not
-checked, with why: a catalogue changed since the last full run, or none stored. ``marketctl
-validate`` without ``--select`` checks everything, as build does.
+Where the store cannot vouch for one of them (a catalogue changed since the last full run, a
+market's file changed, or nothing stored), the run is not narrowed: a scoped or selected run
+checks every file its markets read, as an unscoped run does (issue 20).
 """
 
 from __future__ import annotations
@@ -65,58 +65,46 @@ def report_without_catalogues(
     settings: Settings,
     build_settings: Settings,
     jobs: int | None,
-) -> Report:
+) -> Report | None:
     """Validate without reading message catalogues; ``units`` (the store's, or None) and
-    ``tree`` (the files' hashes now) say which catalogues' findings are still known."""
+    ``tree`` (the files' hashes now) say which catalogues' findings are still known. None when
+    the store cannot vouch for every catalogue the markets read, or for the missing
+    translations of a market: then only a full run says what build would refuse (issue 20)."""
+    stored = _stored(tree, units)
+    if stored is None:
+        return None
     paths = source.list_files(MARKETS)
     catalogues = [path for path in paths if is_catalogue(path)]
     narrowed = NarrowedSource(source, set(paths) - set(catalogues), links=True)
     repository = load_repository(narrowed, jobs=jobs)
     select_environment(repository, environment)
     codes = select_markets(repository, markets)
-
-    stored = _stored(tree, units)
+    old, files, broken = stored
     known = _unchanged(catalogues, tree, stored)
-    if stored is not None:
-        incremental.mark_unread(repository, known, stored[2], stored[0].schema_errors)
-    collected = collect(repository, codes, jobs=jobs, message_rules=False)
-    unread: list[tuple[str, str]] = []
-    if stored is not None:
-        old, files, _ = stored
-        rules = active_rules()
-        for path in known:
-            for part in ("loading", "schema", "ignores"):
-                found = getattr(old, part).get(path)
-                if found is not None:
-                    getattr(collected, part)[path] = found
-            pairs = [pair for pair in old.shared.get(path, []) if is_message_rule(rules[pair[0]])]
-            if pairs:
-                collected.shared.setdefault(path, []).extend(pairs)
-        for code in codes:
-            if _market_unchanged(repository, code, tree, files) and code in old.markets:
-                collected.markets[code] += [
-                    finding for finding in old.markets[code] if finding.code.startswith("MKT5")
-                ]
-            else:
-                unread.append(
-                    (
-                        f"{MARKETS}/{code}",
-                        "missing translations (MKT501) not checked: a file of the market or "
-                        "its layers changed since the last full run",
-                    )
-                )
-    else:
-        unread += [
-            (f"{MARKETS}/{code}", "missing translations (MKT501) not checked") for code in codes
-        ]
     in_scope = scope(repository, codes)
-    why = (
-        "changed since the last full run"
-        if stored is not None
-        else "no stored full run covers it (the cache is off or empty)"
-    )
-    unread += [(path, why) for path in catalogues if path not in known and in_scope(path)]
-    return assemble(collected, codes, settings, build_settings, in_scope, tuple(sorted(unread)))
+    if any(path not in known and in_scope(path) for path in catalogues):
+        return None
+    if not all(_market_unchanged(repository, code, tree, files) for code in codes):
+        return None
+    if any(code not in old.markets for code in codes):
+        return None
+
+    incremental.mark_unread(repository, known, broken, old.schema_errors)
+    collected = collect(repository, codes, jobs=jobs, message_rules=False)
+    rules = active_rules()
+    for path in known:
+        for part in ("loading", "schema", "ignores"):
+            found = getattr(old, part).get(path)
+            if found is not None:
+                getattr(collected, part)[path] = found
+        pairs = [pair for pair in old.shared.get(path, []) if is_message_rule(rules[pair[0]])]
+        if pairs:
+            collected.shared.setdefault(path, []).extend(pairs)
+    for code in codes:
+        collected.markets[code] += [
+            finding for finding in old.markets[code] if finding.code.startswith("MKT5")
+        ]
+    return assemble(collected, codes, settings, build_settings, in_scope)
 
 
 def _stored(

@@ -97,27 +97,9 @@ class TextReporter:
             for finding, why in report.stopping:
                 lines += _finding_lines(finding, "  ")
                 lines.append(f"      why: {why}")
-        lines += unread_lines(report)
         if not quiet:
             lines.append(summary_line(report))
         return "".join(f"{line}\n" for line in lines)
-
-
-def unread_lines(report: Report) -> list[str]:
-    """What a narrowed run did not check, by why, with a few of the files each."""
-    if not report.unread:
-        return []
-    lines = [
-        "Not checked: --select needs no message catalogue, so none was read "
-        "(`marketctl validate` reads them, and build refuses what is wrong there):"
-    ]
-    by_why: dict[str, list[str]] = {}
-    for path, why in report.unread:
-        by_why.setdefault(why, []).append(path)
-    for why, paths in by_why.items():
-        shown = ", ".join(paths[:3]) + (f", ... ({len(paths)} in all)" if len(paths) > 3 else "")
-        lines.append(f"  {why}: {shown}")
-    return lines
 
 
 class JsonReporter:
@@ -158,8 +140,6 @@ class JsonReporter:
                 for f, why in report.stopping
             ],
         }
-        if report.unread:
-            document["unread"] = [{"file": path, "why": why} for path, why in report.unread]
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -190,10 +170,6 @@ class GithubReporter:
             lines.append(
                 f"::{self._LEVEL[f.severity]} file={_escape_property(f.file)},line={f.line},"
                 f"col={f.column},title={title}::{_escape_data(message)}"
-            )
-        if report.unread:
-            lines.append(
-                f"::notice title=not checked::{_escape_data(chr(10).join(unread_lines(report)))}"
             )
         if not quiet:
             lines.append(summary_line(report))

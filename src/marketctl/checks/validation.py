@@ -14,6 +14,7 @@ from marketctl.checks.messageformat import (
     source_messages,
     walk_translations_only,
 )
+from marketctl.checks.overrides import apply_override
 from marketctl.checks.rules import Rule, catalogue
 from marketctl.checks.schemas import check_document, check_required
 from marketctl.core.diagnostics import Finding, Location, Severity, unique_sorted
@@ -21,8 +22,9 @@ from marketctl.core.documents import Document
 from marketctl.core.errors import UnknownEnvironmentError, UnknownMarketError, UsageProblem
 from marketctl.core.parallel import default_jobs, run_all
 from marketctl.reference import iso
-from marketctl.reference.locales import SOURCE_LOCALE
-from marketctl.repository.loading import load_repository, schema_kind
+from marketctl.reference.locales import SOURCE_LOCALE, fallback_chain
+from marketctl.repository.environments import ENVIRONMENTS
+from marketctl.repository.loading import MARKETS, load_repository, schema_kind
 from marketctl.repository.markets import DEFAULTS, LAYERED_KINDS, Layer, Market, Repository
 from marketctl.repository.reference import REFERENCE
 from marketctl.repository.settings import Settings
@@ -30,6 +32,9 @@ from marketctl.repository.sources import Source
 
 #: The repository's reference data: every market's rules read it.
 REFERENCE_FOLDER = f"markets/{REFERENCE}/"
+
+#: The catalogue that defines the message keys, which every market reads.
+SOURCE_CATALOGUE = f"{MARKETS}/{DEFAULTS}/messages/{SOURCE_LOCALE}.yaml"
 
 
 @dataclass(frozen=True)
@@ -48,9 +53,6 @@ class Report:
     # Every finding before any setting read it, by what it depends on (what the unit store
     # keeps for the next run).
     collected: Collected | None = field(default=None, compare=False, repr=False)
-    # What a narrowed run (--select of no rule that reads message catalogues) did not check,
-    # each with why: build checks it, and may refuse what is there.
-    unread: tuple[tuple[str, str], ...] = ()
 
     @property
     def errors(self) -> int:
@@ -389,7 +391,6 @@ def assemble(
     settings: Settings | None,
     build_settings: Settings | None,
     in_scope: Callable[[str], bool],
-    unread: tuple[tuple[str, str], ...] = (),
 ) -> Report:
     """The report: the findings in scope, filtered and rated by the settings, and the errors
     build would stop on that the settings hid."""
@@ -423,7 +424,6 @@ def assemble(
         tuple(unique_sorted(scoped)),
         tuple(sorted(stopping, key=lambda pair: pair[0].sort_key())),
         collected,
-        unread,
     )
 
 
@@ -501,12 +501,14 @@ def market_findings(
     missing = _required_findings(market)
     found = list(missing)
     if not missing and _is_checkable(market, schema_errors):
+        documents = {d.path: d for layer in market.layers for d in layer.files.values()}
         for rule in rules:
-            if rule.check_market is not None:
-                found.extend(
-                    replace(finding, market=finding.market or code)
-                    for finding in rule.check_market(market)
-                )
+            if rule.check_market is None:
+                continue
+            for finding in rule.check_market(market):
+                if rule.overridable:
+                    finding = apply_override(finding, documents)
+                found.append(replace(finding, market=finding.market or code))
     return found
 
 
@@ -525,29 +527,49 @@ def rated(finding: Finding) -> Finding:
 
 
 def scope(repository: Repository, codes: list[str]) -> Callable[[str], bool]:
-    """Which files the named markets are made of: their own folders, the shared catalogues,
-    their layers' files, and of the layers' message catalogues only those their locales read
-    (a broken fr.yaml is not Japan's problem)."""
+    """Which files the named markets are made of: their own folders, their layers' files,
+    every environment (a market is built with each), the repository's reference data
+    (``markets/_reference/``, which every market's rules read), the feature and source
+    catalogues, and
+    of the layers' message catalogues those along each locale's CLDR fallback chain (a broken
+    fr.yaml is not Japan's problem; a broken sv.yaml is Sweden's and Finland's).
+
+    Paths, not loaded documents: a file that did not load (a YAML syntax error, a duplicate
+    key) is still what the market reads, and its findings fail the scoped run as they fail an
+    unscoped one (issue 20)."""
     if set(codes) == set(repository.markets):
         return lambda path: True
-    own = tuple(repository.markets[code].directory + "/" for code in codes)
-    layers = {layer.directory + "/" for code in codes for layer in repository.market(code).layers}
-    read = {
-        document.path
-        for code in codes
-        for tag in repository.market(code).locales
-        for _, document in repository.market(code).catalogues(tag)
-    }
-    # The repository's reference data (markets/_reference/) is read by the rules of every market.
-    shared = set(repository.shared_files)
+    read = read_paths(repository, codes)
+    own = (
+        *(repository.markets[code].directory + "/" for code in codes),
+        f"{MARKETS}/{ENVIRONMENTS}/",
+        REFERENCE_FOLDER,  # the repository's reference data: every market's rules read it
+    )
+    layers = tuple(
+        {layer.directory + "/" for code in codes for layer in repository.market(code).layers}
+    )
 
     def in_scope(path: str) -> bool:
-        if path in shared or path in read or path.startswith((*own, REFERENCE_FOLDER)):
+        if path in read or path.startswith(own):
             return True
-        in_layer = any(path.startswith(directory) for directory in layers)
-        return in_layer and "/messages/" not in path
+        return path.startswith(layers) and "/messages/" not in path
 
     return in_scope
+
+
+def read_paths(repository: Repository, codes: list[str]) -> set[str]:
+    """The shared files ``codes`` read, whether or not they loaded: the feature and source
+    catalogues, and each layer's catalogue of every tag along each locale's fallback chain."""
+    read = {f"{MARKETS}/{DEFAULTS}/features.yaml", SOURCE_CATALOGUE}
+    read.update(repository.shared_files)
+    for code in codes:
+        market = repository.market(code)
+        for tag in market.locales:
+            for chain_tag in fallback_chain(tag):
+                read.update(
+                    f"{layer.directory}/messages/{chain_tag}.yaml" for layer in market.layers
+                )
+    return read
 
 
 def _layer_documents(layer: Layer) -> list[tuple[str, Document]]:
@@ -569,13 +591,31 @@ def documents_of(repository: Repository) -> dict[str, Document]:
 
 
 def _is_checkable(market: Market, schema_errors: set[str]) -> bool:
-    """Rules read resolved values; they run once the market's files load and fit the schema."""
+    """Rules read resolved values; they run once the files the market reads load and fit the
+    schema. A catalogue no locale of the market reads does not stop them (a broken sv.yaml
+    must not hide a wrong rate in Japan: issue 20)."""
+    if "market" not in market.own.files:
+        return False
+    if any(not name.startswith("messages/") for layer in market.layers for name in layer.broken):
+        return False
+    tags = {tag for locale in market.locales for tag in fallback_chain(locale)}
+
+    def read(layer: Layer, relative: str) -> bool:
+        if not relative.startswith("messages/"):
+            return True
+        tag = relative.removeprefix("messages/").removesuffix(".yaml")
+        return tag in tags or (layer.name == DEFAULTS and tag == SOURCE_LOCALE)
+
     for layer in market.layers:
-        if layer.broken:
+        if any(read(layer, f"{name}.yaml") for name in layer.broken):
             return False
-        if any(path in schema_errors for path in (d.path for _, d in _layer_documents(layer))):
+        if any(
+            document.path in schema_errors
+            for relative, document in _layer_documents(layer)
+            if read(layer, relative)
+        ):
             return False
-    return "market" in market.own.files
+    return True
 
 
 def _required_findings(market: Market) -> list[Finding]:

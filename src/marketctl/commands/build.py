@@ -29,7 +29,6 @@ from marketctl import __version__
 from marketctl.checks.validation import Report, validate_source
 from marketctl.commands.bundle import FORMAT_VERSION, compile_bundle, serialize
 from marketctl.commands.signing import SIGNATURE, load_signing_key, sign_manifest
-from marketctl.core.diagnostics import Severity
 from marketctl.core.errors import MarketctlError
 from marketctl.core.parallel import default_jobs, run_all
 from marketctl.reference import tz
@@ -249,12 +248,6 @@ def _compile_one(
         return serialize(bundle), ""
     except (ValueError, KeyError, LookupError) as error:
         return None, str(error)
-
-
-def errors_only(report: Report) -> Report:
-    """The report without its warnings and notes (build shows what stopped it)."""
-    kept = tuple(finding for finding in report.findings if finding.severity is Severity.ERROR)
-    return replace(report, findings=kept)
 
 
 def render_build_json(result: BuildResult) -> str:

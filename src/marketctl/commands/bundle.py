@@ -173,7 +173,8 @@ def _withdrawal(entries: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return compiled
 
 
-def _warranty(warranty: Mapping[str, Any]) -> dict[str, Any]:
+def compile_warranty(warranty: Mapping[str, Any]) -> dict[str, Any]:
+    """The bundle's ``warranty`` part of a market's resolved warranty.yaml."""
     extensions = warranty.get("extension_after_repair", [])
     # Written only where the law has one: older runtimes read a bundle without the key.
     extension = (
@@ -322,7 +323,7 @@ def compile_bundle(market: Market, *, pseudo: bool = False) -> dict[str, Any]:
         "currency": currency,
         "cldr": {tag: cldr.locale_data(tag) for tag in locales},
         "tax": _tax(market.tax),
-        "warranty": _warranty(market.warranty),
+        "warranty": compile_warranty(market.warranty),
         "features": _features(market),
         "messages": _messages(market, currency),
         "source_locale": SOURCE_LOCALE,

@@ -18,6 +18,8 @@ from the repository goes through Jinja2's autoescaping.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import shutil
 import tempfile
@@ -25,40 +27,64 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from marketctl.checks.coverage import translation_coverage
+from marketctl.checks.coverage import LocaleCoverage, translation_coverage
 from marketctl.checks.facts import LegalFact, legal_facts
 from marketctl.commands.bundle import decimal_text
+from marketctl.commands.legal_sources import UNVERIFIED, VERIFIED, status_of
+from marketctl.commands.wording import FactWords, rate_change
 from marketctl.core.errors import MarketctlError
 from marketctl.reference.schedule import compile_rollout, rollout_zone
 from marketctl.repository.markets import Market, Repository
 
-__all__ = ["CalendarEvent", "ReportData", "build_report", "calendar_events", "write_report"]
+__all__ = [
+    "CalendarEvent",
+    "ReportData",
+    "build_report",
+    "calendar_events",
+    "render_pages",
+    "rollout_steps",
+    "safe_url",
+    "write_report",
+]
 
 MARKER = ".marketctl-report"
 HORIZON_DAYS = 365
 SOON_DAYS = 30
+CHANGE_DAYS = 90  # how far ahead readiness lists scheduled changes
 
 
 @dataclass(frozen=True)
 class Fact:
-    """One dated value of a market: where it sits, what it says, and on what authority."""
+    """One dated value of a market: what it means, where it sits, and on what authority."""
 
     area: str
     path: str
+    key: str  # as ``marketctl explain`` and ``sources`` name it: tax.rates.standard[1]
+    words: str  # what it says, in English
     value: str
     start: str | None
     until: str | None
     source_title: str
     source_ref: str
-    source_url: str
-    verified: str
+    source_url: str  # only an http(s) link a browser may follow; empty otherwise
+    status: str  # verified | unverified | no status (as ``marketctl sources``)
+    verified: str  # the status in words, with what is missing
+    file: str
+    line: int
+    diff_key: str  # the fact's key in ``marketctl diff``: tax.rates.standard[2023-07-01]
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == VERIFIED
 
 
 @dataclass(frozen=True, order=True)
@@ -72,6 +98,10 @@ class CalendarEvent:
     local: str = ""
     utc: str = ""
     url: str = ""
+    key: str = ""  # the YAML key the change is written at (a secondary detail)
+    where: str = ""  # file:line
+    unverified: bool = False  # rests on a fact nobody has checked against the law
+    diff_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,8 +123,8 @@ class MarketRow:
     guarantee: Fact | None
     withdrawal: Fact | None
     locales: list[str]
-    coverage: dict[str, float]
-    unverified: int
+    coverage: dict[str, LocaleCoverage]
+    unverified: int  # facts that are not verified: the length of `sources --unverified`
     facts: list[Fact] = field(default_factory=list)
 
 
@@ -105,40 +135,90 @@ class ReportData:
     events: list[CalendarEvent]
     features: dict[str, dict[str, Any]]
     rollouts: dict[str, dict[str, list[Step]]]
+    problems: tuple[str, ...] = ()  # validation errors, when rendered anyway
+    base: str | None = None  # the revision --base compares with
+    changed: frozenset[str] = frozenset()  # "<market> <diff key>" the working tree changes
+    # A commands.readiness.Readiness (readiness reads this module: typed loosely, no cycle).
+    readiness: Any = None
 
     @property
     def soon(self) -> list[CalendarEvent]:
         end = self.today + timedelta(days=SOON_DAYS)
         return [event for event in self.events if event.day <= end]
 
+    def is_changed(self, market: str, diff_key: str = "") -> bool:
+        """Whether --base found a change of this market (at or under ``diff_key``)."""
+        prefix = f"{market} {diff_key}"
+        return any(change.startswith(prefix) for change in self.changed)
+
+
+# --- links ---------------------------------------------------------------------------------------
+
+
+def safe_url(url: str) -> str:
+    """``url`` where a browser may follow it from a shared page, else ``""``: http or https
+    with a host, and nothing a browser would strip or reinterpret (spaces, controls). A
+    ``javascript:`` or ``data:`` source link is shown as text, never as a link."""
+    if not url or any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in url):
+        return ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return ""
+    return url
+
 
 # --- facts ---------------------------------------------------------------------------------------
 
 
-def _fact(legal: LegalFact) -> Fact:
-    """A legal fact as the report shows it (the same walk as ``marketctl sources``)."""
-    status = legal.status
-    if status.verified is False:
-        verified = f"unverified: {status.missing}" if status.missing else "unverified"
-    elif status.verified is not None:
-        verified = f"verified {status.verified}"
-    else:
-        verified = "not stated"
+def _status_words(legal: LegalFact) -> str:
+    status = status_of(legal)
+    if status == VERIFIED:
+        return f"verified {legal.status.verified}"
+    if status == UNVERIFIED:
+        return f"unverified: {legal.status.missing}" if legal.status.missing else "unverified"
+    return "no verification status"
+
+
+def _diff_key(market: Market, legal: LegalFact) -> str:
+    """The fact's key as ``marketctl diff`` names it: list items by their from date."""
+    text = legal.kind
+    node: Any = market.resolved[legal.kind].data
+    for part in legal.path:
+        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+            item = node[part]
+            anchor = item.get("from") if isinstance(item, Mapping) else None
+            text += f"[{anchor}]" if anchor is not None else f"[{part}]"
+            node = item
+        else:
+            text += f".{part}"
+            node = node.get(part) if isinstance(node, Mapping) else None
+    return text
+
+
+def _fact(market: Market, words: FactWords, legal: LegalFact) -> Fact:
+    """A legal fact as the report shows it (the same walk and status as ``marketctl
+    sources``)."""
     return Fact(
         area=legal.kind,
         path=".".join(str(part) for part in legal.path if not isinstance(part, int)),
+        key=legal.key,
+        words=words.of(legal),
         value=legal.value,
         start=legal.start,
         until=legal.end,
         source_title=legal.title,
         source_ref=legal.ref,
-        source_url=legal.url,
-        verified=verified,
+        source_url=safe_url(legal.url),
+        status=status_of(legal),
+        verified=_status_words(legal),
+        file=legal.location.file,
+        line=legal.location.line,
+        diff_key=_diff_key(market, legal),
     )
-
-
-def _day_text(value: Any) -> str | None:
-    return None if value is None else str(value)
 
 
 def _day(value: Any) -> date | None:
@@ -149,7 +229,8 @@ def _day(value: Any) -> date | None:
 
 
 def market_facts(market: Market) -> list[Fact]:
-    return [_fact(legal) for legal in legal_facts(market)]
+    words = FactWords(market)
+    return [_fact(market, words, legal) for legal in legal_facts(market)]
 
 
 def _in_force(facts: Sequence[Fact], prefix: str, day: date) -> Fact | None:
@@ -165,42 +246,79 @@ def _in_force(facts: Sequence[Fact], prefix: str, day: date) -> Fact | None:
 # --- calendar ------------------------------------------------------------------------------------
 
 
+def _previous(facts: Sequence[LegalFact], index: int) -> LegalFact | None:
+    """The interval before ``facts[index]`` in the same history (same list, one item up)."""
+    fact = facts[index]
+    if not fact.path or not isinstance(fact.path[-1], int) or fact.path[-1] == 0:
+        return None
+    wanted = (*fact.path[:-1], fact.path[-1] - 1)
+    return next((f for f in facts if f.kind == fact.kind and f.path == wanted), None)
+
+
+def _has_next(facts: Sequence[LegalFact], fact: LegalFact) -> bool:
+    if not fact.path or not isinstance(fact.path[-1], int):
+        return False
+    wanted = (*fact.path[:-1], fact.path[-1] + 1)
+    return any(f.kind == fact.kind and f.path == wanted for f in facts)
+
+
 def calendar_events(
     repository: Repository, codes: Sequence[str], today: date
 ) -> list[CalendarEvent]:
-    """Every dated change from ``today`` to 12 months ahead, in day order."""
+    """Every dated change from ``today`` to 12 months ahead, in day order, in words."""
     end = today + timedelta(days=HORIZON_DAYS)
     events: list[CalendarEvent] = []
 
-    def add(day: date | None, *args: str, **kwargs: str) -> None:
+    def add(day: date | None, market: str, kind: str, text: str, **kwargs: Any) -> None:
         if day is not None and today <= day <= end:
-            events.append(CalendarEvent(day, *args, **kwargs))
+            events.append(CalendarEvent(day, market, kind, text, **kwargs))
 
     for code in codes:
         market = repository.market(code)
         config = market.market
-        add(_day(config.get("launch_date")), code, "launch", f"{config.get('name', code)} launches")
-        for fact in market_facts(market):
-            area = f"{fact.area}.{fact.path}"
-            add(_day(fact.start), code, "law", f"{area} becomes {fact.value}", url=fact.source_url)
-            until = _day(fact.until)
-            if until is not None:
+        name = str(config.get("name", code))
+        add(_day(config.get("launch_date")), code, "launch", f"{name} launches")
+        words = FactWords(market)
+        legal = legal_facts(market)
+        for index, fact in enumerate(legal):
+            shown = _fact(market, words, fact)
+            details = {
+                "url": shown.source_url,
+                "key": fact.key,
+                "where": f"{shown.file}:{shown.line}",
+                "unverified": not shown.is_verified,
+                "diff_key": shown.diff_key,
+            }
+            previous = _previous(legal, index)
+            start = _day(fact.start)
+            # A change that a previous interval hands over to is worded once, as a change.
+            if previous is None or _day(previous.end) != (
+                start - timedelta(days=1) if start else None
+            ):
+                add(start, code, "law", f"{shown.words} from this day", **details)
+            else:
+                add(start, code, "law", rate_change(words, fact, previous), **details)
+            until = _day(fact.end)
+            if until is not None and not _has_next(legal, fact):
                 add(
                     until + timedelta(days=1),
                     code,
                     "law",
-                    f"{area} ({fact.value}) ends",
-                    url=fact.source_url,
+                    f"{shown.words}: ends, no later value recorded",
+                    **details,
                 )
-        for feature, steps in _rollout_steps(market).items():
+        for feature, steps in rollout_steps(market).items():
             for step in steps:
                 add(
                     date.fromisoformat(step.local[:10]),  # the market's own day
                     code,
                     "rollout",
-                    f"{feature} to {decimal_text(step.percent)} %",
+                    f"{feature} in {name} to {decimal_text(step.percent)} % of units "
+                    f"at {step.local}",
                     local=step.local,
                     utc=step.at_utc.strftime("%Y-%m-%d %H:%M UTC"),
+                    key=f"rollout.features.{feature}",
+                    diff_key=f"rollout.features.{feature}",
                 )
     for name, definition in sorted(_features(repository).items()):
         add(_day(definition.get("expires")), "all", "expiry", f"feature {name} expires")
@@ -213,7 +331,7 @@ def _features(repository: Repository) -> dict[str, dict[str, Any]]:
     return dict(features) if isinstance(features, Mapping) else {}
 
 
-def _rollout_steps(market: Market) -> dict[str, list[Step]]:
+def rollout_steps(market: Market) -> dict[str, list[Step]]:
     zone: ZoneInfo = rollout_zone(market.rollout, market.market)
     compiled = compile_rollout(market.rollout, market.market)
     return {
@@ -232,11 +350,20 @@ def _rollout_steps(market: Market) -> dict[str, list[Step]]:
 # --- the whole report ---------------------------------------------------------------------------
 
 
-def build_report(repository: Repository, codes: Sequence[str], today: date) -> ReportData:
-    coverage: dict[str, dict[str, float]] = {}
+def build_report(
+    repository: Repository,
+    codes: Sequence[str],
+    today: date,
+    *,
+    problems: Sequence[str] = (),
+    base: str | None = None,
+    changed: frozenset[str] = frozenset(),
+    readiness: Any = None,
+) -> ReportData:
+    coverage: dict[str, dict[str, LocaleCoverage]] = {}
     if repository.source_catalogue is not None:
         for row in translation_coverage(repository, list(codes)):
-            coverage.setdefault(row.market, {})[row.locale] = row.percent
+            coverage.setdefault(row.market, {})[row.locale] = row
     rows = []
     rollouts: dict[str, dict[str, list[Step]]] = {}
     for code in codes:
@@ -256,11 +383,11 @@ def build_report(repository: Repository, codes: Sequence[str], today: date) -> R
                 withdrawal=_in_force(facts, "withdrawal", today),
                 locales=list(market.locales),
                 coverage=coverage.get(code, {}),
-                unverified=sum(1 for fact in facts if fact.verified.startswith("unverified")),
+                unverified=sum(1 for fact in facts if not fact.is_verified),
                 facts=facts,
             )
         )
-        for feature, steps in _rollout_steps(market).items():
+        for feature, steps in rollout_steps(market).items():
             rollouts.setdefault(feature, {})[code] = steps
     return ReportData(
         today=today,
@@ -268,6 +395,10 @@ def build_report(repository: Repository, codes: Sequence[str], today: date) -> R
         events=calendar_events(repository, codes, today),
         features=_features(repository),
         rollouts=rollouts,
+        problems=tuple(problems),
+        base=base,
+        changed=changed,
+        readiness=readiness,
     )
 
 
@@ -277,9 +408,17 @@ _WIDTH, _HEIGHT, _LEFT, _BOTTOM, _TOP = 640, 160, 44, 24, 14
 
 
 def rollout_svg(
-    steps: Sequence[Step], start: datetime, end: datetime, today: datetime | None = None
+    steps: Sequence[Step],
+    start: datetime,
+    end: datetime,
+    today: datetime | None = None,
+    label: str = "rollout",
 ) -> str:
-    """A step chart of the share of units on, from ``start`` to ``end`` (SVG markup, escaped)."""
+    """A step chart of the share of units on, from ``start`` to ``end`` (SVG markup, escaped).
+
+    The chart is an image with a text alternative (``label`` and every step in words); the
+    date labels are spaced by whole quarters or years, so they never overlap however long the
+    span."""
     span = (end - start).total_seconds() or 1.0
     plot_width = _WIDTH - _LEFT - 10
     plot_height = _HEIGHT - _BOTTOM - _TOP
@@ -307,6 +446,12 @@ def rollout_svg(
         f'text-anchor="end">{p} %</text>'
         for p in (0, 50, 100)
     )
+    # A label ("2027-04") is about 44 units wide: months between labels, in whole quarters,
+    # so that labels stand at least 60 units apart.
+    months = max(1.0, span / (30.44 * 86400))
+    every = 3
+    while plot_width * every / months < 60:
+        every += 3 if every < 12 else 12
     ticks = []
     month = date(start.year, start.month, 1)
     while True:
@@ -314,7 +459,7 @@ def rollout_svg(
         moment = datetime(month.year, month.month, 1, tzinfo=UTC)
         if moment > end:
             break
-        if month.month in (1, 4, 7, 10):
+        if (month.year * 12 + month.month - 1) % every == 0:
             ticks.append(
                 f'<text x="{x(moment)}" y="{_HEIGHT - 6}" class="axis" text-anchor="middle">'
                 f"{month:%Y-%m}</text>"
@@ -325,9 +470,15 @@ def rollout_svg(
             f'class="today"/><text x="{x(today)}" y="{_TOP - 1}" class="axis" '
             f'text-anchor="middle">today</text>'
         )
+    described = (
+        "; ".join(f"{decimal_text(step.percent)} % from {step.local}" for step in steps)
+        or "no steps"
+    )
+    alternative = escape(f"{label}: {described}")
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {_HEIGHT}" '
-        f'width="{_WIDTH}" height="{_HEIGHT}" role="img">{grid}{"".join(ticks)}'
+        f'width="{_WIDTH}" height="{_HEIGHT}" role="img" aria-label="{alternative}">'
+        f"<title>{alternative}</title>{grid}{''.join(ticks)}"
         f'<polyline points="{path}" class="share"/></svg>'
     )
 
@@ -343,21 +494,45 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    # The chart is built from numbers and dates only; the page escapes every text around it.
-    environment.globals["svg"] = lambda steps, start, end, today: Markup(
-        rollout_svg(steps, start, end, today)
+    # The chart is built from numbers and dates only, its text alternative escaped; the page
+    # escapes every text around it.
+    environment.globals["svg"] = lambda steps, start, end, today, label: Markup(
+        rollout_svg(steps, start, end, today, label)
     )
     return environment
 
 
+def _stylesheet() -> tuple[str, str]:
+    """The pages' CSS and the Content-Security-Policy that allows it and nothing else: no
+    script, no outside request, no form, no base URL (a hash names the one style block)."""
+    css = (resources.files("marketctl.commands") / "templates/report/report.css").read_text(
+        encoding="utf-8"
+    )
+    digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
+    policy = (
+        f"default-src 'none'; style-src 'sha256-{digest}'; img-src 'self' data:; "
+        "base-uri 'none'; form-action 'none'"
+    )
+    return css, policy
+
+
 def render_pages(data: ReportData) -> dict[str, bytes]:
     environment = _environment()
+    css, policy = _stylesheet()
     start = datetime.combine(data.today - timedelta(days=90), datetime.min.time(), UTC)
     end = datetime.combine(data.today + timedelta(days=HORIZON_DAYS), datetime.min.time(), UTC)
-    common = {"data": data, "chart_start": start, "chart_end": end}
+    common = {
+        "data": data,
+        "chart_start": start,
+        "chart_end": end,
+        "css": Markup(css),
+        "csp": Markup(policy),  # our own constant: quotes stay quotes
+        "change_days": CHANGE_DAYS,
+    }
     pages = {
         "index.html": environment.get_template("index.html.j2").render(**common),
         "calendar.html": environment.get_template("calendar.html.j2").render(**common),
+        "readiness.html": environment.get_template("readiness.html.j2").render(**common),
     }
     for row in data.markets:
         pages[f"market-{row.code}.html"] = environment.get_template("market.html.j2").render(
@@ -372,12 +547,11 @@ def render_pages(data: ReportData) -> dict[str, bytes]:
             "chart_end": max([end, *(m + timedelta(days=30) for m in moments)]),
         }
         pages[f"feature-{name}.html"] = environment.get_template("feature.html.j2").render(
+            **{**common, **span},
             name=name,
             feature=data.features[name],
             steps=steps,
-            data=data,
             today_utc=datetime.combine(data.today, datetime.min.time(), UTC),
-            **span,
         )
     return {name: text.encode("utf-8") for name, text in pages.items()}
 

@@ -4,9 +4,9 @@ cache`). The checks are imported only when the cache misses, so a rerun on an un
 costs the start of Python, a walk of markets/ and a hash of its bytes. Otherwise the findings
 of the last full run (the unit store) are brought up to date for the files that changed
 (:mod:`~marketctl.checks.incremental`), or, for a ``--select`` of rules that read no message
-catalogue, the catalogues are left unread (:mod:`~marketctl.checks.narrowing`). ``--no-cache``
-or the environment variable ``MARKETCTL_NO_CACHE=1`` (the test suite sets it: it patches code
-in process, which no key can see) turn the cache off."""
+catalogue, the catalogues the store vouches for are left unread (:mod:`~marketctl.checks.
+narrowing`). ``--no-cache`` or the environment variable ``MARKETCTL_NO_CACHE=1`` (the test
+suite sets it: it patches code in process, which no key can see) turn the cache off."""
 
 from __future__ import annotations
 
@@ -91,15 +91,19 @@ def _report(
     source = WorktreeSource(root)
     tree = cache.tree if cache.enabled else None
     store = UnitStore(root, {"today": today().isoformat()}) if tree is not None else None
-    if any(place == "--select" for place, _, _ in settings.origins) and (
-        narrowing.needs_no_catalogue(settings)
+    if (
+        store is not None
+        and any(place == "--select" for place, _, _ in settings.origins)
+        and narrowing.needs_no_catalogue(settings)
     ):
-        # --select of rules that read no message catalogue: none is read (issue 11).
+        # --select of rules that read no message catalogue: none is read where the unit store
+        # vouches for every one the markets read (issue 11); else a full run (issue 20).
         validation.check_filters(settings)
-        units = store.get() if store is not None else None
-        return narrowing.report_without_catalogues(
-            source, tree, units, markets, environment, settings, configured, jobs
+        narrowed = narrowing.report_without_catalogues(
+            source, tree, store.get(), markets, environment, settings, configured, jobs
         )
+        if narrowed is not None:
+            return narrowed
     whole = not markets and environment is None  # what the stored units are of
     if tree is not None and store is not None and whole:
         validation.check_filters(settings)

@@ -12,9 +12,11 @@ functions, ``numbering_system="latn"``), also for locales whose CLDR default is 
 
 from __future__ import annotations
 
+import json
 import pickle
 from collections.abc import Iterable
 from functools import cache
+from importlib import resources
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -29,7 +31,15 @@ from babel.plural import PluralRule
 
 from marketctl.core.errors import MarketctlError
 
-__all__ = ["NUMBERING_SYSTEM", "CldrDataError", "currency_data", "locale_data", "plural_rules_of"]
+__all__ = [
+    "NUMBERING_SYSTEM",
+    "CldrDataError",
+    "currency_data",
+    "grouping_data_version",
+    "locale_data",
+    "minimum_grouping_digits",
+    "plural_rules_of",
+]
 
 NUMBERING_SYSTEM = "latn"
 
@@ -76,6 +86,7 @@ def locale_data(tag: str) -> dict[str, Any]:
     return {
         "cldr_locale": str(locale),
         "cldr_version": get_cldr_version(),
+        "minimum_grouping_digits": minimum_grouping_digits(str(locale)),
         "numbering_system": NUMBERING_SYSTEM,
         "patterns": {
             # The default-length ("None") decimal and percent formats, and the standard,
@@ -116,6 +127,38 @@ def currency_data(code: str, tags: Iterable[str]) -> dict[str, Any]:
         "digits": get_currency_precision(code),
         "symbols": {tag: get_currency_symbol(code, _locale(tag)) for tag in sorted(set(tags))},
     }
+
+
+@cache
+def _grouping_table() -> dict[str, Any]:
+    """``data/cldr_minimum_grouping.json``: CLDR's ``minimumGroupingDigits`` of every locale,
+    with the CLDR release it was read from (``scripts/cldr_grouping.py`` writes it)."""
+    path = resources.files("marketctl.reference") / "data" / "cldr_minimum_grouping.json"
+    table: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return table
+
+
+def grouping_data_version() -> str:
+    """The CLDR release the minimum grouping digits come from (``48.2.0``)."""
+    return str(_grouping_table()["cldr_version"])
+
+
+@cache
+def minimum_grouping_digits(name: str) -> int:
+    """CLDR's ``minimumGroupingDigits`` of a Babel locale name (``es``, ``pt_PT``, ``sv_SE``).
+
+    UTS #35, Part 3, "Number Symbols": a grouping separator is shown only when the integer
+    part has at least this many digits more than the primary group (2 in ``es``, ``it``,
+    ``pt-PT`` and ``pl``: ``1299,50 €`` but ``12.999,50 €``). Babel does not expose the value;
+    it comes from CLDR's own JSON release (:func:`grouping_data_version`). A default-content
+    locale (``sv_SE``) has no entry of its own and takes its parent's; root's value is 1.
+    """
+    locales: dict[str, int] = _grouping_table()["locales"]
+    for ancestor in _inheritance(name):
+        value = locales.get(ancestor.replace("_", "-"))
+        if value is not None:
+            return value
+    return 1
 
 
 @cache

@@ -60,6 +60,11 @@ def _countries() -> dict[str, Country]:
     }
 
 
+def countries() -> tuple[Country, ...]:
+    """Every ISO 3166-1 country, by alpha-2 code."""
+    return tuple(country for _, country in sorted(_countries().items()))
+
+
 def country(alpha_2: str) -> Country | None:
     """The ISO 3166-1 country with this alpha-2 code (any case); None if there is none."""
     return _countries().get(alpha_2.upper())

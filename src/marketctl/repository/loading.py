@@ -22,7 +22,7 @@ from marketctl.repository.environments import ENVIRONMENTS, NAME
 from marketctl.repository.markets import DEFAULTS, LAYERED_KINDS, REGIONS, Layer, Repository
 from marketctl.repository.reference import KINDS as REFERENCE_KINDS
 from marketctl.repository.reference import REFERENCE
-from marketctl.repository.sources import Source, SourceOn, linked_folders
+from marketctl.repository.sources import DocumentMemo, Source, SourceOn, linked_folders
 
 MARKETS = "markets"
 _TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -301,6 +301,9 @@ def _parse(source: Source, path: str, raw: bytes) -> tuple[Document | None, list
         found = source.parsed.get(path)
         if found is not None:
             return found
+    memo: DocumentMemo | None = getattr(source, "document_memo", None)
+    if memo is not None:
+        return memo.load(path, raw)
     return load_document(path, raw)
 
 

@@ -26,6 +26,9 @@ class Settings:
     # Where each code prefix was written, for messages: (place, key, prefix), the place being
     # "pyproject.toml:12" or "--select".
     origins: tuple[tuple[str, str, str], ...] = ()
+    # Translation import takes XLIFF units only when reviewed or final, not merely translated
+    # (issue 24: for teams that require a review step in their translation tool).
+    import_requires_review: bool = False
     # MKT022: what in [tool.marketctl] did not fit its schema (reported by validate and build).
     findings: tuple[Finding, ...] = ()
 
@@ -54,6 +57,7 @@ class Settings:
             ignore=(*self.ignore, *ignored),
             severity=self.severity,
             origins=tuple(origins),
+            import_requires_review=self.import_requires_review,
             findings=self.findings,
         )
 
@@ -72,6 +76,7 @@ SETTINGS_SCHEMA: Final[dict[str, Any]] = {
     "additionalProperties": False,
     "properties": {
         "select": {"$ref": "#/$defs/prefixes"},
+        "import_requires_review": {"type": "boolean"},
         "ignore": {"$ref": "#/$defs/prefixes"},
         "severity": {
             "type": "object",
@@ -89,6 +94,8 @@ _HINTS: Final = {
     "ignore": 'a list of rule code prefixes, like ignore = ["MKT207"]',
     "severity": "a table of code prefix to error, warning or info, like "
     'severity = {MKT508 = "error"}',
+    "import_requires_review": "true or false: whether translation import takes XLIFF units "
+    "in state translated (false) or only reviewed and final ones (true)",
 }
 
 
@@ -171,7 +178,7 @@ def read_settings(root: Path) -> Settings:
                             path,
                             keys.get(name, header),
                             f"unknown key '{name}' in [tool.marketctl]",
-                            "the keys are select, ignore and severity",
+                            "the keys are select, ignore, severity and import_requires_review",
                         )
                     )
                 continue
@@ -204,6 +211,7 @@ def read_settings(root: Path) -> Settings:
         ignore=ignore,
         severity=severity,
         origins=tuple(origins),
+        import_requires_review=table.get("import_requires_review") is True,
         findings=tuple(dict.fromkeys(findings)),
     )
 

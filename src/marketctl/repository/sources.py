@@ -6,11 +6,15 @@ Every command reads through a :class:`Source`, so that a future ``diff`` can rea
 
 from __future__ import annotations
 
+import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from marketctl.core.diagnostics import Finding
+from marketctl.core.documents import Document, load_document
 from marketctl.core.limits import MAX_FILE_BYTES, FileRefusedError, read_regular_file, too_large
 
 
@@ -86,11 +90,41 @@ class WorktreeSource:
         return not target.is_relative_to(self.root.resolve())
 
 
+class DocumentMemo:
+    """Parsed documents by path and SHA-256 of their bytes, for a process that loads the same
+    tree again and again (the language server): a file is parsed again only when its bytes
+    change. Only the latest version of each path is kept. Documents are frozen values that no
+    reader changes, so one can serve every load."""
+
+    def __init__(self) -> None:
+        self._documents: dict[str, tuple[bytes, tuple[Document | None, list[Finding]]]] = {}
+
+    def load(self, path: str, raw: bytes) -> tuple[Document | None, list[Finding]]:
+        digest = hashlib.sha256(raw).digest()
+        found = self._documents.get(path)
+        if found is not None and found[0] == digest:
+            document, problems = found[1]
+            return document, list(problems)
+        parsed = load_document(path, raw)
+        self._documents[path] = (digest, (parsed[0], list(parsed[1])))
+        return parsed
+
+    def forget(self, paths: Iterable[str]) -> None:
+        for path in paths:
+            self._documents.pop(path, None)
+
+
 class SourceOn:
     """A source made on another: whatever it does not override is the other's."""
 
     def __init__(self, source: Source) -> None:
         self._source = source
+
+    @property
+    def document_memo(self) -> DocumentMemo | None:
+        """The memo of parsed documents the source below keeps, if any."""
+        memo: DocumentMemo | None = getattr(self._source, "document_memo", None)
+        return memo
 
     @property
     def label(self) -> str:

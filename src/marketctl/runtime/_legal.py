@@ -163,6 +163,29 @@ class LegalGuarantee:
             "extension_after_repair_months": self.extension_after_repair_months,
         }
 
+    def summary(self) -> str:
+        """The guarantee in a few English words for people who run the market (a report, a
+        review): ``2 years from delivery (1 year for used goods)``. Customers read the
+        ``warranty.legal_guarantee`` message instead."""
+        if self.form == "fixed" and self.months:
+            text = f"{_period(self.months)} from {self.counted_from or 'delivery'}"
+        elif self.form == "notice" and self.months:
+            text = f"notify within {_period(self.months)} of discovering the fault"
+        elif self.form == "limitation" and self.years:
+            text = f"claims within {_period(12 * self.years)} of {self.counted_from or 'delivery'}"
+        elif self.form == "reasonable":
+            text = "as long as the goods can reasonably be expected to last"
+        else:
+            text = "no legal guarantee of this kind (general statutory rights)"
+        if self.second_hand_min_months and self.form == "fixed":
+            text += f" ({_period(self.second_hand_min_months)} for used goods)"
+        if self.limitation is not None and self.form != "limitation":
+            text += (
+                f"; claims within {_period(12 * self.limitation.years)}"
+                f" of {self.limitation.counted_from or 'delivery'}"
+            )
+        return text
+
 
 @dataclass(frozen=True)
 class Withdrawal:
@@ -192,6 +215,15 @@ class Withdrawal:
             right = "other"
         return {"right": right, "days": self.days if right != "none" else 0}
 
+    def summary(self) -> str:
+        """The right in a few English words: ``14 days from receipt to cancel (statutory)``."""
+        if self.right == "none" or not self.days:
+            return "no statutory right to cancel"
+        days = f"{self.days} day{'' if self.days == 1 else 's'} from {self.counted_from}"
+        if self.right == "default":
+            return f"{days} to return, unless the seller's return policy says otherwise"
+        return f"{days} to cancel (statutory)"
+
 
 @dataclass(frozen=True)
 class ShortTermReject:
@@ -207,6 +239,14 @@ class ShortTermReject:
     @property
     def verified(self) -> bool:
         return _verified(self.source)
+
+
+def _period(months: int) -> str:
+    """``24`` → ``2 years``, ``6`` → ``6 months``."""
+    if months % 12 == 0:
+        years = months // 12
+        return f"{years} year{'' if years == 1 else 's'}"
+    return f"{months} month{'' if months == 1 else 's'}"
 
 
 def _span(entry: Mapping[str, Any]) -> tuple[date, date | None]:

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, InvalidOpe
 from fractions import Fraction
 from typing import Any, Final
 
-from marketctl.runtime.numbers import NumberFormatter, parse_pattern, symbols_of
+from marketctl.runtime.numbers import NumberFormatter, grouping_of, parse_pattern, symbols_of
 
 __all__ = ["ROUNDINGS", "PriceFormatter", "exact_amount", "round_fraction"]
 
@@ -100,6 +100,7 @@ class PriceFormatter(NumberFormatter):
             plus_sign=plus,
             percent_sign=percent,
             per_mille=per_mille,
+            minimum_grouping_digits=grouping_of(locale),
         )
         self._price_quantum = Decimal(1).scaleb(-digits)
         self._price_rounding = ROUNDINGS[rounding]

@@ -13,6 +13,11 @@ for the same CLDR data, with one difference where Babel departs from the standar
   Part 3, "Special Pattern Characters"), as ICU (and every service using it) writes them:
   ``−1 234,50 kr`` with U+2212 in ``sv``; Babel copies the ASCII characters.
 
+- CLDR's ``minimumGroupingDigits`` (UTS #35, Part 3, "Number Symbols") decides when the
+  grouping separator appears: with 2 (``es``, ``it``, ``pt-PT``, ``pl``) a four-digit integer
+  part is not grouped, ``1299,50\u00a0€`` but ``12.999,50\u00a0€``, as ICU and every browser
+  write it; Babel does not carry the value and groups from the fourth digit.
+
 And where Babel and ICU differ in ways no market here meets:
 
 - no CLDR ``currencySpacing`` is applied (UTS #35, Part 3, "Currencies"): ICU formats CHF in
@@ -42,6 +47,7 @@ __all__ = [
     "format_currency",
     "format_decimal",
     "format_percent",
+    "grouping_of",
     "integer_formatter",
     "parse_pattern",
     "percent_formatter",
@@ -198,7 +204,9 @@ class NumberFormatter:
         "_decimal",
         "_fast",
         "_group",
+        "_group_from",
         "_int_fraction",
+        "_int_grouped_from",
         "_min_fraction",
         "_min_integer",
         "_min_quantum",
@@ -229,6 +237,7 @@ class NumberFormatter:
         plus_sign: str = "+",
         percent_sign: str = "%",
         per_mille: str = "\u2030",
+        minimum_grouping_digits: int = 1,
     ) -> None:
         signs = {"-": minus_sign, "+": plus_sign, "%": percent_sign, "\u2030": per_mille}
         if fraction_digits is not None:
@@ -265,6 +274,15 @@ class NumberFormatter:
             (pattern.primary_grouping, pattern.secondary_grouping) in ((3, 3), (0, 0))
         )
         self._spec = ",f" if self._fast and pattern.primary_grouping else "f"
+        # UTS #35 minimumGroupingDigits: an integer part shorter than the primary group plus
+        # this many digits is written without separators (ICU's "min2" grouping strategy).
+        # The shortest integer part that is grouped; 0 where that is any part.
+        self._group_from = (
+            pattern.primary_grouping + minimum_grouping_digits
+            if pattern.primary_grouping and minimum_grouping_digits > 1
+            else 0
+        )
+        self._int_grouped_from = 10 ** (self._group_from - 1) if self._group_from else 0
 
     def format(self, value: Number) -> str:
         """The value formatted with this pattern (negative values use the negative affixes)."""
@@ -275,7 +293,9 @@ class NumberFormatter:
             negative = value < 0
             if negative:
                 value = -value
-            if self._fast:
+            if value < self._int_grouped_from:
+                digits = str(value).rjust(self._min_integer, "0")
+            elif self._fast:
                 digits = format(value, "," if self._primary else "d")
                 if self._group != ",":
                     digits = digits.replace(",", self._group)
@@ -367,7 +387,9 @@ class NumberFormatter:
     def _localize(self, plain: str) -> str:
         """Group the integer digits and put in the locale's separators."""
         integer, _, fraction = plain.partition(".")
-        if self._fast:
+        if self._group_from and len(integer) - integer.count(",") < self._group_from:
+            integer = integer.replace(",", "").rjust(self._min_integer, "0")
+        elif self._fast:
             if self._group != ",":
                 integer = integer.replace(",", self._group)
         else:
@@ -405,6 +427,7 @@ def _formatter(
     currency_code: str | None,
     fraction_digits: int | None,
     integer_only: bool,
+    minimum_grouping_digits: int,
 ) -> NumberFormatter:
     parsed = parse_pattern(pattern)
     if integer_only:
@@ -423,7 +446,14 @@ def _formatter(
         plus_sign=plus,
         percent_sign=percent,
         per_mille=per_mille,
+        minimum_grouping_digits=minimum_grouping_digits,
     )
+
+
+def grouping_of(locale: Mapping[str, Any]) -> int:
+    """CLDR's minimum grouping digits of the locale; 1 (root's) where the data has none."""
+    value: int = locale.get("minimum_grouping_digits", 1)
+    return value
 
 
 def symbols_of(locale: Mapping[str, Any]) -> tuple[str, str, str, str, str, str]:
@@ -439,19 +469,34 @@ def symbols_of(locale: Mapping[str, Any]) -> tuple[str, str, str, str, str, str]
     )
 
 
+def _plain_formatter(
+    locale: Mapping[str, Any], kind: str, *, integer_only: bool
+) -> NumberFormatter:
+    """The locale's decimal or percent pattern, with no currency."""
+    return _formatter(
+        locale["patterns"][kind],
+        symbols_of(locale),
+        None,
+        None,
+        None,
+        integer_only,
+        grouping_of(locale),
+    )
+
+
 def decimal_formatter(locale: Mapping[str, Any]) -> NumberFormatter:
     """The locale's standard decimal format (``#,##0.###`` for most)."""
-    return _formatter(locale["patterns"]["decimal"], symbols_of(locale), None, None, None, False)
+    return _plain_formatter(locale, "decimal", integer_only=False)
 
 
 def integer_formatter(locale: Mapping[str, Any]) -> NumberFormatter:
     """The decimal format without fraction digits (ICU ``{n, number, integer}``)."""
-    return _formatter(locale["patterns"]["decimal"], symbols_of(locale), None, None, None, True)
+    return _plain_formatter(locale, "decimal", integer_only=True)
 
 
 def percent_formatter(locale: Mapping[str, Any]) -> NumberFormatter:
     """The locale's percent format; 0.25 formats as 25%."""
-    return _formatter(locale["patterns"]["percent"], symbols_of(locale), None, None, None, False)
+    return _plain_formatter(locale, "percent", integer_only=False)
 
 
 def currency_formatter(
@@ -472,6 +517,7 @@ def currency_formatter(
         code,
         currency["digits"],
         False,
+        grouping_of(locale),
     )
 
 

@@ -7,6 +7,10 @@ defines ``CODE``, ``NAME`` and ``SEVERITY``. A rule that checks a resolved marke
 ``check_repository(repository)``. Loading (MKT0xx) and schema (MKT1xx) rules have no check function:
 the loader and the schema pass emit their findings, the module documents them.
 
+A rule that compares a value with reference data (money and law) defines ``OVERRIDABLE = True``:
+its finding on a value with a reviewed override beside it is a warning that names the override
+(:mod:`marketctl.checks.overrides`).
+
 Codes are stable: a retired rule keeps its module with ``RETIRED = True`` so its code is never
 reused.
 """
@@ -49,6 +53,8 @@ class Rule:
     check_market: Callable[[Market], Iterable[Finding]] | None = None
     check_repository: Callable[[Repository], Iterable[Finding]] | None = None
     retired: bool = False
+    #: A reviewed override beside the value turns its finding into a warning.
+    overridable: bool = False
 
     @property
     def summary(self) -> str:
@@ -87,6 +93,7 @@ def _rule_from_module(module: ModuleType) -> Rule:
         check_market=attributes.get("check_market"),
         check_repository=attributes.get("check_repository"),
         retired=bool(attributes.get("RETIRED", False)),
+        overridable=bool(attributes.get("OVERRIDABLE", False)),
     )
 
 

@@ -1,4 +1,4 @@
-"""The currency is not a legal tender of the market's country (a warning).
+"""The currency is not a legal tender of the market's country.
 
 A market charges in the money its customers pay with. CLDR's ``currencyData`` lists, for every
 territory, the currencies in use with their dates and whether they are legal tender; this rule
@@ -8,10 +8,12 @@ is live or paused, the launch date for a planned market that opens in the future
 switches currency before the launch is checked with its new one). Today comes from
 ``marketctl.core.clock`` (``MARKETCTL_TODAY`` pins it).
 
-It is a warning, not an error: a market may deliberately price in another currency (USD in a
-dollarised economy CLDR does not list yet), and CLDR lags behind a changeover until Babel ships
-its data. Non-tender codes CLDR lists for a territory (``USN``, next-day dollars) are reported
-too: they are accounting codes, not money.
+It is an error: a market charged in the wrong money overcharges or undercharges every order
+(issue 20). Non-tender codes CLDR lists for a territory (``USN``, next-day dollars) are reported
+too: they are accounting codes, not money. A market that really prices in another currency (USD
+in a dollarised economy CLDR does not list yet, a changeover CLDR has not caught up with) records
+a reviewed override beside the value, ``currency_override`` with what differs, why, a source and
+the day it was reviewed; the finding is then a warning that names the override.
 
 Failing example::
 
@@ -23,6 +25,15 @@ Passing example::
 
     country: CA
     currency: CAD
+
+A currency that really differs, vouched for (a warning that names the override)::
+
+    currency: USD
+    currency_override:
+      what: "prices in USD, not the local currency"
+      why: "the law that makes it legal tender, which CLDR does not list yet"
+      source: {title: "<the law's title>", url: "https://<the official text>"}
+      reviewed: 2026-11-02
 """
 
 from __future__ import annotations
@@ -43,7 +54,8 @@ from marketctl.repository.markets import Market
 
 CODE = "MKT203"
 NAME = "currency-territory"
-SEVERITY = Severity.WARNING
+SEVERITY = Severity.ERROR
+OVERRIDABLE = True
 
 
 def check_market(market: Market) -> Iterator[Finding]:

@@ -8,6 +8,10 @@ suspended from 2013-10-01 to 2021-03-31). The market's value is compared with th
 the days it speaks for: its ``from`` to ``until``, or from today when it has no ``from``. Showing
 tax-inclusive prices where the law does not require it (Canada) is always allowed.
 
+Where the market is right and the reference is not, ``prices_include_tax`` records a reviewed
+override (``override`` with what differs, why, the source that says so and the day it was
+reviewed); the finding is then a warning that names the override.
+
 Failing example::
 
     # markets/jp/tax.yaml
@@ -38,6 +42,7 @@ from marketctl.repository.markets import Market
 CODE = "MKT308"
 NAME = "tax-inclusive-display"
 SEVERITY = Severity.ERROR
+OVERRIDABLE = True
 
 
 def check_market(market: Market) -> Iterator[Finding]:

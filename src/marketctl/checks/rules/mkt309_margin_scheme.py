@@ -9,6 +9,10 @@ data in ``marketctl/reference/data/tax_law.yaml``; the market's claim covers its
 ``until``, or from today when it has no ``from``. ``available: false`` is always allowed (a dealer
 may opt for normal taxation, art. 316).
 
+Where the market is right and the reference is not, ``margin_scheme`` records a reviewed override
+(``override`` with what differs, why, the source that says so and the day it was reviewed); the
+finding is then a warning that names the override.
+
 Failing example::
 
     # markets/jp/tax.yaml
@@ -39,6 +43,7 @@ from marketctl.repository.markets import Market
 CODE = "MKT309"
 NAME = "margin-scheme"
 SEVERITY = Severity.ERROR
+OVERRIDABLE = True
 
 
 def check_market(market: Market) -> Iterator[Finding]:

@@ -4,8 +4,10 @@ Rates in tax.yaml are percentages. ``percent: 0.25`` means a quarter of one perc
 what a 25 % rate becomes when someone writes it as a fraction (as spreadsheets and some APIs
 do). No consumer tax we sell under has a rate between 0 and 1 % (the lowest non-zero rates in
 the EU are France's 2.1 % and Luxembourg's 3 %, and Canada's GST is 5 %), so such a rate is
-reported; a genuine rate that low can be kept with ``# marketctl: ignore[MKT311]`` on its
-line and a comment that cites the law. Zero (a zero-rated kind) is not reported.
+reported, as an error: a fraction taxes every order at a hundredth of the rate (issue 20). A
+genuine rate that low is kept with a reviewed override on its interval (``override`` with what,
+why, a source and the day it was reviewed), which makes the finding a warning that names it.
+Zero (a zero-rated kind) is not reported.
 
 Failing example::
 
@@ -33,7 +35,8 @@ from marketctl.repository.markets import Market
 
 CODE = "MKT311"
 NAME = "tax-rate-fraction"
-SEVERITY = Severity.WARNING
+SEVERITY = Severity.ERROR
+OVERRIDABLE = True
 
 
 def _as_percent(fraction: int | Decimal) -> str:
@@ -50,6 +53,6 @@ def check_market(market: Market) -> Iterator[Finding]:
                     f"{path_name(path)}: rate {percent} % (from {entry.get('from')}) looks like "
                     "a fraction, not a percentage",
                     f"write the rate in percent ({_as_percent(percent)} for a rate of that size); "
-                    "if the law really sets it below 1 %, keep it with "
-                    "# marketctl: ignore[MKT311] and cite the law",
+                    "if the law really sets it below 1 %, add override: {what, why, source, "
+                    "reviewed} to the interval",
                 )

@@ -16,10 +16,11 @@ changes, the reference must be updated too, with its source: a repository writes
 in its own ``markets/_reference/tax_law.yaml`` (it replaces the packaged history of that country),
 and a rate read from there is named with its file and line.
 
-It is a warning, not an error: part of the reference rests on secondary sources (the entries
-marked UNVERIFIED in the data file), and a reference that is wrong must not block a correct
-market's build. CI runs ``validate --strict``, or a repository that trusts the reference makes
-it an error with ``[tool.marketctl] severity = {MKT312 = "error"}``.
+It is an error: a wrong standard rate mis-prices almost every order (issue 20). Where the
+market is right and the reference is not (a change the reference has not caught up with, an entry
+of the reference that rests on a secondary source), the interval records a reviewed override,
+``override`` with what differs, why, the source that says so and the day it was reviewed; the
+finding is then a warning that names the override, and the reference should be corrected.
 
 Failing example::
 
@@ -50,7 +51,8 @@ from marketctl.repository.markets import Market
 
 CODE = "MKT312"
 NAME = "tax-standard-rate"
-SEVERITY = Severity.WARNING
+SEVERITY = Severity.ERROR
+OVERRIDABLE = True
 
 UPDATE = (
     "if the law has changed since the reference data, write the newer rate with its source in "

@@ -13,6 +13,10 @@ notice) or years (limitation, also in every region whose law sets its own period
 gets the market-wide value, which must then be that region's law too). A region must be a
 subdivision of the market's country. A market may always give more.
 
+Where the market is right and the reference is not, the interval records a reviewed override
+(``override`` with what differs, why, the source that says so and the day it was reviewed); the
+finding is then a warning that names the override.
+
 Failing example::
 
     # markets/nl/warranty.yaml (Dutch law has no fixed period)
@@ -46,6 +50,7 @@ from marketctl.repository.markets import Market
 CODE = "MKT401"
 NAME = "legal-guarantee-floor"
 SEVERITY = Severity.ERROR
+OVERRIDABLE = True
 
 # The floor's name for each way of counting the period (docs/file-formats.md, warranty.yaml).
 FLOOR_NAMES = {"delivery": "legal_guarantee_months", "discovery": "defect_notice_months"}

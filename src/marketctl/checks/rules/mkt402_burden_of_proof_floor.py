@@ -10,6 +10,10 @@ be shorter (France and Portugal: 12 months; Spain and Slovakia: as short as an a
 for used goods); it is compared with that floor, and is an error where the law sets no shorter
 presumption for used goods.
 
+Where the market is right and the reference is not, the interval records a reviewed override
+(``override`` with what differs, why, the source that says so and the day it was reviewed); the
+finding is then a warning that names the override.
+
 Failing example::
 
     # markets/se/warranty.yaml
@@ -36,6 +40,7 @@ from marketctl.repository.markets import Market
 CODE = "MKT402"
 NAME = "burden-of-proof-floor"
 SEVERITY = Severity.ERROR
+OVERRIDABLE = True
 
 
 def check_market(market: Market) -> Iterator[Finding]:

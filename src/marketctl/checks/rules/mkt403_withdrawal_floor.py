@@ -10,6 +10,10 @@ distance sales, as in Canada: ``days: 0``). Where the law gives the statutory ri
 not say default or none. The older ``statutory: true|false`` means right: statutory or default; it
 may not contradict ``right``.
 
+Where the market is right and the reference is not, the interval records a reviewed override
+(``override`` with what differs, why, the source that says so and the day it was reviewed); the
+finding is then a warning that names the override.
+
 Failing example::
 
     # markets/se/warranty.yaml
@@ -35,6 +39,7 @@ from marketctl.repository.markets import Market
 CODE = "MKT403"
 NAME = "withdrawal-floor"
 SEVERITY = Severity.ERROR
+OVERRIDABLE = True
 
 
 def check_market(market: Market) -> Iterator[Finding]:

@@ -16,6 +16,10 @@ which one it read (a fact from the repository's file by its file and line). For 
 holds anything about (Poland, in the packaged data), the finding says the law was not researched
 rather than asserting what it allows: write the country's law in the repository's file.
 
+Where the market is right and the reference is not, the interval records a reviewed override
+(``override`` with what differs, why, the source that says so and the day it was reviewed); the
+finding is then a warning that names the override.
+
 Failing example::
 
     # markets/se/warranty.yaml (Sweden allows no shorter period for used goods)
@@ -43,6 +47,7 @@ REFERENCE_FILE = "markets/_reference/consumer_law.yaml"
 CODE = "MKT404"
 NAME = "second-hand-reduction"
 SEVERITY = Severity.ERROR
+OVERRIDABLE = True
 
 
 def check_market(market: Market) -> Iterator[Finding]:

@@ -7,6 +7,10 @@ refund within a short period: the United Kingdom's 30 days from delivery (Consum
 floor in force on its days (``marketctl/reference/data/consumer_law.yaml``,
 ``short_term_reject_days``), and a market whose law gives the right today must state it.
 
+Where the market is right and the reference is not, the interval records a reviewed override
+(``override`` with what differs, why, the source that says so and the day it was reviewed); the
+finding is then a warning that names the override.
+
 Failing example::
 
     # markets/gb/warranty.yaml
@@ -33,6 +37,7 @@ from marketctl.repository.markets import Market
 CODE = "MKT410"
 NAME = "short-term-reject"
 SEVERITY = Severity.ERROR
+OVERRIDABLE = True
 
 
 def check_market(market: Market) -> Iterator[Finding]:

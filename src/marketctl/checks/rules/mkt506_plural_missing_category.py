@@ -4,9 +4,11 @@ CLDR (through Babel) says which category each number takes in a language: French
 for 1000000 ("1 000 000 d'articles"), Polish ``few`` for 2 and ``many`` for 5. Without that
 branch the number shows the ``other`` text, which is wrong for it. Only categories some
 non-negative whole number reaches count (the runtime passes counts), and a category whose every
-number has an exact branch (``=0``, ``=1``; shifted by the plural's ``offset``) is covered. A
-warning: the ``other`` text may read well enough; MKT505 reports categories the locale does not
-have.
+number has an exact branch (``=0``, ``=1``; shifted by the plural's ``offset``) is covered. An
+error: customers read the wrong form ("3 produktu" in Slovak, where 2 to 4 take ``few``), in
+every market whose locales read the catalogue (issue 20); a catalogue of a planned market is
+judged too, since it ships as it is when the market goes live. MKT505 reports categories the
+locale does not have.
 
 Failing example::
 
@@ -29,7 +31,7 @@ from marketctl.repository.markets import Repository
 
 CODE = "MKT506"
 NAME = "plural-missing-category"
-SEVERITY = Severity.WARNING
+SEVERITY = Severity.ERROR
 
 
 def check_repository(repository: Repository) -> Iterator[Finding]:
