@@ -150,3 +150,23 @@ def test_the_scaffold_copies_a_verified_facts_quote() -> None:
         ("verified", "2026-11-20"),
         ("quote", f'"{QUOTE}"'),
     ]
+
+
+def test_the_scaffold_does_not_copy_a_verification_without_its_quote() -> None:
+    from datetime import date
+
+    from marketctl.commands.scaffold import _source_fields
+    from marketctl.reference.consumer_law import Source
+
+    source = Source("T", "https://a.b/x", verified=date(2026, 11, 20))
+
+    assert [(field.key, field.value) for field in _source_fields(source)] == [
+        ("title", '"T"'),
+        ("url", '"https://a.b/x"'),
+        ("verified", "false"),
+        (
+            "missing",
+            '"the reference data says it was verified on 2026-11-20 but quotes nothing: read '
+            'the text at the url and write the sentence as quote"',
+        ),
+    ]
