@@ -116,6 +116,25 @@ STEPS: list[tuple[str, Callable[[Path], None], bool, str | None]] = [
         None,
     ),
     (
+        "the repository adds reference data (a floor the Spanish guarantee misses)",
+        lambda root: _write(
+            root / "markets/_reference/consumer_law.yaml",
+            "# yaml-language-server: $schema=../../schemas/consumer_law.schema.json\n"
+            "floors:\n  ES:\n    legal_guarantee_months:\n      value: 48\n"
+            "      from: 2022-01-01\n      source: {title: T, url: 'https://a.b/x'}\n",
+        ),
+        False,
+        "MKT401",
+    ),
+    (
+        "the repository's reference data changes",
+        lambda root: _replace_first(
+            root / "markets/_reference/consumer_law.yaml", "value: 48", "value: 36"
+        ),
+        False,
+        None,
+    ),
+    (
         "a shared catalogue drops an argument (three markets read fr)",
         lambda root: edit(
             root / FR,
@@ -196,6 +215,11 @@ STEPS: list[tuple[str, Callable[[Path], None], bool, str | None]] = [
 ]
 
 
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
 def _replace_first(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
@@ -219,7 +243,7 @@ def test_each_edit_redone_in_part_equals_a_full_run(tree: Path) -> None:
             assert code in _codes(full), f"{name}: the edit does not bring {code}"
         seen |= _codes(full)
         units = full
-    assert {"MKT001", "MKT101", "MKT501", "MKT502", "MKT503", "MKT504", "MKT011"} <= seen
+    assert {"MKT001", "MKT101", "MKT501", "MKT502", "MKT503", "MKT504", "MKT011", "MKT401"} <= seen
 
 
 def test_units_that_do_not_decode_are_a_full_run(tree: Path) -> None:

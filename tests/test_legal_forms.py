@@ -27,7 +27,12 @@ def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def law_findings(capsys: pytest.CaptureFixture[str], repo: Path) -> list[dict[str, Any]]:
-    return [f for f in findings(capsys, repo) if f["code"].startswith("MKT4")]
+    # The verification rules (MKT42x) read every source; tests/test_rules_quotes.py has them.
+    return [
+        f
+        for f in findings(capsys, repo)
+        if f["code"].startswith("MKT4") and not f["code"].startswith("MKT42")
+    ]
 
 
 def said(items: list[dict[str, Any]]) -> list[tuple[str, str, str]]:

@@ -43,6 +43,7 @@ def test_write_sends_each_kind_of_file_to_its_owners(
     assert rules["/markets/_defaults/features.yaml"] == ["@marketplace/feature-owners"]
     assert rules["/specs/jp.yaml"] == ["@marketplace/expansion-japan"]
     assert rules["/markets/_environments/"] == ["@marketplace/feature-owners"]
+    assert rules["/markets/_reference/"] == ["@marketplace/legal"]
     # CODEOWNERS applies the last match: a folder's line comes before its files'.
     patterns = list(rules)
     assert patterns.index("/markets/se/") < patterns.index("/markets/se/tax.yaml")

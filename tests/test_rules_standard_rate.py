@@ -19,8 +19,8 @@ SKATTEVERKET = (
     "momssatspavarorochtjanster.4.58d555751259e4d66168000409.html"
 )
 UPDATE = (
-    "if the law has changed since marketctl's data, update marketctl/reference/data/tax_law.yaml "
-    "with the source"
+    "if the law has changed since the reference data, write the newer rate with its source in "
+    "markets/_reference/tax_law.yaml"
 )
 
 

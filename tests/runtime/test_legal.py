@@ -68,7 +68,12 @@ def test_sweden_fixed_period_with_its_history(markets: Markets) -> None:
     assert (now.valid_from, now.valid_until) == (date(2022, 5, 1), None)
     assert before.source is not None and before.source.title == "Konsumentköplag (1990:932)"
     assert before.valid_until == date(2022, 4, 30)
-    assert now.message_arguments() == {"form": "fixed", "months": 36, "years": 0}
+    assert now.message_arguments() == {
+        "form": "fixed",
+        "months": 36,
+        "years": 0,
+        "extension_after_repair_months": 0,
+    }
 
 
 def test_the_answer_is_frozen(markets: Markets) -> None:
@@ -92,6 +97,7 @@ def test_japan_notice_from_discovery(markets: Markets) -> None:
         "form": "notice",
         "months": 12,
         "years": 0,
+        "extension_after_repair_months": 0,
     }
 
 
@@ -115,7 +121,12 @@ def test_canada_depends_on_the_province(markets: Markets) -> None:
     # years from discovery; the limitation sentence counts from delivery, so customers read
     # the general statutory-rights sentence.
     assert (ontario.form, ontario.years, ontario.counted_from) == ("limitation", 2, "discovery")
-    assert ontario.message_arguments() == {"form": "other", "months": 0, "years": 0}
+    assert ontario.message_arguments() == {
+        "form": "other",
+        "months": 0,
+        "years": 0,
+        "extension_after_repair_months": 0,
+    }
     with pytest.raises(RegionRequiredError, match="CA-ON, CA-QC: pass region="):
         ca.legal_guarantee(on=date(2026, 11, 30))
 
@@ -192,6 +203,7 @@ def test_limitation_per_region(edited: Callable[..., Market]) -> None:
         "form": "limitation",
         "months": 0,
         "years": 5,
+        "extension_after_repair_months": 0,
     }
     short = market.short_term_reject(on=day)
     assert short is not None and (short.days, short.counted_from) == (30, "delivery")
@@ -214,6 +226,7 @@ def test_a_limitation_counted_from_the_breach_selects_the_general_sentence(
         "form": "other",
         "months": 0,
         "years": 0,
+        "extension_after_repair_months": 0,
     }
 
 

@@ -3,8 +3,9 @@
 A legal fact is a value of tax.yaml or warranty.yaml that carries a ``source`` mapping (a rate
 interval, a regional tax, ``prices_include_tax``, a guarantee period, a withdrawal right, ...) or
 that is a source itself (an entry of ``consumer_law``). The walk is generic, so a new shape of
-fact with a ``source`` is listed without changes here. The verification rules (MKT420, MKT421)
-and ``marketctl sources`` read the same list, so they can never disagree about what is unverified.
+fact with a ``source`` is listed without changes here. The verification rules (MKT420 to
+MKT422) and ``marketctl sources`` read the same list, so they can never disagree about what is
+unverified.
 """
 
 from __future__ import annotations
@@ -14,16 +15,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from marketctl.core.diagnostics import Location
+from marketctl.core.documents import Document
 from marketctl.core.intervals import Path
 from marketctl.reference.consumer_law import Verification, verification
-from marketctl.repository.markets import Market
+from marketctl.repository.markets import Market, Repository
 
-__all__ = ["LegalFact", "legal_facts"]
+__all__ = ["LegalFact", "ReferenceSource", "legal_facts", "reference_sources"]
 
 KINDS = ("tax", "warranty")
 # Keys of a fact that are about the fact, not its value.
 _NOT_VALUE = frozenset(
-    {"from", "until", "source", "note", "verified", "missing", "title", "ref", "url"}
+    {"from", "until", "source", "note", "verified", "missing", "title", "ref", "url", "quote"}
+    | {"unknown"}  # what was searched for a value the national text was not found for
 )
 
 
@@ -41,8 +44,11 @@ class LegalFact:
     title: str
     ref: str
     url: str
+    quote: str  # the sentence or table row read, verbatim: what ``verified`` vouches for
     status: Verification
     location: Location  # where the fact's source is written
+    # The national text giving the value was not found: what was searched ("" when found).
+    unknown: str = ""
 
     @property
     def key(self) -> str:
@@ -74,8 +80,10 @@ def legal_facts(market: Market) -> list[LegalFact]:
                     title=_text(source.get("title")) or "",
                     ref=_text(source.get("ref")) or "",
                     url=_text(source.get("url")) or "",
+                    quote=_text(source.get("quote")) or "",
                     status=verification(source),
                     location=market.location(kind, source_path),
+                    unknown=_text(fact.get("unknown")) or "",
                 )
             )
     return facts
@@ -116,3 +124,33 @@ def _scalar(value: Any) -> str:
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class ReferenceSource:
+    """A source in the repository's reference data (``markets/_reference/``)."""
+
+    document: Document
+    path: Path  # of the source mapping: ("floors", "PL", "second_hand_min_months", "source")
+    source: Mapping[str, Any]
+
+    @property
+    def key(self) -> str:
+        """``floors.PL.second_hand_min_months``: the fact the source belongs to."""
+        text = ""
+        for part in self.path[:-1]:
+            text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
+        return text
+
+    @property
+    def quote(self) -> str:
+        return _text(self.source.get("quote")) or ""
+
+
+def reference_sources(repository: Repository) -> list[ReferenceSource]:
+    """Every source of the repository's reference files, in file order."""
+    found: list[ReferenceSource] = []
+    for document in repository.references.values():
+        for _, source_path, _, source in _walk(document.data, ()):
+            found.append(ReferenceSource(document, source_path, source))
+    return found

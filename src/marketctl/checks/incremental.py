@@ -47,6 +47,7 @@ from marketctl.reference.locales import fallback_chain
 from marketctl.repository.cache import Tree
 from marketctl.repository.loading import MARKETS, load_more, load_repository, schema_kind
 from marketctl.repository.markets import DEFAULTS, LAYERED_KINDS, REGIONS, Layer, Repository
+from marketctl.repository.reference import REFERENCE
 from marketctl.repository.sources import NarrowedSource, Source
 
 __all__ = ["SOURCE_CATALOGUE", "broken_files", "decode", "encode", "mark_unread", "update"]
@@ -271,7 +272,7 @@ class _Update:
             parts = path.split("/")
             if len(parts) < 3 or parts[0] != MARKETS:
                 continue
-            if parts[1] in (DEFAULTS, REGIONS, "_environments"):
+            if parts[1] in (DEFAULTS, REGIONS, "_environments", REFERENCE):
                 if "messages" not in parts or path == SOURCE_CATALOGUE:
                     first.add(path)
                 elif parts[1] == REGIONS:

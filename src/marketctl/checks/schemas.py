@@ -39,6 +39,8 @@ KINDS = (
     "messages",
     "catalogue",
     "environment",
+    "consumer_law",
+    "tax_law",
 )
 
 

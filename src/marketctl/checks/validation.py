@@ -26,8 +26,12 @@ from marketctl.reference.locales import SOURCE_LOCALE, fallback_chain
 from marketctl.repository.environments import ENVIRONMENTS
 from marketctl.repository.loading import MARKETS, load_repository, schema_kind
 from marketctl.repository.markets import DEFAULTS, LAYERED_KINDS, Layer, Market, Repository
+from marketctl.repository.reference import REFERENCE
 from marketctl.repository.settings import Settings
 from marketctl.repository.sources import Source
+
+#: The repository's reference data: every market's rules read it.
+REFERENCE_FOLDER = f"markets/{REFERENCE}/"
 
 #: The catalogue that defines the message keys, which every market reads.
 SOURCE_CATALOGUE = f"{MARKETS}/{DEFAULTS}/messages/{SOURCE_LOCALE}.yaml"
@@ -229,6 +233,7 @@ def document_kinds(repository: Repository) -> list[tuple[Document, str]]:
         for relative, document in _layer_documents(layer)
     ]
     kinds += [(document, "environment") for document in repository.environments.values()]
+    kinds += [(document, kind) for kind, document in repository.references.items()]
     return kinds
 
 
@@ -523,7 +528,9 @@ def rated(finding: Finding) -> Finding:
 
 def scope(repository: Repository, codes: list[str]) -> Callable[[str], bool]:
     """Which files the named markets are made of: their own folders, their layers' files,
-    every environment (a market is built with each), the feature and source catalogues, and
+    every environment (a market is built with each), the repository's reference data
+    (``markets/_reference/``, which every market's rules read), the feature and source
+    catalogues, and
     of the layers' message catalogues those along each locale's CLDR fallback chain (a broken
     fr.yaml is not Japan's problem; a broken sv.yaml is Sweden's and Finland's).
 
@@ -536,6 +543,7 @@ def scope(repository: Repository, codes: list[str]) -> Callable[[str], bool]:
     own = (
         *(repository.markets[code].directory + "/" for code in codes),
         f"{MARKETS}/{ENVIRONMENTS}/",
+        REFERENCE_FOLDER,  # the repository's reference data: every market's rules read it
     )
     layers = tuple(
         {layer.directory + "/" for code in codes for layer in repository.market(code).layers}
@@ -578,6 +586,7 @@ def documents_of(repository: Repository) -> dict[str, Document]:
         for _, document in _layer_documents(layer)
     }
     documents.update((document.path, document) for document in repository.environments.values())
+    documents.update((document.path, document) for document in repository.references.values())
     return documents
 
 

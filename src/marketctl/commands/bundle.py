@@ -56,6 +56,10 @@ def _intervals(
             value = entry.get(key)
             item[key] = decimal_text(value) if key == "percent" and value is not None else value
         item["source"] = _source(entry.get("source"))
+        if entry.get("ends_by_law") is True and entry.get("until") is not None:
+            # Written only where true: a bundle without it is one every runtime reads, and a
+            # runtime that does not know the key refuses the bundle rather than answer past it.
+            item["ends_by_law"] = True
         compiled.append(item)
     return compiled
 
@@ -106,10 +110,28 @@ def _tax(tax: Mapping[str, Any]) -> dict[str, Any]:
 def _limitation(limitation: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if not limitation:
         return None
-    return {
+    compiled = {
         "years": limitation["years"],
         "counted_from": limitation.get("counted_from"),
         "source": _source(limitation.get("source")),
+    }
+    compiled.update(_ultimate(limitation, limitation.get("source")))
+    return compiled
+
+
+def _ultimate(entry: Mapping[str, Any], source: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``{"ultimate": ...}`` where the law sets an ultimate period beside the basic one (its own
+    source, else the one of the period it bounds); nothing otherwise, so that a bundle without
+    one stays readable by a runtime that does not know the key."""
+    ultimate = entry.get("ultimate")
+    if not ultimate:
+        return {}
+    return {
+        "ultimate": {
+            "years": ultimate["years"],
+            "counted_from": ultimate["counted_from"],
+            "source": _source(ultimate.get("source") or source),
+        }
     }
 
 
@@ -121,6 +143,7 @@ def _guarantee(entry: Mapping[str, Any], form: str) -> dict[str, Any]:
         "years": entry.get("years") if form == "limitation" else None,
         "counted_from": entry.get("counted_from", FORM_COUNTED_FROM.get(form)),
         "limitation": _limitation(entry.get("limitation")),
+        **_ultimate(entry, entry.get("source")),
     }
 
 
@@ -139,6 +162,8 @@ def _legal_guarantee(entries: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 merged.pop("counted_from", None)  # a region with its own form counts its own way
             if "limitation" not in override and "form" in override:
                 merged.pop("limitation", None)
+            if "ultimate" not in override and "form" in override:
+                merged.pop("ultimate", None)
             regions[code] = {
                 **_guarantee(merged, override.get("form", form)),
                 "source": _source(override.get("source")),
@@ -162,8 +187,14 @@ def _withdrawal(entries: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 def compile_warranty(warranty: Mapping[str, Any]) -> dict[str, Any]:
     """The bundle's ``warranty`` part of a market's resolved warranty.yaml."""
+    extensions = warranty.get("extension_after_repair", [])
+    # Written only where the law has one: older runtimes read a bundle without the key.
+    extension = (
+        {"extension_after_repair": _intervals(extensions, ("months",))} if extensions else {}
+    )
     return {
         "legal_guarantee": _legal_guarantee(warranty["legal_guarantee"]),
+        **extension,
         "burden_of_proof": [
             {**item, "second_hand_months": entry.get("second_hand_months", entry["months"])}
             for entry, item in zip(

@@ -77,6 +77,11 @@ def _status_text(fact: LegalFact) -> str:
     return "NO STATUS: the source does not say whether it was checked"
 
 
+def _one_line(text: str) -> str:
+    """A quote as one line: a table row or a paragraph copied over several lines reads the same."""
+    return " ".join(text.split())
+
+
 def render_text(report: SourcesReport) -> str:
     lines: list[str] = []
     for fact in report.facts:
@@ -86,6 +91,10 @@ def render_text(report: SourcesReport) -> str:
         if fact.url:
             lines.append(f"    {fact.url}")
         lines.append(f"    {_status_text(fact)}")
+        if fact.quote:
+            lines.append(f"    quote: {_one_line(fact.quote)}")
+        if fact.unknown:
+            lines.append(f"    unknown: {_one_line(fact.unknown)}")
         lines.append(f"    at {fact.location.file}:{fact.location.line}")
     total = len(report.facts)
     what = "unverified fact" if report.unverified_only else "fact"
@@ -116,6 +125,8 @@ def render_json(report: SourcesReport) -> str:
                 else fact.status.verified
             ),
             "missing": fact.status.missing or None,
+            "quote": fact.quote or None,
+            "unknown": fact.unknown or None,
             "file": fact.location.file,
             "line": fact.location.line,
         }

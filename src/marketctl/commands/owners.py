@@ -1,7 +1,8 @@
 """``marketctl owners``: CODEOWNERS from the ``owners:`` the repository names.
 
 ``owners:`` in ``markets/_defaults/market.yaml`` owns the shared layers (``_defaults``,
-``_regions``) and is every market's default; a market's own ``market.yaml`` overrides it key by
+``_regions``; its ``legal`` owners the repository's reference data, ``_reference/``) and is every
+market's default; a market's own ``market.yaml`` overrides it key by
 key (layering). Each market then gets four kinds of reviewer::
 
     owners:
@@ -76,6 +77,9 @@ def owner_rules(repository: Repository) -> list[Rule]:
         rules += _layer_rules(
             folder, {k: v for k, v in shared.items() if k != "market"}, defaults_file
         )
+    if shared.get("legal"):
+        # The repository's reference data is law the markets are checked against.
+        rules.append(Rule(f"/{markets_folder}/_reference/", shared["legal"], defaults_file))
     if shared.get("rollout"):
         catalogue = f"/{repository.defaults.directory}/features.yaml"
         rules.append(Rule(catalogue, shared["rollout"], defaults_file))

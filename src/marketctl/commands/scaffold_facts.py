@@ -173,8 +173,18 @@ def _source_fields(source: Source) -> tuple[Field, ...]:
         else Field("url", "null", "an https link to the official text (the data has none)")
     )
     # The reviewed data's verification status travels with the fact (issue 7).
-    if isinstance(source.verified, date):
+    if isinstance(source.verified, date) and source.quote:
         fields.append(Field("verified", source.verified.isoformat()))
+        fields.append(Field("quote", quoted(source.quote)))
+    elif isinstance(source.verified, date):
+        # A verification nobody can check (no quote of what was read) is not copied as one:
+        # MKT421 would refuse it in the new market.
+        fields.append(Field("verified", "false"))
+        missing = (
+            f"the reference data says it was verified on {source.verified.isoformat()} but "
+            "quotes nothing: read the text at the url and write the sentence as quote"
+        )
+        fields.append(Field("missing", quoted(missing)))
     elif source.verified is False:
         fields.append(Field("verified", "false"))
         fields.append(Field("missing", quoted(source.missing)))

@@ -93,8 +93,14 @@ class HistoryProblem:
     hint: str
 
 
-def check_history(entries: Sequence[Mapping[str, Any]], name: str) -> list[HistoryProblem]:
+def check_history(
+    entries: Sequence[Mapping[str, Any]], name: str, today: date | None = None
+) -> list[HistoryProblem]:
     """Every order, overlap, gap and current-interval problem of one history.
+
+    The latest interval may end without a successor where the law ends the value on that day
+    (``ends_by_law: true``): the days after are unknown, not uncovered. Once ``today`` (when
+    given) is past that end, nothing is recorded for today: a current-interval problem again.
 
     ``name`` starts each message (``rates.standard: ...``; none when empty). Overlaps and gaps are
     judged on the history sorted by ``from``, so that a list written out of order is reported once
@@ -171,7 +177,19 @@ def check_history(entries: Sequence[Mapping[str, Any]], name: str) -> list[Histo
                 )
             )
     last = spans[latest]
-    if last.end is not None:
+    if last.end is not None and entries[latest].get("ends_by_law") is True:
+        if today is not None and last.end < today:
+            problems.append(
+                HistoryProblem(
+                    Problem.CURRENT,
+                    latest,
+                    "until",
+                    f"{prefix}the law ended this value on {last.end} and no interval follows, "
+                    "so nothing is in force today",
+                    "add the interval in force since then, with its source",
+                )
+            )
+    elif last.end is not None:
         problems.append(
             HistoryProblem(
                 Problem.CURRENT,
@@ -234,7 +252,13 @@ def rate_histories(tax: Mapping[str, Any]) -> Iterator[tuple[Path, list[Mapping[
                         yield ("regions", code, "taxes", component), entries
 
 
-WARRANTY_PERIODS = ("legal_guarantee", "burden_of_proof", "withdrawal", "short_term_reject")
+WARRANTY_PERIODS = (
+    "legal_guarantee",
+    "burden_of_proof",
+    "extension_after_repair",
+    "withdrawal",
+    "short_term_reject",
+)
 
 
 def period_histories(

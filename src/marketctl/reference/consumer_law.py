@@ -4,8 +4,13 @@
 withdrawal, second-hand reductions) and ``data/tax_law.yaml`` the tax-law facts (tax-inclusive
 price display, the second-hand margin scheme, the subdivisions that levy their own tax, the
 statutory standard rates by country). They
-ship with marketctl, so markets cannot edit them, and every number in them has a source and an
-effective date: what no library knows lives in reviewed data, not in the rules' code.
+ship with marketctl and every number in them has a source and an effective date: what no library
+knows lives there, not in the rules. They are the floor: a repository adds countries and newer
+laws in its own ``markets/_reference/`` files of the same shape, which
+:mod:`marketctl.repository.reference` reads and hands to :func:`consumer_law_of` and
+:func:`tax_law_of` as plain data (this module never reads a repository), and merges with
+:meth:`ConsumerLaw.extended` and :meth:`TaxLaw.extended`; each fact read from there carries its
+file and line (``Source.origin``).
 
 Both files are keyed by ``EU`` (markets with ``region: eu``) and by ISO 3166-1 country code; for a
 given fact, a country's entry replaces the EU entry for that country. That is how late or stricter
@@ -19,7 +24,7 @@ RuntimeError naming the file and the entry.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -34,6 +39,8 @@ from marketctl.reference import iso
 from marketctl.reference.territories import subdivisions_of
 
 EU = "EU"
+#: How a rule names the reference data that ships with marketctl.
+PACKAGED = "marketctl's packaged reference data"
 T = TypeVar("T")
 CONSUMER_LAW_FILE = "consumer_law.yaml"
 TAX_LAW_FILE = "tax_law.yaml"
@@ -58,9 +65,20 @@ class Source:
     ref: str = ""
     verified: date | Literal[False] | None = None
     missing: str = ""
+    quote: str = ""  # the sentence or table row read, verbatim, when verified is a date
+    # Where the fact is written when a repository's reference file gives it
+    # (``markets/_reference/consumer_law.yaml:14``); "" for marketctl's packaged data.
+    origin: str = ""
 
     def __str__(self) -> str:
-        return f"{self.title}, {self.ref}" if self.ref else self.title
+        text = f"{self.title}, {self.ref}" if self.ref else self.title
+        return f"{text}; {self.origin}" if self.origin else text
+
+    @property
+    def provenance(self) -> str:
+        """Where the reference fact comes from: the repository's file and line, or the
+        packaged data."""
+        return self.origin or PACKAGED
 
 
 @dataclass(frozen=True)
@@ -127,10 +145,12 @@ class StatutoryRate:
 
     def describe(self) -> str:
         """``the statutory standard rate for Sweden, 25 % from 2023-07-01 (Mervärdesskattelag
-        (2023:200))``: the rate, its period and the title of its source."""
+        (2023:200))``: the rate, its period and the title of its source (and where the
+        repository's reference file writes it, when it does)."""
+        origin = f"; {self.source.origin}" if self.source.origin else ""
         return (
             f"the statutory {self.name} rate for {jurisdiction_name(self.jurisdiction)}, "
-            f"{self.value} % {self.interval} ({self.source.title})"
+            f"{self.value} % {self.interval} ({self.source.title}{origin})"
         )
 
 
@@ -205,6 +225,33 @@ class ConsumerLaw:
         EU's for a market with region: eu; empty where marketctl has no data."""
         return _for_market(self.forms, country, region)
 
+    def researched(self, country: str) -> bool:
+        """Whether the data holds anything of the country's own consumer law (its floors or
+        the form of its guarantee, or a subdivision's): without it, only the EU's bounds are
+        known, not what the country chose within them."""
+        return any(
+            code == country or code.startswith(f"{country}-")
+            for code in (*self.floors, *self.forms)
+        )
+
+    def provenance(self, country: str) -> str:
+        """Where the data about a country's consumer law was read: the repository's file and
+        line of its first fact there, else the packaged data."""
+        sources = [
+            fact.source for history in self.floors.get(country, {}).values() for fact in history
+        ]
+        sources += [form.source for form in self.forms.get(country, ())]
+        origin = next((source.origin for source in sources if source.origin), "")
+        return origin or PACKAGED
+
+    def extended(self, other: ConsumerLaw) -> ConsumerLaw:
+        """This law with ``other``'s histories (a repository's reference file) in place of the
+        same jurisdiction's for the same name, and its new jurisdictions and names added."""
+        floors = {code: dict(names) for code, names in self.floors.items()}
+        for code, names in other.floors.items():
+            floors.setdefault(code, {}).update(names)
+        return ConsumerLaw(floors, {**self.forms, **other.forms})
+
 
 @dataclass(frozen=True)
 class TaxLaw:
@@ -237,6 +284,26 @@ class TaxLaw:
     def standard_rate(self, country: str) -> tuple[StatutoryRate, ...]:
         """The history of a country's statutory standard rate; empty when marketctl has none."""
         return tuple(self.standard_rates.get(country, ()))
+
+    def extended(self, other: TaxLaw) -> TaxLaw:
+        """This law with ``other``'s entries (a repository's reference file) in place of the same
+        jurisdiction's in each section (and of the same kind of reduced rate, the same
+        subdivision's state tax), and its new entries added."""
+        reduced = {code: dict(kinds) for code, kinds in self.reduced_rates.items()}
+        for code, kinds in other.reduced_rates.items():
+            reduced.setdefault(code, {}).update(kinds)
+        states = {code: dict(parts) for code, parts in self.state_sales_tax.items()}
+        for code, parts in other.state_sales_tax.items():
+            states.setdefault(code, {}).update(parts)
+        return TaxLaw(
+            {**self.tax_inclusive_prices, **other.tax_inclusive_prices},
+            {**self.margin_scheme, **other.margin_scheme},
+            {**self.regional_tax_subdivisions, **other.regional_tax_subdivisions},
+            {**self.standard_rates, **other.standard_rates},
+            states,
+            reduced,
+            {**self.tax_names, **other.tax_names},
+        )
 
 
 # The forms a legal guarantee takes (issue 7). ``fixed``: a liability period of months counted from
@@ -382,6 +449,13 @@ def source_problems(source: Mapping[str, Any], url_key: str = "url") -> list[Sou
     return problems
 
 
+def is_site_root(url: str) -> bool:
+    """Whether a link is a site's home page (``https://www.riksdagen.se/``): a path that is
+    empty or ``/``, and no query or fragment that would name a page of it."""
+    parts = urlsplit(url)
+    return bool(parts.netloc) and parts.path in ("", "/") and not parts.query and not parts.fragment
+
+
 # ---------------------------------------------------------------------------------------------
 # Loading
 
@@ -405,9 +479,35 @@ def _read(name: str) -> str:
         raise RuntimeError(f"marketctl/reference/data/{name} cannot be read: {error}") from error
 
 
-class _Malformed(Exception):
-    def __init__(self, where: str, problem: str) -> None:
+class ReferenceDataError(Exception):
+    """What is wrong in reference data, and where: ``where`` is the dotted path in the file
+    (``floors.PL.second_hand_min_months[0].value``), :attr:`path` the same as a tuple."""
+
+    def __init__(self, where: str, problem: str, key: bool = False) -> None:
         super().__init__(f"{where}: {problem}")
+        self.where = where
+        self.problem = problem
+        self.key = key  # the problem is the key that names ``where``, not its value
+
+    @property
+    def path(self) -> tuple[str | int, ...]:
+        return path_of(self.where)
+
+
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def path_of(where: str) -> tuple[str | int, ...]:
+    """``floors.PL.x[0].source`` as ``("floors", "PL", "x", 0, "source")``."""
+    return tuple(int(index) if index else name for name, index in _PATH_PART.findall(where))
+
+
+# Where a fact of reference data is written, from its dotted path: "" for the packaged data.
+Locate = Callable[[str], str]
+
+
+def _packaged(where: str) -> str:
+    return ""
 
 
 def _load_yaml(text: str, file: str) -> Mapping[str, Any]:
@@ -420,7 +520,7 @@ def _load_yaml(text: str, file: str) -> Mapping[str, Any]:
     return data
 
 
-def _failure(file: str, error: _Malformed) -> RuntimeError:
+def _failure(file: str, error: ReferenceDataError) -> RuntimeError:
     return RuntimeError(
         f"marketctl/reference/data/{file} is malformed at {error}; the file ships with marketctl, "
         "so this is a bug in the package: fix the file (it is reviewed data, see its header)"
@@ -433,41 +533,54 @@ _FLOOR_COUNTED_FROM = frozenset(
 
 
 def parse_consumer_law(text: str, file: str = CONSUMER_LAW_FILE) -> ConsumerLaw:
-    """``floors: {JURISDICTION: {<name>_months|_days|_years: FACT or [FACT, ...]}}`` (a FACT may
-    say ``counted_from``) and ``forms: {JURISDICTION: FACT or [FACT, ...]}`` whose values are
-    the forms of :data:`GUARANTEE_FORMS`."""
+    """The packaged consumer law from its text (see :func:`consumer_law_of`); a problem is a
+    RuntimeError naming the file: the file ships with marketctl."""
     data = _load_yaml(text, file)
     try:
-        floors: dict[str, dict[str, tuple[Floor, ...]]] = {}
-        for jurisdiction, names in _mapping(data.get("floors"), "floors").items():
-            where = f"floors.{jurisdiction}"
-            _check_jurisdiction(jurisdiction, where, subdivisions=True)
-            floors[jurisdiction] = {}
-            for name, facts in _mapping(names, where).items():
-                path = f"{where}.{name}"
-                if not isinstance(name, str) or not name.endswith(("_months", "_days", "_years")):
-                    raise _Malformed(path, "a floor's name ends in _months, _days or _years")
-                counted = [_counted_from(fact, path) for fact in _entries(facts)]
-                floors[jurisdiction][name] = tuple(
-                    Floor(jurisdiction, name, value, span, source, counted[i])
-                    for i, (value, span, source) in enumerate(_history(facts, path, int))
-                )
-        forms: dict[str, tuple[LegalForm, ...]] = {}
-        for jurisdiction, facts in _mapping(data.get("forms", {}), "forms").items():
-            where = f"forms.{jurisdiction}"
-            _check_jurisdiction(jurisdiction, where, subdivisions=True)
-            history = _history(facts, where, str)
-            for index, (value, _, _) in enumerate(history):
-                if value not in GUARANTEE_FORMS:
-                    raise _Malformed(
-                        f"{where}[{index}].value",
-                        f"{value!r} is not one of {', '.join(GUARANTEE_FORMS)}",
-                    )
-            forms[jurisdiction] = tuple(
-                LegalForm(jurisdiction, value, span, source) for value, span, source in history
-            )
-    except _Malformed as error:
+        return consumer_law_of(data)
+    except ReferenceDataError as error:
         raise _failure(file, error) from None
+
+
+def consumer_law_of(
+    data: Mapping[str, Any], locate: Locate = _packaged, complete: bool = True
+) -> ConsumerLaw:
+    """``floors: {JURISDICTION: {<name>_months|_days|_years: FACT or [FACT, ...]}}`` (a FACT may
+    say ``counted_from``) and ``forms: {JURISDICTION: FACT or [FACT, ...]}`` whose values are
+    the forms of :data:`GUARANTEE_FORMS`. ``locate`` says where each source is written (its
+    ``origin``); ``complete=False`` (a repository's file, which adds to the packaged data) lets
+    ``floors`` be absent. ReferenceDataError says what is wrong, and where."""
+    floors: dict[str, dict[str, tuple[Floor, ...]]] = {}
+    section = data.get("floors", None if complete else {})
+    for jurisdiction, names in _mapping(section, "floors").items():
+        where = f"floors.{jurisdiction}"
+        _check_jurisdiction(jurisdiction, where, subdivisions=True)
+        floors[jurisdiction] = {}
+        for name, facts in _mapping(names, where).items():
+            path = f"{where}.{name}"
+            if not isinstance(name, str) or not name.endswith(("_months", "_days", "_years")):
+                raise ReferenceDataError(
+                    path, "a floor's name ends in _months, _days or _years", key=True
+                )
+            counted = [_counted_from(fact, path) for fact in _entries(facts)]
+            floors[jurisdiction][name] = tuple(
+                Floor(jurisdiction, name, value, span, source, counted[i])
+                for i, (value, span, source) in enumerate(_history(facts, path, int, locate))
+            )
+    forms: dict[str, tuple[LegalForm, ...]] = {}
+    for jurisdiction, facts in _mapping(data.get("forms", {}), "forms").items():
+        where = f"forms.{jurisdiction}"
+        _check_jurisdiction(jurisdiction, where, subdivisions=True)
+        history = _history(facts, where, str, locate)
+        for index, (value, _, _) in enumerate(history):
+            if value not in GUARANTEE_FORMS:
+                raise ReferenceDataError(
+                    f"{where}[{index}].value",
+                    f"{value!r} is not one of {', '.join(GUARANTEE_FORMS)}",
+                )
+        forms[jurisdiction] = tuple(
+            LegalForm(jurisdiction, value, span, source) for value, span, source in history
+        )
     return ConsumerLaw(floors, forms)
 
 
@@ -478,7 +591,7 @@ def _entries(facts: Any) -> list[Any]:
 def _counted_from(fact: Any, where: str) -> str | None:
     counted = fact.get("counted_from") if isinstance(fact, Mapping) else None
     if counted is not None and counted not in _FLOOR_COUNTED_FROM:
-        raise _Malformed(
+        raise ReferenceDataError(
             f"{where}.counted_from",
             f"{counted!r} is not one of {', '.join(sorted(_FLOOR_COUNTED_FROM))}",
         )
@@ -486,85 +599,94 @@ def _counted_from(fact: Any, where: str) -> str | None:
 
 
 def parse_tax_law(text: str, file: str = TAX_LAW_FILE) -> TaxLaw:
-    """``tax_inclusive_prices`` and ``margin_scheme`` (facts of booleans by jurisdiction),
-    ``regional_tax_subdivisions`` (``{COUNTRY: {types: [...], source}}``) and ``standard_rates``
-    (``{COUNTRY: [FACT, ...]}``, percentages, a continuous history whose latest is open)."""
+    """The packaged tax law from its text (see :func:`tax_law_of`); a problem is a RuntimeError
+    naming the file: the file ships with marketctl."""
     data = _load_yaml(text, file)
     try:
-        requirements: dict[str, dict[str, tuple[Requirement, ...]]] = {}
-        for section in ("tax_inclusive_prices", "margin_scheme"):
-            requirements[section] = {}
-            for jurisdiction, facts in _mapping(data.get(section), section).items():
-                where = f"{section}.{jurisdiction}"
-                _check_jurisdiction(jurisdiction, where)
-                requirements[section][jurisdiction] = tuple(
-                    Requirement(jurisdiction, section, value, span, source)
-                    for value, span, source in _history(facts, where, bool)
-                )
-        scopes: dict[str, SubdivisionScope] = {}
-        section = "regional_tax_subdivisions"
-        for country, entry in _mapping(data.get(section), section).items():
-            where = f"{section}.{country}"
-            _check_jurisdiction(country, where)
-            entry = _mapping(entry, where)
-            types = entry.get("types")
-            if (
-                not isinstance(types, list)
-                or not types
-                or not all(isinstance(t, str) for t in types)
-            ):
-                raise _Malformed(f"{where}.types", "a non-empty list of subdivision types")
-            known = {s.type for s in subdivisions_of(country)}
-            unknown = sorted(set(types) - known)
-            if unknown:
-                raise _Malformed(
-                    f"{where}.types",
-                    f"{', '.join(unknown)} is not a subdivision type of {country} in pycountry "
-                    f"(known: {', '.join(sorted(known))})",
-                )
-            scopes[country] = SubdivisionScope(
-                country, frozenset(types), _source(entry.get("source"), f"{where}.source")
-            )
-        rates: dict[str, tuple[StatutoryRate, ...]] = {}
-        section = "standard_rates"
-        for country, facts in _mapping(data.get(section), section).items():
-            where = f"{section}.{country}"
-            if country == EU:
-                raise _Malformed(where, "a standard rate is national: key it by country code")
-            _check_jurisdiction(country, where)
-            if not isinstance(facts, list):
-                raise _Malformed(where, "a list of rates, oldest first")
-            rates[country] = tuple(
-                StatutoryRate(country, "standard", value, span, source, _first_recorded(fact))
-                for (value, span, source), fact in zip(
-                    _history(facts, where, Decimal), facts, strict=True
-                )
-            )
-            _check_continuous(facts, where)
-        reduced: dict[str, dict[str, tuple[StatutoryRate, ...]]] = {}
-        section = "reduced_rates"
-        for country, kinds in _mapping(data.get(section, {}), section).items():
-            where = f"{section}.{country}"
-            if country == EU:
-                raise _Malformed(where, "a reduced rate is national: key it by country code")
-            _check_jurisdiction(country, where)
-            reduced[country] = {}
-            for kind, facts in _mapping(kinds, where).items():
-                path = f"{where}.{kind}"
-                if not isinstance(kind, str) or kind == "standard" or not kind.isidentifier():
-                    raise _Malformed(path, "a kind of reduced rate (reduced, super_reduced, ...)")
-                if not isinstance(facts, list):
-                    raise _Malformed(path, "a list of rates, oldest first")
-                reduced[country][kind] = tuple(
-                    StatutoryRate(country, kind, value, span, source, _first_recorded(fact))
-                    for (value, span, source), fact in zip(
-                        _history(facts, path, Decimal), facts, strict=True
-                    )
-                )
-        states = _state_sales_tax(data.get("state_sales_tax", {}), scopes)
-        names = _tax_names(data.get("tax_names", {}))
-    except _Malformed as error:
+        return tax_law_of(data)
+    except ReferenceDataError as error:
         raise _failure(file, error) from None
+
+
+def tax_law_of(
+    data: Mapping[str, Any], locate: Locate = _packaged, complete: bool = True
+) -> TaxLaw:
+    """``tax_inclusive_prices`` and ``margin_scheme`` (facts of booleans by jurisdiction),
+    ``regional_tax_subdivisions`` (``{COUNTRY: {types: [...], source}}``) and ``standard_rates``
+    (``{COUNTRY: [FACT, ...]}``, percentages, a continuous history whose latest is open).
+    ``locate`` and ``complete`` as for :func:`consumer_law_of` (``complete=False``: any section
+    may be absent)."""
+    default: Mapping[str, Any] | None = None if complete else {}
+    requirements: dict[str, dict[str, tuple[Requirement, ...]]] = {}
+    for section in ("tax_inclusive_prices", "margin_scheme"):
+        requirements[section] = {}
+        for jurisdiction, facts in _mapping(data.get(section, default), section).items():
+            where = f"{section}.{jurisdiction}"
+            _check_jurisdiction(jurisdiction, where)
+            requirements[section][jurisdiction] = tuple(
+                Requirement(jurisdiction, section, value, span, source)
+                for value, span, source in _history(facts, where, bool, locate)
+            )
+    scopes: dict[str, SubdivisionScope] = {}
+    section = "regional_tax_subdivisions"
+    for country, entry in _mapping(data.get(section, default), section).items():
+        where = f"{section}.{country}"
+        _check_jurisdiction(country, where)
+        entry = _mapping(entry, where)
+        types = entry.get("types")
+        if not isinstance(types, list) or not types or not all(isinstance(t, str) for t in types):
+            raise ReferenceDataError(f"{where}.types", "a non-empty list of subdivision types")
+        known = {s.type for s in subdivisions_of(country)}
+        unknown = sorted(set(types) - known)
+        if unknown:
+            raise ReferenceDataError(
+                f"{where}.types",
+                f"{', '.join(unknown)} is not a subdivision type of {country} in pycountry "
+                f"(known: {', '.join(sorted(known))})",
+            )
+        scopes[country] = SubdivisionScope(
+            country, frozenset(types), _source(entry.get("source"), f"{where}.source", locate)
+        )
+    rates: dict[str, tuple[StatutoryRate, ...]] = {}
+    section = "standard_rates"
+    for country, facts in _mapping(data.get(section, default), section).items():
+        where = f"{section}.{country}"
+        if country == EU:
+            raise ReferenceDataError(where, "a standard rate is national: key it by country code")
+        _check_jurisdiction(country, where)
+        if not isinstance(facts, list):
+            raise ReferenceDataError(where, "a list of rates, oldest first")
+        rates[country] = tuple(
+            StatutoryRate(country, "standard", value, span, source, _first_recorded(fact))
+            for (value, span, source), fact in zip(
+                _history(facts, where, Decimal, locate), facts, strict=True
+            )
+        )
+        _check_continuous(facts, where)
+    reduced: dict[str, dict[str, tuple[StatutoryRate, ...]]] = {}
+    section = "reduced_rates"
+    for country, kinds in _mapping(data.get(section, {}), section).items():
+        where = f"{section}.{country}"
+        if country == EU:
+            raise ReferenceDataError(where, "a reduced rate is national: key it by country code")
+        _check_jurisdiction(country, where)
+        reduced[country] = {}
+        for kind, facts in _mapping(kinds, where).items():
+            path = f"{where}.{kind}"
+            if not isinstance(kind, str) or kind == "standard" or not kind.isidentifier():
+                raise ReferenceDataError(
+                    path, "a kind of reduced rate (reduced, super_reduced, ...)"
+                )
+            if not isinstance(facts, list):
+                raise ReferenceDataError(path, "a list of rates, oldest first")
+            reduced[country][kind] = tuple(
+                StatutoryRate(country, kind, value, span, source, _first_recorded(fact))
+                for (value, span, source), fact in zip(
+                    _history(facts, path, Decimal, locate), facts, strict=True
+                )
+            )
+    states = _state_sales_tax(data.get("state_sales_tax", {}), scopes, locate)
+    names = _tax_names(data.get("tax_names", {}))
     return TaxLaw(
         requirements["tax_inclusive_prices"],
         requirements["margin_scheme"],
@@ -584,9 +706,11 @@ def _tax_names(data: Any) -> dict[str, dict[str, str]]:
         names[country] = {}
         for language, name in _mapping(by_language, where).items():
             if not isinstance(language, str) or not re.fullmatch(r"[a-z]{2,3}", language):
-                raise _Malformed(f"{where}.{language}", "an ISO 639 language code (de, fr)")
+                raise ReferenceDataError(
+                    f"{where}.{language}", "an ISO 639 language code (de, fr)", key=True
+                )
             if not isinstance(name, str) or not name.strip():
-                raise _Malformed(f"{where}.{language}", "the tax's name, as text")
+                raise ReferenceDataError(f"{where}.{language}", "the tax's name, as text")
             names[country][language] = name
     return names
 
@@ -598,7 +722,7 @@ def _first_recorded(fact: Mapping[str, Any]) -> bool:
 
 
 def _state_sales_tax(
-    data: Any, scopes: Mapping[str, SubdivisionScope]
+    data: Any, scopes: Mapping[str, SubdivisionScope], locate: Locate
 ) -> dict[str, dict[str, StateSalesTax]]:
     """``{COUNTRY: {SUBDIVISION: {local_rates, rates: [FACT, ...]}}}``; every subdivision of the
     country's taxing types (pycountry) is present, and nothing else."""
@@ -608,12 +732,14 @@ def _state_sales_tax(
         _check_jurisdiction(country, where)
         scope = scopes.get(country)
         if scope is None:
-            raise _Malformed(where, "regional_tax_subdivisions names no taxing types for it")
+            raise ReferenceDataError(
+                where, "regional_tax_subdivisions names no taxing types for it"
+            )
         expected = {s.code for s in subdivisions_of(country) if s.type in scope.types}
         given = set(_mapping(subdivisions, where))
         if given != expected:
             missing, extra = sorted(expected - given), sorted(given - expected)
-            raise _Malformed(
+            raise ReferenceDataError(
                 where,
                 f"the subdivisions differ from pycountry's {', '.join(sorted(scope.types))}: "
                 f"missing {', '.join(missing) or 'none'}, "
@@ -625,11 +751,13 @@ def _state_sales_tax(
             entry = _mapping(subdivisions[code], path)
             local = entry.get("local_rates")
             if type(local) is not bool:
-                raise _Malformed(f"{path}.local_rates", f"expected true or false, found {local!r}")
+                raise ReferenceDataError(
+                    f"{path}.local_rates", f"expected true or false, found {local!r}"
+                )
             facts = entry.get("rates")
             if not isinstance(facts, list):
-                raise _Malformed(f"{path}.rates", "a list of rates, oldest first")
-            history = _history(facts, f"{path}.rates", Decimal)
+                raise ReferenceDataError(f"{path}.rates", "a list of rates, oldest first")
+            history = _history(facts, f"{path}.rates", Decimal, locate)
             result[country][code] = StateSalesTax(
                 code,
                 local,
@@ -650,20 +778,28 @@ def _state_sales_tax(
 
 def _mapping(value: Any, where: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise _Malformed(where, "expected a mapping")
+        raise ReferenceDataError(where, "expected a mapping")
     return value
 
 
 def _check_jurisdiction(code: Any, where: str, subdivisions: bool = False) -> None:
     if subdivisions and isinstance(code, str) and len(code) > 3 and code[2:3] == "-":
         if not any(s.code == code for s in subdivisions_of(code[:2])):
-            raise _Malformed(where, f"{code!r} is not an ISO 3166-2 subdivision code")
+            raise ReferenceDataError(
+                where, f"{code!r} is not an ISO 3166-2 subdivision code", key=True
+            )
         return
     if code != EU and (not isinstance(code, str) or len(code) != 2 or iso.country(code) is None):
-        raise _Malformed(where, f"{code!r} is neither EU nor an ISO 3166-1 alpha-2 country code")
+        raise ReferenceDataError(
+            where,
+            f"{code!r} is neither EU nor an ISO 3166-1 alpha-2 country code",
+            key=True,
+        )
 
 
-def _history(facts: Any, where: str, kind: type) -> list[tuple[Any, Interval, Source]]:
+def _history(
+    facts: Any, where: str, kind: type, locate: Locate
+) -> list[tuple[Any, Interval, Source]]:
     """One fact, or a list of them, oldest first and not overlapping.
 
     ``kind`` is the type of the values: ``bool`` (requirements), ``int`` (floors, in months or
@@ -671,7 +807,7 @@ def _history(facts: Any, where: str, kind: type) -> list[tuple[Any, Interval, So
     """
     entries: Sequence[Any] = facts if isinstance(facts, list) else [facts]
     if not entries:
-        raise _Malformed(where, "an empty list")
+        raise ReferenceDataError(where, "an empty list")
     result: list[tuple[Any, Interval, Source]] = []
     for index, entry in enumerate(entries):
         path = f"{where}[{index}]" if isinstance(facts, list) else where
@@ -681,14 +817,16 @@ def _history(facts: Any, where: str, kind: type) -> list[tuple[Any, Interval, So
             value = _percent(value, f"{path}.value")
         # bool is an int in Python: a floor must not be true, a requirement must be a bool.
         elif type(value) is not kind:
-            raise _Malformed(f"{path}.value", f"expected {kind.__name__}, found {value!r}")
+            raise ReferenceDataError(f"{path}.value", f"expected {kind.__name__}, found {value!r}")
         if isinstance(value, int) and value < 0:
-            raise _Malformed(f"{path}.value", "a floor is not negative")
+            raise ReferenceDataError(f"{path}.value", "a floor is not negative")
         try:
             span = Interval.of(entry)
         except (KeyError, ValueError) as error:
-            raise _Malformed(path, f"from (and until, if any) must be dates: {error}") from None
-        result.append((value, span, _source(entry.get("source"), f"{path}.source")))
+            raise ReferenceDataError(
+                path, f"from (and until, if any) must be dates: {error}"
+            ) from None
+        result.append((value, span, _source(entry.get("source"), f"{path}.source", locate)))
     for problem in check_history(entries, ""):
         # A floor may end without a successor (gaps and a closed last interval are fine), but
         # its history is ordered and never has two values on one day; an open interval that is
@@ -696,7 +834,7 @@ def _history(facts: Any, where: str, kind: type) -> list[tuple[Any, Interval, So
         if problem.problem in (Problem.ORDER, Problem.OVERLAP) or (
             problem.problem is Problem.CURRENT and problem.key == "from"
         ):
-            raise _Malformed(where, problem.message)
+            raise ReferenceDataError(where, problem.message)
     return result
 
 
@@ -708,9 +846,9 @@ def _percent(value: Any, where: str) -> Decimal:
     if type(value) is int:
         value = Decimal(value)
     if type(value) is not Decimal or not value.is_finite():
-        raise _Malformed(where, f"expected a percentage (a YAML number), found {value!r}")
+        raise ReferenceDataError(where, f"expected a percentage (a YAML number), found {value!r}")
     if not 0 <= value <= 100:
-        raise _Malformed(where, f"a percentage is from 0 to 100, found {value}")
+        raise ReferenceDataError(where, f"a percentage is from 0 to 100, found {value}")
     return value
 
 
@@ -719,26 +857,28 @@ def _check_continuous(entries: Sequence[Any], where: str) -> None:
     is open-ended (the rate in force now). Order and overlaps are checked by ``_history``."""
     for problem in check_history(entries, ""):
         if problem.problem in (Problem.GAP, Problem.CURRENT):
-            raise _Malformed(where, problem.message)
+            raise ReferenceDataError(where, problem.message)
 
 
-def _source(value: Any, where: str) -> Source:
+def _source(value: Any, where: str, locate: Locate) -> Source:
     source = _mapping(value, where)
     # A source not yet found may have no link, when it says so (verified: false, missing).
     unverified = source.get("verified") is False and "url" not in source
     problems = [p for p in source_problems(source) if not (unverified and p.key == "url")]
     if problems:
-        raise _Malformed(f"{where}.{problems[0].key}", problems[0].message)
+        raise ReferenceDataError(f"{where}.{problems[0].key}", problems[0].message)
     ref = source.get("ref", "")
     status = verification(source)
     if status.problem:
-        raise _Malformed(f"{where}.{status.key}", status.problem)
+        raise ReferenceDataError(f"{where}.{status.key}", status.problem)
     return Source(
         str(source["title"]).strip(),
         str(source.get("url") or ""),
         str(ref or ""),
         status.verified,
         status.missing,
+        str(source.get("quote") or "").strip(),
+        locate(where),
     )
 
 

@@ -20,6 +20,8 @@ from marketctl.core.parallel import default_jobs, run_all
 from marketctl.reference import iso
 from marketctl.repository.environments import ENVIRONMENTS, NAME
 from marketctl.repository.markets import DEFAULTS, LAYERED_KINDS, REGIONS, Layer, Repository
+from marketctl.repository.reference import KINDS as REFERENCE_KINDS
+from marketctl.repository.reference import REFERENCE
 from marketctl.repository.sources import DocumentMemo, Source, SourceOn, linked_folders
 
 MARKETS = "markets"
@@ -53,6 +55,7 @@ def load_repository(source: Source, *, jobs: int | None = None) -> Repository:
     regions: dict[str, Layer] = {}
     markets: dict[str, Layer] = {}
     environments: dict[str, Document] = {}
+    references: dict[str, Document] = {}
     for path in linked_folders(source, MARKETS):
         findings.append(
             finding(
@@ -65,7 +68,7 @@ def load_repository(source: Source, *, jobs: int | None = None) -> Repository:
             )
         )
     for path in source.list_files(MARKETS):
-        _load_path(source, path, defaults, regions, markets, environments, findings)
+        _load_path(source, path, defaults, regions, markets, environments, findings, references)
 
     for code, layer in sorted(markets.items()):
         if "market" not in layer.files and "market" not in layer.broken:
@@ -106,6 +109,7 @@ def load_repository(source: Source, *, jobs: int | None = None) -> Repository:
         markets=dict(sorted(markets.items())),
         findings=findings,
         environments=dict(sorted(environments.items())),
+        references=dict(sorted(references.items())),
     )
 
 
@@ -124,6 +128,7 @@ def load_more(source: Source, repository: Repository, paths: list[str]) -> list[
             repository.markets,
             repository.environments,
             findings,
+            repository.references,
         )
     repository.regions = dict(sorted(regions.items()))
     repository.markets = dict(sorted(repository.markets.items()))
@@ -139,8 +144,10 @@ def _load_path(
     markets: dict[str, Layer],
     environments: dict[str, Document],
     findings: list[Finding],
+    references: dict[str, Document],
 ) -> None:
-    """Read one file under markets/ into its layer (or an environment), or say why not."""
+    """Read one file under markets/ into its layer (or an environment, or the repository's
+    reference data), or say why not."""
     if path.endswith(_DOCUMENTATION):
         return
     parts = path.split("/")[1:]
@@ -149,6 +156,9 @@ def _load_path(
         return
     if parts[0] == ENVIRONMENTS:
         _load_environment(source, path, parts[1:], environments, findings)
+        return
+    if parts[0] == REFERENCE:
+        _load_reference(source, path, parts[1:], references, findings)
         return
     if parts[0] == DEFAULTS:
         layer, relative = defaults, "/".join(parts[1:])
@@ -200,6 +210,36 @@ def _load_environment(
     if document is not None:
         findings.extend(_schema_line_findings(document, "environment"))
         environments[name] = document
+
+
+def _load_reference(
+    source: Source,
+    path: str,
+    parts: list[str],
+    references: dict[str, Document],
+    findings: list[Finding],
+) -> None:
+    """``markets/_reference/tax_law.yaml`` and ``consumer_law.yaml``, nothing else."""
+    kind = parts[0].removesuffix(".yaml")
+    if len(parts) != 1 or kind not in REFERENCE_KINDS or not parts[0].endswith(".yaml"):
+        known = " and ".join(f"{MARKETS}/{REFERENCE}/{name}.yaml" for name in REFERENCE_KINDS)
+        findings.append(
+            finding(
+                "MKT006",
+                Location(path),
+                f"unknown file '{'/'.join(parts)}' in {MARKETS}/{REFERENCE}/",
+                f"a repository's reference data is {known}",
+            )
+        )
+        return
+    raw = _read_file(source, path, findings)
+    if raw is None:
+        return
+    document, problems = _parse(source, path, raw)
+    findings.extend(problems)
+    if document is not None:
+        findings.extend(_schema_line_findings(document, kind))
+        references[kind] = document
 
 
 class _Preparsed(SourceOn):

@@ -10,6 +10,7 @@ from marketctl.core.diagnostics import Finding, Location
 from marketctl.core.documents import Document
 from marketctl.reference.locales import SOURCE_LOCALE, fallback_chain
 from marketctl.repository.layering import Resolved, resolve
+from marketctl.repository.reference import Reference, reference_of
 
 LAYERED_KINDS = ("market", "tax", "warranty", "rollout")
 DEFAULTS = "_defaults"
@@ -177,6 +178,9 @@ class Repository:
     #: :attr:`environment` names one of them.
     environments: dict[str, Document] = field(default_factory=dict)
     environment: str | None = None
+    #: ``markets/_reference/<kind>.yaml`` by kind (tax_law, consumer_law): the repository's
+    #: additions to marketctl's reference data (:mod:`marketctl.repository.reference`).
+    references: dict[str, Document] = field(default_factory=dict)
     _markets: dict[str, Market] = field(default_factory=dict, init=False, repr=False)
     # What the floors above derive from the loaded files once per run (the message texts every
     # message rule walks); the repository is not changed after loading.
@@ -213,6 +217,19 @@ class Repository:
             own = part(document, ("markets", code), ("features",))
             layers.append(Layer(f"{name}/{code}", directory, {"rollout": own}))
         return layers
+
+    @property
+    def reference(self) -> Reference:
+        """The packaged reference data with this repository's additions, read once."""
+        found = self.derived.get("reference")
+        if found is None:
+            found = self.derived["reference"] = reference_of(self.references)
+        result: Reference = found
+        return result
+
+    @property
+    def reference_files(self) -> list[str]:
+        return [document.path for document in self.references.values()]
 
     @property
     def layers(self) -> list[Layer]:

@@ -18,14 +18,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from marketctl.runtime.errors import NoLegalTermError, RegionRequiredError
+from marketctl.runtime.errors import LegalTermEndsError, NoLegalTermError, RegionRequiredError
 
 __all__ = [
     "LegalGuarantee",
     "LegalSource",
     "LegalTerms",
     "Limitation",
+    "RepairExtension",
     "ShortTermReject",
+    "UltimatePeriod",
     "Withdrawal",
 ]
 
@@ -69,12 +71,36 @@ def _verified(*sources: LegalSource | None) -> bool:
 
 
 @dataclass(frozen=True)
+class UltimatePeriod:
+    """A long stop beside a limitation period counted from discovery: no claim after ``years``
+    counted from ``counted_from``, whenever the defect is discovered (Ontario, Limitations Act,
+    2002, s. 15: 15 years from the day of the act or omission the claim is based on)."""
+
+    years: int
+    counted_from: str
+    source: LegalSource | None
+
+
+@dataclass(frozen=True)
 class Limitation:
     """The time limit for bringing a claim, beside a fixed or reasonable liability."""
 
     years: int
     counted_from: str | None
     source: LegalSource | None
+    ultimate: UltimatePeriod | None = None
+
+
+@dataclass(frozen=True)
+class RepairExtension:
+    """The law extends the legal guarantee by ``months`` when the seller brings the goods into
+    conformity by repair (Directive (EU) 2019/771 art. 14(4), as amended by Directive (EU)
+    2024/1799 art. 16), in force from ``valid_from`` to ``valid_until``."""
+
+    months: int
+    source: LegalSource | None
+    valid_from: date
+    valid_until: date | None
 
 
 @dataclass(frozen=True)
@@ -97,17 +123,33 @@ class LegalGuarantee:
     region: str | None
     valid_from: date
     valid_until: date | None
+    # The ultimate period of a limitation form counted from discovery (Ontario), or None.
+    ultimate: UltimatePeriod | None = None
+    # The extension after a repair the law gives on the day asked about, or None.
+    extension_after_repair: RepairExtension | None = None
+
+    @property
+    def extension_after_repair_months(self) -> int:
+        """Months the guarantee is extended by after a repair (0 where the law gives none)."""
+        return self.extension_after_repair.months if self.extension_after_repair else 0
 
     @property
     def verified(self) -> bool:
         """Whether every source of this answer was checked against the official text."""
-        return _verified(self.source, self.limitation.source if self.limitation else None)
+        return _verified(
+            self.source,
+            self.limitation.source if self.limitation else None,
+            self.ultimate.source if self.ultimate else None,
+            self.extension_after_repair.source if self.extension_after_repair else None,
+        )
 
     def message_arguments(self) -> dict[str, object]:
         """The arguments of ``warranty.legal_guarantee``: ``form`` selects the sentence,
         ``months``/``years`` fill it (0 where the form has none). A form whose law counts from
         another event than its sentence says (e.g. a limitation counted from the breach)
-        selects ``other``: the general statutory-rights sentence."""
+        selects ``other``: the general statutory-rights sentence.
+        ``extension_after_repair_months`` is the extension after a repair (0 where none), for a
+        sentence that states it."""
         form = self.form
         expected = _SENTENCE_COUNTS_FROM.get(form)
         if form not in ("fixed", "reasonable", "limitation", "notice") or (
@@ -118,6 +160,7 @@ class LegalGuarantee:
             "form": form,
             "months": self.months if form in ("fixed", "notice") and self.months else 0,
             "years": self.years if form == "limitation" and self.years else 0,
+            "extension_after_repair_months": self.extension_after_repair_months,
         }
 
     def summary(self) -> str:
@@ -224,26 +267,58 @@ def _in_force(entries: Sequence[Mapping[str, Any]], on: date) -> Mapping[str, An
     return entry
 
 
+def _refuse_after_end(
+    market: str, what: str, entries: Sequence[Mapping[str, Any]], on: date
+) -> None:
+    """LegalTermEndsError when ``on`` is after the last interval and the law ends it on its
+    ``until`` (``ends_by_law``): what applies after is not in the bundle."""
+    last = max(entries, key=lambda entry: entry["from"], default=None)
+    if last is None or last.get("ends_by_law") is not True or not last.get("until"):
+        return
+    end = date.fromisoformat(last["until"])
+    if on > end:
+        raise LegalTermEndsError(
+            market,
+            f"records its {what} until {end.isoformat()}, the day the law ends it, and nothing "
+            f"after: no answer for {on.isoformat()} (rebuild the bundle once the data records "
+            "what applies next)",
+            end,
+        )
+
+
+def _ultimate(data: Mapping[str, Any]) -> UltimatePeriod | None:
+    ultimate = data.get("ultimate")
+    if not ultimate:
+        return None
+    return UltimatePeriod(
+        ultimate["years"], ultimate["counted_from"], LegalSource.of(ultimate.get("source"))
+    )
+
+
 def _limitation(data: Mapping[str, Any] | None) -> Limitation | None:
     if not data:
         return None
-    return Limitation(data["years"], data.get("counted_from"), LegalSource.of(data.get("source")))
+    return Limitation(
+        data["years"], data.get("counted_from"), LegalSource.of(data.get("source")), _ultimate(data)
+    )
 
 
 class LegalTerms:
     """The warranty part of one bundle, answering by day and region."""
 
-    __slots__ = ("_guarantee", "_market", "_short", "_withdrawal")
+    __slots__ = ("_extension", "_guarantee", "_market", "_short", "_withdrawal")
 
     def __init__(self, market: str, warranty: Mapping[str, Any]) -> None:
         self._market = market
         self._guarantee: Sequence[Mapping[str, Any]] = warranty["legal_guarantee"]
+        self._extension: Sequence[Mapping[str, Any]] = warranty.get("extension_after_repair", [])
         self._withdrawal: Sequence[Mapping[str, Any]] = warranty["withdrawal"]
         self._short: Sequence[Mapping[str, Any]] = warranty.get("short_term_reject", [])
 
     def legal_guarantee(self, on: date, region: str | None) -> LegalGuarantee:
         entry = _in_force(self._guarantee, on)
         if entry is None:
+            _refuse_after_end(self._market, "legal guarantee", self._guarantee, on)
             raise NoLegalTermError(self._market, f"records no legal guarantee in force on {on}")
         regions: Mapping[str, Any] = entry.get("regions") or {}
         data: Mapping[str, Any] = entry
@@ -268,11 +343,24 @@ class LegalTerms:
             region=region,
             valid_from=valid_from,
             valid_until=valid_until,
+            ultimate=_ultimate(data),
+            extension_after_repair=self._repair_extension(on),
+        )
+
+    def _repair_extension(self, on: date) -> RepairExtension | None:
+        entry = _in_force(self._extension, on) if self._extension else None
+        if entry is None:
+            _refuse_after_end(self._market, "extension after repair", self._extension, on)
+            return None
+        valid_from, valid_until = _span(entry)
+        return RepairExtension(
+            entry["months"], LegalSource.of(entry.get("source")), valid_from, valid_until
         )
 
     def withdrawal(self, on: date) -> Withdrawal:
         entry = _in_force(self._withdrawal, on)
         if entry is None:
+            _refuse_after_end(self._market, "withdrawal terms", self._withdrawal, on)
             raise NoLegalTermError(self._market, f"records no withdrawal terms in force on {on}")
         valid_from, valid_until = _span(entry)
         return Withdrawal(
@@ -288,6 +376,7 @@ class LegalTerms:
     def short_term_reject(self, on: date) -> ShortTermReject | None:
         entry = _in_force(self._short, on) if self._short else None
         if entry is None:
+            _refuse_after_end(self._market, "short-term right to reject", self._short, on)
             return None
         valid_from, valid_until = _span(entry)
         return ShortTermReject(

@@ -280,7 +280,9 @@ class Market:
         The national rate of that kind (unless the region replaces it) plus every regional
         component in force, for the standard kind. A market with regions needs ``region``
         (:class:`RegionRequiredError`); unknown kind or region: :class:`UnknownTaxError`; a day
-        the bundle has no rate for: :class:`NoRateInForceError`.
+        the bundle has no rate for: :class:`NoRateInForceError`, as :class:`RateEndsError` when
+        the day is after the end the law sets for the rate (``ends_by_law``) and nothing after
+        it is recorded.
         """
         return self._tax.rate(kind, region, _day(on, self.timezones[0]))
 
@@ -405,8 +407,13 @@ class Market:
         region: the form (``fixed``, ``reasonable``, ``limitation``, ``notice`` or ``none``), its
         months or years, what it counts from, the legal source and whether it was verified.
 
+        A limitation may carry an ultimate period (``ultimate``, Ontario's 15 years), and the
+        answer says by how many months the law extends the guarantee after a repair on that day
+        (``extension_after_repair_months``, 0 where it does not).
+
         A market whose law differs by region needs ``region`` (:class:`RegionRequiredError`);
-        a day the bundle has no terms for: :class:`NoLegalTermError`.
+        a day the bundle has no terms for: :class:`NoLegalTermError` (:class:`LegalTermEndsError`
+        after an end the law sets, ``ends_by_law``).
         """
         return self._terms().legal_guarantee(_day(on, self.timezones[0]), region)
 

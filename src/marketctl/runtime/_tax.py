@@ -27,6 +27,7 @@ from typing import Any, Final
 
 from marketctl.runtime.errors import (
     NoRateInForceError,
+    RateEndsError,
     RateProviderRequiredError,
     RegionRequiredError,
     UnknownTaxError,
@@ -69,7 +70,7 @@ class StateBaseRate:
 class _History:
     """One rate's intervals (``from`` .. ``until``, both inclusive), sorted by start."""
 
-    __slots__ = ("ends", "percents", "starts")
+    __slots__ = ("ended_by_law", "ends", "percents", "starts")
 
     def __init__(self, intervals: list[Mapping[str, Any]]) -> None:
         rows = sorted(
@@ -88,9 +89,21 @@ class _History:
         self.starts: tuple[date, ...] = tuple(row[0] for row in rows)
         self.ends: tuple[date | None, ...] = tuple(row[1] for row in rows)
         self.percents: tuple[Decimal, ...] = tuple(row[2] for row in rows)
+        # The last day covered, when the law ends the latest interval then (``ends_by_law``).
+        last = max(intervals, key=lambda item: item["from"], default=None)
+        self.ended_by_law: date | None = (
+            date.fromisoformat(last["until"])
+            if last is not None and last.get("ends_by_law") is True and last.get("until")
+            else None
+        )
 
     def first(self) -> date | None:
         return self.starts[0] if self.starts else None
+
+    def ended(self, day: date) -> date | None:
+        """The last day covered, when ``day`` is after it and the law ends the rate then."""
+        end = self.ended_by_law
+        return end if end is not None and day > end else None
 
     def at(self, day: date) -> Decimal | None:
         """The rate in force on ``day``, or None."""
@@ -212,6 +225,7 @@ class TaxTable:
         if place is None or not place[1].replaces_national:
             percent = national.at(on)
             if percent is None:
+                _refuse_after_end(self._market, f"{kind} rate", national, on)
                 raise NoRateInForceError(self._market, self._missing(kind, national, on))
             total = percent
             found = True
@@ -223,6 +237,9 @@ class TaxTable:
                     total = _CONTEXT.add(total, percent)
                     found = True
                     continue
+                # A component that simply ended is not in force; one the law ends, with
+                # nothing recorded after, is unknown after its end.
+                _refuse_after_end(self._market, f"{code}'s {name}", history, on)
                 first = history.first()
                 if first is not None and on < first:
                     raise NoRateInForceError(
@@ -308,6 +325,8 @@ class TaxTable:
         code, info = place
         history = info.components.get(STATE)
         percent = history.at(on) if history is not None else None
+        if history is not None and percent is None:
+            _refuse_after_end(self._market, f"state base rate for {code}", history, on)
         if history is None or percent is None:
             first = history.first() if history is not None else None
             recorded = f" (recorded from {first.isoformat()})" if first else ""
@@ -316,3 +335,17 @@ class TaxTable:
                 f"has no state base rate for {code} in force on {on.isoformat()}{recorded}",
             )
         return StateBaseRate(self._market, code, on, percent, self._local[code])
+
+
+def _refuse_after_end(market: str, what: str, history: _History, on: date) -> None:
+    """RateEndsError when ``on`` is after the last day ``history`` covers and the law ends the
+    rate then: the bundle does not know what applies after, so there is no answer."""
+    end = history.ended(on)
+    if end is not None:
+        raise RateEndsError(
+            market,
+            f"records its {what} until {end.isoformat()}, the day the law ends it, and nothing "
+            f"after: no answer for {on.isoformat()} (rebuild the bundle once the data records "
+            "what applies next)",
+            end,
+        )

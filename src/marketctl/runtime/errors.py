@@ -15,12 +15,16 @@ mapping.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 __all__ = [
     "BundleError",
+    "DataEndsError",
+    "LegalTermEndsError",
     "MarketctlRuntimeError",
     "NoLegalTermError",
     "NoRateInForceError",
+    "RateEndsError",
     "RateProviderRequiredError",
     "RegionRequiredError",
     "UnknownFeatureError",
@@ -139,6 +143,32 @@ class NoLegalTermError(MarketctlRuntimeError, LookupError):
     def __init__(self, market: str, message: str) -> None:
         super().__init__(f"market '{market}' {message}")
         self.market = market
+
+
+class DataEndsError(MarketctlRuntimeError, LookupError):
+    """The day asked about is after the last day the bundle covers, and the data says the law
+    ends the value on that last day (``ends_by_law``): what applies after is not in the bundle,
+    so there is no answer rather than a guess that the value goes on. ``ends`` is the last day
+    covered. Raised as :class:`RateEndsError` or :class:`LegalTermEndsError`, so code that
+    handles a missing rate or term handles this too."""
+
+    ends: date
+
+
+class RateEndsError(NoRateInForceError, DataEndsError):
+    """A tax rate whose law ends it on ``ends``, asked for a later day."""
+
+    def __init__(self, market: str, message: str, ends: date) -> None:
+        super().__init__(market, message)
+        self.ends = ends
+
+
+class LegalTermEndsError(NoLegalTermError, DataEndsError):
+    """A legal term whose law ends it on ``ends``, asked for a later day."""
+
+    def __init__(self, market: str, message: str, ends: date) -> None:
+        super().__init__(market, message)
+        self.ends = ends
 
 
 class RateProviderRequiredError(MarketctlRuntimeError, LookupError):

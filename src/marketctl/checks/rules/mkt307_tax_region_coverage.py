@@ -31,7 +31,7 @@ from collections.abc import Iterator
 
 from marketctl.checks.rules import rule
 from marketctl.core.diagnostics import Finding, Severity
-from marketctl.reference.consumer_law import jurisdiction_name, tax_law
+from marketctl.reference.consumer_law import jurisdiction_name
 from marketctl.reference.territories import Subdivision, subdivisions_of
 from marketctl.repository.markets import Market
 
@@ -60,7 +60,7 @@ def check_market(market: Market) -> Iterator[Finding]:
     country = market.market.get("country")
     if not isinstance(country, str):
         return
-    scope = tax_law().regional_tax_subdivisions.get(country)
+    scope = market.repository.reference.tax_law.regional_tax_subdivisions.get(country)
     known = subdivisions(country)
     taxing = sorted(
         code for code, sub in known.items() if scope is not None and sub.type in scope.types

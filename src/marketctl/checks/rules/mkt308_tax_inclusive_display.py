@@ -36,7 +36,7 @@ from marketctl.checks.rules import rule
 from marketctl.core.clock import today
 from marketctl.core.diagnostics import Finding, Severity
 from marketctl.core.intervals import stated_interval
-from marketctl.reference.consumer_law import jurisdiction_name, tax_law
+from marketctl.reference.consumer_law import jurisdiction_name
 from marketctl.repository.markets import Market
 
 CODE = "MKT308"
@@ -53,7 +53,9 @@ def check_market(market: Market) -> Iterator[Finding]:
     if shown.get("value") is not False:
         return  # showing tax-inclusive prices is allowed everywhere
     span = stated_interval(shown, today())
-    law = tax_law().inclusive_prices(country, region if isinstance(region, str) else None)
+    law = market.repository.reference.tax_law.inclusive_prices(
+        country, region if isinstance(region, str) else None
+    )
     for requirement in law:
         if requirement.value and requirement.interval.overlaps(span):
             yield rule(CODE).finding(

@@ -37,7 +37,7 @@ from marketctl.checks.rules import rule
 from marketctl.core.clock import today
 from marketctl.core.diagnostics import Finding, Severity
 from marketctl.core.intervals import ONE_DAY, first_uncovered, stated_interval
-from marketctl.reference.consumer_law import jurisdiction_name, tax_law
+from marketctl.reference.consumer_law import jurisdiction_name
 from marketctl.repository.markets import Market
 
 CODE = "MKT309"
@@ -54,7 +54,9 @@ def check_market(market: Market) -> Iterator[Finding]:
     if scheme.get("available") is not True:
         return
     span = stated_interval(scheme, today())
-    law = tax_law().margin_schemes(country, region if isinstance(region, str) else None)
+    law = market.repository.reference.tax_law.margin_schemes(
+        country, region if isinstance(region, str) else None
+    )
     available = [requirement for requirement in law if requirement.value]
     if not available:
         yield rule(CODE).finding(

@@ -12,7 +12,9 @@ interval is not, and a country without reference data is not checked. An interva
 days it prices orders: where intervals overlap, the one that started last is in force (as in the
 bundles), and the overlap itself is MKT304's or MKT306's finding. Regional components (Canada's HST,
 PST and QST) are not the national rate: Canada's ``standard`` is the federal GST. When the law
-changes, marketctl's reference must be updated too, with its source.
+changes, the reference must be updated too, with its source: a repository writes the newer rate
+in its own ``markets/_reference/tax_law.yaml`` (it replaces the packaged history of that country),
+and a rate read from there is named with its file and line.
 
 It is an error: a wrong standard rate mis-prices almost every order (issue 20). Where the
 market is right and the reference is not (a change the reference has not caught up with, an entry
@@ -44,7 +46,7 @@ from typing import Any
 from marketctl.checks.rules import rule
 from marketctl.core.diagnostics import Finding, Severity
 from marketctl.core.intervals import ONE_DAY, Interval
-from marketctl.reference.consumer_law import StatutoryRate, tax_law
+from marketctl.reference.consumer_law import StatutoryRate
 from marketctl.repository.markets import Market
 
 CODE = "MKT312"
@@ -53,8 +55,8 @@ SEVERITY = Severity.ERROR
 OVERRIDABLE = True
 
 UPDATE = (
-    "if the law has changed since marketctl's data, update marketctl/reference/data/tax_law.yaml "
-    "with the source"
+    "if the law has changed since the reference data, write the newer rate with its source in "
+    "markets/_reference/tax_law.yaml"
 )
 
 
@@ -64,7 +66,7 @@ def check_market(market: Market) -> Iterator[Finding]:
     if not isinstance(country, str) or not isinstance(rates, Mapping):
         return
     entries = rates.get("standard")
-    law = tax_law().standard_rate(country)
+    law = market.repository.reference.tax_law.standard_rate(country)
     if not isinstance(entries, list) or not law:
         return
     spans = _spans(entries)

@@ -40,7 +40,6 @@ from marketctl.core.diagnostics import Finding, Severity
 from marketctl.core.intervals import Interval
 from marketctl.reference.consumer_law import (
     FORM_COUNTED_FROM,
-    consumer_law,
     guarantee_form,
     jurisdiction_name,
     shortfall,
@@ -86,7 +85,7 @@ def check_market(market: Market) -> Iterator[Finding]:
 def _check_interval(
     market: Market, country: str, region: str | None, index: int, entry: Mapping[str, Any]
 ) -> Iterator[Finding]:
-    law = consumer_law()
+    law = market.repository.reference.consumer_law
     span = Interval.of(entry)
     where = ("legal_guarantee", index)
     form = guarantee_form(entry)
@@ -143,7 +142,7 @@ def _check_months(
 ) -> Iterator[Finding]:
     floors = [
         f
-        for f in consumer_law().floor(
+        for f in market.repository.reference.consumer_law.floor(
             FLOOR_NAMES.get(counted, FLOOR_NAMES["delivery"]), country, region
         )
         if f.interval.overlaps(span)
@@ -170,7 +169,7 @@ def _check_months(
 def _check_years(
     market: Market, country: str, index: int, entry: Mapping[str, Any], span: Interval
 ) -> Iterator[Finding]:
-    law = consumer_law()
+    law = market.repository.reference.consumer_law
     where = ("legal_guarantee", index)
     floors = [f for f in law.floor("limitation_years", country, None) if f.interval.overlaps(span)]
     years = entry.get("years")
@@ -233,7 +232,7 @@ def _check_reasonable(
         return
     floors = [
         f
-        for f in consumer_law().floor("limitation_years", country, None)
+        for f in market.repository.reference.consumer_law.floor("limitation_years", country, None)
         if f.interval.overlaps(span)
     ]
     floor = shortfall(limitation["years"], span, floors)

@@ -34,7 +34,7 @@ from marketctl.checks.rules import rule
 from marketctl.core.clock import today
 from marketctl.core.diagnostics import Finding, Severity
 from marketctl.core.intervals import Interval, first_uncovered
-from marketctl.reference.consumer_law import consumer_law, jurisdiction_name, shortfall
+from marketctl.reference.consumer_law import jurisdiction_name, shortfall
 from marketctl.repository.markets import Market
 
 CODE = "MKT402"
@@ -47,7 +47,7 @@ def check_market(market: Market) -> Iterator[Finding]:
     country, region = market.market.get("country"), market.market.get("region")
     if not isinstance(country, str):
         return
-    second_hand = consumer_law()
+    second_hand = market.repository.reference.consumer_law
     floors = second_hand.floor(
         "burden_of_proof_months", country, region if isinstance(region, str) else None
     )

@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from marketctl.checks.rules import rule
 from marketctl.core.diagnostics import Finding, Severity
 from marketctl.core.intervals import Interval
-from marketctl.reference.consumer_law import consumer_law, shortfall, withdrawal_right
+from marketctl.reference.consumer_law import shortfall, withdrawal_right
 from marketctl.repository.markets import Market
 
 CODE = "MKT403"
@@ -48,7 +48,7 @@ def check_market(market: Market) -> Iterator[Finding]:
     if not isinstance(country, str) or not isinstance(entries, list):
         return
     region = region if isinstance(region, str) else None
-    law = consumer_law()
+    law = market.repository.reference.consumer_law
     statutory_floors = law.floor("withdrawal_days", country, region)
     default_floors = law.floor("default_return_days", country, region)
     for index, entry in enumerate(entries):

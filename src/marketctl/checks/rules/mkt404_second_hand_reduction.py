@@ -10,6 +10,12 @@ bound a member state must respect), and the reduction is never below the floor. 
 refurbished goods: where the law keeps the full period for goods sold as refurbished (Portugal),
 that floor applies too. The minimum cannot be longer than the guarantee itself.
 
+The law is read from marketctl's packaged reference data and the repository's own
+``markets/_reference/consumer_law.yaml``, which adds countries and newer laws; each finding says
+which one it read (a fact from the repository's file by its file and line). For a country neither
+holds anything about (Poland, in the packaged data), the finding says the law was not researched
+rather than asserting what it allows: write the country's law in the repository's file.
+
 Where the market is right and the reference is not, the interval records a reviewed override
 (``override`` with what differs, why, the source that says so and the day it was reviewed); the
 finding is then a warning that names the override.
@@ -33,8 +39,10 @@ from collections.abc import Iterator
 from marketctl.checks.rules import rule
 from marketctl.core.diagnostics import Finding, Severity
 from marketctl.core.intervals import Interval, first_uncovered
-from marketctl.reference.consumer_law import EU, consumer_law, jurisdiction_name, shortfall
+from marketctl.reference.consumer_law import EU, PACKAGED, jurisdiction_name, shortfall
 from marketctl.repository.markets import Market
+
+REFERENCE_FILE = "markets/_reference/consumer_law.yaml"
 
 CODE = "MKT404"
 NAME = "second-hand-reduction"
@@ -48,7 +56,7 @@ def check_market(market: Market) -> Iterator[Finding]:
     if not isinstance(country, str) or not isinstance(entries, list):
         return
     region = region if isinstance(region, str) else None
-    law = consumer_law()
+    law = market.repository.reference.consumer_law
     # The EU entry is only the lowest period a member state may allow (art. 10(6): "not less
     # than one year"); a reduction exists only where the state used the option, i.e. where the
     # country has its own entry.
@@ -72,13 +80,24 @@ def check_market(market: Market) -> Iterator[Finding]:
                     f"write {months} or less, or remove it if the law allows no reduction",
                 )
             continue
+        if not law.researched(country):
+            yield rule(CODE).finding(
+                where,
+                f"legal_guarantee {span} may be shortened to {reduced} months for second-hand "
+                f"goods, but the consumer law of {jurisdiction_name(country)} was not researched: "
+                f"neither {PACKAGED} nor {REFERENCE_FILE} says whether it allows a shorter period",
+                f"add {country}'s second_hand_min_months, with its source, to {REFERENCE_FILE} "
+                "(or remove second_hand_min_months: absent, no reduction)",
+            )
+            continue
         missing = first_uncovered(span, (floor.interval for floor in allowed))
         if missing is not None:
+            known = law.provenance(country)  # the country's law is known: say where from
             yield rule(CODE).finding(
                 where,
                 f"legal_guarantee {span} may be shortened to {reduced} months for second-hand "
                 f"goods, but the law of {jurisdiction_name(country)} allows no shorter period "
-                f"on {missing}",
+                f"on {missing} ({known})",
                 "remove second_hand_min_months (absent: no reduction), or start this interval "
                 "on the day the law allowed one",
             )

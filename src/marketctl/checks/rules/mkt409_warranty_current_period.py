@@ -5,6 +5,10 @@ The latest interval of ``legal_guarantee``, ``burden_of_proof`` and ``withdrawal
 sales without a period; an open-ended interval that is not the latest overlaps everything after
 it. When the law changes, give the old interval an ``until`` and add the new one without.
 
+Where the law itself ends a period and nothing is known after, the latest interval says
+``until`` and ``ends_by_law: true`` (services are refused an answer for later days); that is a
+finding again once the end is past.
+
 Failing example::
 
     withdrawal:
@@ -21,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from marketctl.checks.rules import rule
+from marketctl.core.clock import today
 from marketctl.core.diagnostics import Finding, Severity
 from marketctl.core.intervals import Problem, check_history, path_name, period_histories
 from marketctl.repository.markets import Market
@@ -32,7 +37,7 @@ SEVERITY = Severity.ERROR
 
 def check_market(market: Market) -> Iterator[Finding]:
     for path, entries in period_histories(market.warranty):
-        for problem in check_history(entries, path_name(path)):
+        for problem in check_history(entries, path_name(path), today()):
             if problem.problem is Problem.CURRENT:
                 yield rule(CODE).finding(
                     market.location("warranty", (*path, problem.index, problem.key)),

@@ -31,7 +31,7 @@ from marketctl.checks.rules import rule
 from marketctl.core.clock import today
 from marketctl.core.diagnostics import Finding, Severity
 from marketctl.core.intervals import Interval
-from marketctl.reference.consumer_law import consumer_law, shortfall
+from marketctl.reference.consumer_law import shortfall
 from marketctl.repository.markets import Market
 
 CODE = "MKT410"
@@ -44,7 +44,7 @@ def check_market(market: Market) -> Iterator[Finding]:
     country, region = market.market.get("country"), market.market.get("region")
     if not isinstance(country, str):
         return
-    floors = consumer_law().floor(
+    floors = market.repository.reference.consumer_law.floor(
         "short_term_reject_days", country, region if isinstance(region, str) else None
     )
     entries = market.warranty.get("short_term_reject")
