@@ -10,8 +10,8 @@ Without --bundles it builds this repository's markets into a temporary directory
 - time per call of `message()` on a cached message (target 5 µs), `feature_enabled()`
   (target 2 µs), `format_price()`, and `tax_rate()` / `gross_price()` for reference;
 - `format_price()` beside JavaScript's `Intl.NumberFormat(locale, {style: "currency"})` on the
-  same amounts and locales, both timed in their own process after a warm-up (target: ratio at
-  most 1.5); without node on the PATH only our figures are printed;
+  same amounts and locales, both timed (CPU time) in their own process after a warm-up (target:
+  ratio at most 1.5); without node on the PATH only our figures are printed;
 - the resident memory of a loaded set, measured in a fresh process (RSS before and after
   `load()`, and the Python heap the set holds according to tracemalloc), also after every
   message of every locale has been compiled.
@@ -68,8 +68,9 @@ PRICE_AMOUNTS: list[Decimal | int] = [
 # ECMA-402's names for the market's price_rounding.
 INTL_ROUNDING = {"half_up": "halfExpand", "half_even": "halfEven"}
 # stdin: {"cases": [[locale, currency, roundingMode], ...], "amounts": [...], "calls": N}.
-# stdout: per case the texts and the best of five timed loops of `calls` calls, in µs per call,
-# each after a warm-up loop of the same length (the JIT compiles the loop and the formatter).
+# stdout: per case the texts and the best of five timed loops of `calls` calls, in µs of CPU
+# time per call, after a warm-up loop of the same length (the JIT compiles the loop and the
+# formatter).
 INTL_TIMER = r"""
 const { cases, amounts, calls } = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
 const values = amounts.map((a) => (a.decimal ? a.decimal : a.int));
@@ -78,14 +79,15 @@ const results = cases.map(([locale, currency, roundingMode]) => {
   const texts = values.map((value) => format.format(value));
   let sink = 0;
   const loop = () => {
-    const start = performance.now();
+    const start = process.cpuUsage();
     for (let i = 0; i < calls; i++) sink += format.format(values[i % values.length]).length;
-    return performance.now() - start;
+    const spent = process.cpuUsage(start);
+    return spent.user + spent.system;
   };
   loop();
   let best = Infinity;
   for (let repeat = 0; repeat < 5; repeat++) best = Math.min(best, loop());
-  return { texts, us: (best * 1000) / calls, sink };
+  return { texts, us: best / calls, sink };
 });
 process.stdout.write(JSON.stringify({ results, node: process.version, icu: process.versions.icu }));
 """
@@ -123,10 +125,14 @@ def _median_seconds(functions: list[Callable[[], object]], runs: int) -> list[fl
     return [statistics.median(samples) for samples in times]
 
 
-def _per_call_us(function: Callable[[], object], number: int = 200_000) -> float:
+def _per_call_us(
+    function: Callable[[], object],
+    number: int = 200_000,
+    timer: Callable[[], float] = time.perf_counter,
+) -> float:
     """Best of five timeit repeats, in microseconds per call (the least disturbed run)."""
     function()  # warm: first use compiles and caches
-    best = min(timeit.repeat(function, number=number, repeat=5))
+    best = min(timeit.repeat(function, number=number, repeat=5, timer=timer))
     return best / number * 1e6
 
 
@@ -200,7 +206,9 @@ def _intl_per_call(cases: list[tuple[str, str, str]], calls: int) -> dict[str, A
 def _prices_against_intl(markets: Any, calls: int = 50_000, rounds: int = 3) -> None:
     """format_price and Intl.NumberFormat per call, each the best of `rounds` rounds (node's
     process, then ours) of five timed loops: a busy moment of the machine in one round does
-    not count against one side only."""
+    not count against one side only. Both sides count CPU time (the process's, node's
+    compiler and GC threads included), not wall time: on a shared machine the wall clock
+    also counts the time other processes held the core."""
     cases = [
         (
             locale,
@@ -227,12 +235,16 @@ def _prices_against_intl(markets: Any, calls: int = 50_000, rounds: int = 3) -> 
         if theirs is not None:
             intl = [min(best, r["us"]) for best, r in zip(intl, theirs["results"], strict=True)]
         ours = [
-            min(best, _per_call_us(loop, calls // len(PRICE_AMOUNTS)) / len(PRICE_AMOUNTS))
+            min(
+                best,
+                _per_call_us(loop, calls // len(PRICE_AMOUNTS), time.process_time)
+                / len(PRICE_AMOUNTS),
+            )
             for best, loop in zip(ours, loops, strict=True)
         ]
     print(
         f"format_price() beside Intl.NumberFormat, {len(PRICE_AMOUNTS)} amounts per locale "
-        f"(µs per call, best of {rounds} x 5):"
+        f"(µs of CPU per call, best of {rounds} x 5):"
     )
     if theirs is None:
         print("  node is not on the PATH: Intl.NumberFormat not timed, our figures alone")
