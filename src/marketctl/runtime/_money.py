@@ -83,11 +83,13 @@ class PriceFormatter(NumberFormatter):
     """
 
     __slots__ = (
+        "_decimal_replaces",
         "_fraction_width",
         "_grouped_length",
         "_one_separator",
         "_price_quantum",
         "_price_rounding",
+        "_primary_from_end",
         "_quick",
     )
 
@@ -125,10 +127,12 @@ class PriceFormatter(NumberFormatter):
         self._grouped_length = (
             self._fraction_width + (self._group_from or primary + 1) if primary else sys.maxsize
         )
+        self._primary_from_end = self._fraction_width + primary
         # Up to this many digits left of the primary group take one separator (3 for #,##0),
         # up to twice as many two.
         self._one_separator = secondary
         self._quick = pattern.min_integer_digits == 1 and pattern.scale == 0
+        self._decimal_replaces = bool(digits) and decimal != "."
 
     def _round(self, value: Amount) -> Amount:
         if type(value) is int or not isinstance(value, Decimal) or not value.is_finite():
@@ -152,7 +156,8 @@ class PriceFormatter(NumberFormatter):
                 text = str(value.quantize(self._price_quantum, self._price_rounding, _DISPLAY))
             except InvalidOperation:
                 return super().format(self._round(value))
-            text = text.replace(".", self._decimal)
+            if self._decimal_replaces:
+                text = text.replace(".", self._decimal)
         elif type(value) is int and self._quick:
             text = str(value) + self._int_fraction
         else:
@@ -168,7 +173,7 @@ class PriceFormatter(NumberFormatter):
         length = len(text)
         if length < self._grouped_length:
             return f"{prefix}{text}{suffix}"
-        split = length - self._fraction_width - self._primary  # where the primary group starts
+        split = length - self._primary_from_end  # where the primary group starts
         if split <= self._one_separator:
             return f"{prefix}{text[:split]}{self._group}{text[split:]}{suffix}"
         second = split - self._one_separator  # where the secondary group starts
