@@ -86,7 +86,6 @@ class PriceFormatter(NumberFormatter):
         "_decimal_replaces",
         "_fraction_width",
         "_grouped_length",
-        "_one_separator",
         "_price_quantum",
         "_price_rounding",
         "_primary_from_end",
@@ -123,14 +122,11 @@ class PriceFormatter(NumberFormatter):
         # are all but the last `_fraction_width` characters, and a text this long or longer
         # has a grouped integer part (CLDR minimumGroupingDigits).
         self._fraction_width = len(decimal) + digits if digits else 0
-        primary, secondary = pattern.primary_grouping, pattern.secondary_grouping
+        primary = pattern.primary_grouping
         self._grouped_length = (
             self._fraction_width + (self._group_from or primary + 1) if primary else sys.maxsize
         )
         self._primary_from_end = self._fraction_width + primary
-        # Up to this many digits left of the primary group take one separator (3 for #,##0),
-        # up to twice as many two.
-        self._one_separator = secondary
         self._quick = pattern.min_integer_digits == 1 and pattern.scale == 0
         self._decimal_replaces = bool(digits) and decimal != "."
 
@@ -145,11 +141,12 @@ class PriceFormatter(NumberFormatter):
             ) from None
 
     def format(self, value: Amount) -> str:
-        # What NumberFormatter.format does, cut short for speed (issue 26: within 1.5 times
-        # JavaScript's Intl.NumberFormat): rounding to the currency digits with the price
-        # rounding is all the rounding there is (the base class's half-even rounding to the
-        # same digits changes nothing), and str() of the result is laid out directly.
-        # tests/runtime/test_money.py proves it writes what the base class writes.
+        # What NumberFormatter.format after _round writes, cut short for speed (issue 26:
+        # within 1.5 times JavaScript's Intl.NumberFormat). One rounding: the base class's
+        # half-even rounding to the currency digits changes nothing after the price rounding
+        # to the same digits. And str() of the rounded amount is laid out with slices, not
+        # format specs, partition and join. tests/runtime/test_money.py proves that it writes
+        # what the general path writes.
         if type(value) is Decimal and self._quick and value.is_finite():
             try:
                 # The display context: more than 28 digits is refused, as the base class does.
@@ -173,11 +170,13 @@ class PriceFormatter(NumberFormatter):
         length = len(text)
         if length < self._grouped_length:
             return f"{prefix}{text}{suffix}"
-        split = length - self._primary_from_end  # where the primary group starts
-        if split <= self._one_separator:
+        # Where the primary group starts: up to one secondary group's digits before it take
+        # one separator, up to two two (1 234 567,00 kr), more the general loop.
+        split = length - self._primary_from_end
+        if split <= self._secondary:
             return f"{prefix}{text[:split]}{self._group}{text[split:]}{suffix}"
-        second = split - self._one_separator  # where the secondary group starts
-        if second <= self._one_separator:
+        second = split - self._secondary
+        if second <= self._secondary:
             group = self._group
             return (
                 f"{prefix}{text[:second]}{group}{text[second:split]}{group}{text[split:]}{suffix}"
