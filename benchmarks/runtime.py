@@ -9,6 +9,9 @@ Without --bundles it builds this repository's markets into a temporary directory
   (median of --runs, interleaved; target: ratio at most 1.5);
 - time per call of `message()` on a cached message (target 5 µs), `feature_enabled()`
   (target 2 µs), `format_price()`, and `tax_rate()` / `gross_price()` for reference;
+- `format_price()` beside JavaScript's `Intl.NumberFormat(locale, {style: "currency"})` on the
+  same amounts and locales, both timed (CPU time) in their own process after a warm-up (target:
+  ratio at most 1.5); without node on the PATH only our figures are printed;
 - the resident memory of a loaded set, measured in a fresh process (RSS before and after
   `load()`, and the Python heap the set holds according to tracemalloc), also after every
   message of every locale has been compiled.
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -29,12 +33,64 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
 LOAD_RATIO_TARGET = 1.5
 MESSAGE_TARGET_US = 5.0
 FEATURE_TARGET_US = 2.0
+PRICE_RATIO_TARGET = 1.5
+
+# format_price against Intl.NumberFormat: (market, locale) and a mix of amounts, ints and
+# Decimals, with and without fractions, 1,000-9,999 (where minimum grouping digits matter),
+# large, rounding ties and negatives. Node gets a Decimal as its string (Intl formats a string
+# exactly, as we format a Decimal) and an int as a number.
+PRICE_LOCALES = [
+    ("se", "sv-SE"),
+    ("jp", "ja-JP"),
+    ("es", "es-ES"),
+    ("ca", "fr-CA"),
+    ("us", "en-US"),
+]
+PRICE_AMOUNTS: list[Decimal | int] = [
+    Decimal("1299.50"),
+    1299,
+    Decimal("-4999.99"),
+    Decimal("12345.675"),
+    7,
+    Decimal("0.5"),
+    -250,
+    Decimal("1234567.89"),
+    Decimal("9999.995"),
+    4500,
+]
+# ECMA-402's names for the market's price_rounding.
+INTL_ROUNDING = {"half_up": "halfExpand", "half_even": "halfEven"}
+# stdin: {"cases": [[locale, currency, roundingMode], ...], "amounts": [...], "calls": N}.
+# stdout: per case the texts and the best of five timed loops of `calls` calls, in µs of CPU
+# time per call, after a warm-up loop of the same length (the JIT compiles the loop and the
+# formatter).
+INTL_TIMER = r"""
+const { cases, amounts, calls } = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
+const values = amounts.map((a) => (a.decimal ? a.decimal : a.int));
+const results = cases.map(([locale, currency, roundingMode]) => {
+  const format = new Intl.NumberFormat(locale, { style: 'currency', currency, roundingMode });
+  const texts = values.map((value) => format.format(value));
+  let sink = 0;
+  const loop = () => {
+    const start = process.cpuUsage();
+    for (let i = 0; i < calls; i++) sink += format.format(values[i % values.length]).length;
+    const spent = process.cpuUsage(start);
+    return spent.user + spent.system;
+  };
+  loop();
+  let best = Infinity;
+  for (let repeat = 0; repeat < 5; repeat++) best = Math.min(best, loop());
+  return { texts, us: best / calls, sink };
+});
+process.stdout.write(JSON.stringify({ results, node: process.version, icu: process.versions.icu }));
+"""
 
 
 def _verdict(ok: bool) -> str:
@@ -69,10 +125,14 @@ def _median_seconds(functions: list[Callable[[], object]], runs: int) -> list[fl
     return [statistics.median(samples) for samples in times]
 
 
-def _per_call_us(function: Callable[[], object], number: int = 200_000) -> float:
+def _per_call_us(
+    function: Callable[[], object],
+    number: int = 200_000,
+    timer: Callable[[], float] = time.perf_counter,
+) -> float:
     """Best of five timeit repeats, in microseconds per call (the least disturbed run)."""
     function()  # warm: first use compiles and caches
-    best = min(timeit.repeat(function, number=number, repeat=5))
+    best = min(timeit.repeat(function, number=number, repeat=5, timer=timer))
     return best / number * 1e6
 
 
@@ -123,6 +183,92 @@ def _memory_probe(directory: str) -> None:
                 "messages": sum(len(m.message_keys) * len(m.locales) for m in markets.values()),
             }
         )
+    )
+
+
+def _intl_per_call(cases: list[tuple[str, str, str]], calls: int) -> dict[str, Any] | None:
+    """Node's figures for the cases (None without node): texts and µs per call of each."""
+    node = shutil.which("node")
+    if node is None:
+        return None
+    amounts = [{"decimal": str(a)} if isinstance(a, Decimal) else {"int": a} for a in PRICE_AMOUNTS]
+    finished = subprocess.run(
+        [node, "-e", INTL_TIMER],
+        input=json.dumps({"cases": cases, "amounts": amounts, "calls": calls}),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    figures: dict[str, Any] = json.loads(finished.stdout)
+    return figures
+
+
+def _prices_against_intl(markets: Any, calls: int = 50_000, rounds: int = 3) -> None:
+    """format_price and Intl.NumberFormat per call, each the best of `rounds` rounds (node's
+    process, then ours) of five timed loops: a busy moment of the machine in one round does
+    not count against one side only. Both sides count CPU time (the process's, node's
+    compiler and GC threads included), not wall time: on a shared machine the wall clock
+    also counts the time other processes held the core."""
+    cases = [
+        (
+            locale,
+            markets[code].data["currency"]["code"],
+            INTL_ROUNDING[markets[code].price_rounding],
+        )
+        for code, locale in PRICE_LOCALES
+    ]
+    loops: list[Callable[[], None]] = []
+    for code, locale in PRICE_LOCALES:
+
+        def every_amount(
+            format_price: Callable[..., str] = markets[code].format_price, locale: str = locale
+        ) -> None:
+            for amount in PRICE_AMOUNTS:
+                format_price(amount, locale)
+
+        loops.append(every_amount)
+    ours = [float("inf")] * len(loops)
+    intl = [float("inf")] * len(loops)
+    theirs: dict[str, Any] | None = None
+    for _ in range(rounds):
+        theirs = _intl_per_call(cases, calls)
+        if theirs is not None:
+            intl = [min(best, r["us"]) for best, r in zip(intl, theirs["results"], strict=True)]
+        ours = [
+            min(
+                best,
+                _per_call_us(loop, calls // len(PRICE_AMOUNTS), time.process_time)
+                / len(PRICE_AMOUNTS),
+            )
+            for best, loop in zip(ours, loops, strict=True)
+        ]
+    print(
+        f"format_price() beside Intl.NumberFormat, {len(PRICE_AMOUNTS)} amounts per locale "
+        f"(µs of CPU per call, best of {rounds} x 5):"
+    )
+    if theirs is None:
+        print("  node is not on the PATH: Intl.NumberFormat not timed, our figures alone")
+        for (code, locale), cost in zip(PRICE_LOCALES, ours, strict=True):
+            print(f"  {code} {locale:<6} format_price {cost:6.2f}")
+        return
+    print(f"  (node {theirs['node']}, ICU {theirs['icu']})")
+    ratios = []
+    for (code, locale), cost, best, result in zip(
+        PRICE_LOCALES, ours, intl, theirs["results"], strict=True
+    ):
+        texts = [markets[code].format_price(amount, locale) for amount in PRICE_AMOUNTS]
+        same = "" if texts == result["texts"] else "  TEXTS DIFFER from Intl's"
+        ratio = cost / best
+        ratios.append(ratio)
+        print(
+            f"  {code} {locale:<6} format_price {cost:6.2f}  Intl {best:6.2f}  "
+            f"ratio {ratio:5.2f}   target <= {PRICE_RATIO_TARGET}  "
+            f"{_verdict(ratio <= PRICE_RATIO_TARGET)}{same}"
+        )
+    worst = max(ratios)
+    print(
+        f"  median ratio {statistics.median(ratios):.2f}, worst {worst:.2f}   "
+        f"target <= {PRICE_RATIO_TARGET}  {_verdict(worst <= PRICE_RATIO_TARGET)}"
     )
 
 
@@ -230,6 +376,7 @@ def _run(directory: Path, runs: int) -> None:
     }
     for label, call in others.items():
         print(f"  {label:<46} {_per_call_us(call, 50_000):6.2f}")
+    _prices_against_intl(markets)
 
     probe = subprocess.run(
         [sys.executable, __file__, "--memory-probe", str(directory)],

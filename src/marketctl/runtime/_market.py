@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from functools import cache
@@ -93,6 +93,7 @@ class Market:
         "_legal",
         "_locale_matcher",
         "_message_locales",
+        "_price_formats",
         "_price_formatters",
         "_raw_features",
         "_schedules",
@@ -177,6 +178,8 @@ class Market:
         self._legal: LegalTerms | None = None
         self._schedules: dict[str, Schedule] = {}
         self._price_formatters: dict[str, PriceFormatter] = {}
+        # format_price's lookup, None and each tag straight to the formatter's bound format.
+        self._price_formats: dict[str | None, Callable[[Amount], str]] = {}
         self._message_locales: dict[str, MessageLocale] = {}
         self._compiled: dict[str, dict[str, CompiledMessage]] = {tag: {} for tag in locales}
 
@@ -233,9 +236,15 @@ class Market:
         A Decimal is first rounded to the currency's digits with the market's
         ``price_rounding``, as :meth:`round_price` does. Floats are refused (TypeError).
         """
-        tag = self.default_locale if locale is None else self.resolve_locale(locale)
-        formatter = self._price_formatters.get(tag) or self._price_formatter(tag)
-        return formatter.format(amount)
+        format_for_locale = self._price_formats.get(locale)
+        if format_for_locale is None:
+            tag = self.resolve_locale(locale)
+            format_for_locale = self._price_formatter(tag).format
+            # Kept for None and the market's own tags only: other names come from callers
+            # (an Accept-Language header) and are as many as they send.
+            if locale is None or locale == tag:
+                self._price_formats[locale] = format_for_locale
+        return format_for_locale(amount)
 
     def round_price(self, amount: Amount) -> Decimal:
         """``amount`` rounded to the currency's digits with the market's ``price_rounding``."""
