@@ -143,7 +143,11 @@ class PriceFormatter(NumberFormatter):
         # format specs, partition and join. tests/runtime/test_money.py proves that it writes
         # what the general path writes.
         if type(value) is Decimal and self._quick and value.is_finite():
-            check_amount(value, "amount")  # the one limit, as everywhere else
+            # The one limit, as everywhere else (check_amount): a plain text of at most
+            # MAX_AMOUNT_DIGITS characters is within it, and the check costs more than that.
+            plain = str(value)
+            if len(plain) > MAX_AMOUNT_DIGITS or "E" in plain:
+                check_amount(value, "amount")
             try:
                 text = str(value.quantize(self._price_quantum, self._price_rounding, _CONTEXT))
             except InvalidOperation:
