@@ -53,20 +53,26 @@ class Session:
     def __init__(self, client: LanguageClient) -> None:
         self.client = client
         self.rounds = 0
+        self.checked: dict[str, int] = {}  # the newest version of each document a round checked
         self.event = asyncio.Event()
 
         @client.feature("marketctl/validated")
         def _validated(params: Any) -> None:
             self.rounds += 1
+            for uri, version in params.versions:
+                self.checked[str(uri)] = max(self.checked.get(str(uri), 0), int(version))
             self.event.set()
 
-    async def wait_round(self, after: int) -> None:
-        while self.rounds <= after:
+    async def wait_for(self, done: Any) -> None:
+        while not done():
             self.event.clear()
             await asyncio.wait_for(self.event.wait(), 120)
 
+    async def wait_round(self, after: int) -> None:
+        await self.wait_for(lambda: self.rounds > after)
+
     async def edit(self, uri: str, version: int, text: str) -> float:
-        before = self.rounds
+        """Milliseconds from sending the edit to the end of the round that checked it."""
         start = time.perf_counter()
         self.client.text_document_did_change(
             types.DidChangeTextDocumentParams(
@@ -74,7 +80,7 @@ class Session:
                 [types.TextDocumentContentChangeWholeDocument(text=text)],
             )
         )
-        await self.wait_round(before)
+        await self.wait_for(lambda: self.checked.get(uri, 0) >= version)
         return (time.perf_counter() - start) * 1000
 
 
@@ -152,7 +158,7 @@ async def measure(root: Path, label: str, edits: int, long: int) -> None:
             )
         )
         if n % 50 == 49:
-            await session.wait_round(session.rounds - 1)
+            await session.wait_for(lambda v=version + n: session.checked.get(uri, 0) >= v)
     await session.edit(uri, version + long + 1, text)
     rss_after = _rss(pid)
     await client.shutdown_session()

@@ -334,7 +334,11 @@ def test_explain_takes_the_keys_sources_prints(
         '  "percent": 25,',
         '  "from": "2023-07-01",',
     ]
-    assert item.out.splitlines()[-1] == "  from markets/se/tax.yaml:27:7"
+    text = (repo / "markets/se/tax.yaml").read_text(encoding="utf-8").splitlines()
+    line = next(  # the item's first key: "- percent: 25" above "from: 2023-07-01"
+        n for n, t in enumerate(text, 1) if t.strip() == "- percent: 25" and "2023-07-01" in text[n]
+    )
+    assert item.out.splitlines()[-1] == f"  from markets/se/tax.yaml:{line}:7"
     assert (inside.code, inside.out) == (
         0,
         "warranty.legal_guarantee[1].months = 36\n  from markets/se/warranty.yaml:25:13\n",
@@ -403,8 +407,11 @@ def test_a_value_left_null_gets_its_type_and_form(
     assert hints == {
         ("markets/se/market.yaml", 8, 11): "write a code of three capital letters, e.g. "
         "currency: ABC (ISO 4217 code of the currency prices are set and charged in)",
-        ("markets/se/tax.yaml", 7, 10): "write true or false, e.g. value: true (true: shown "
-        "prices include tax)",
+        (
+            "markets/se/tax.yaml",
+            line_of(repo / "markets/se/tax.yaml", "value: null"),
+            10,
+        ): "write true or false, e.g. value: true (true: shown prices include tax)",
         ("markets/_regions/eu/tax.yaml", 4, 9): "write one of vat, gst, consumption_tax, "
         "sales_tax, e.g. system: vat (The kind of consumer tax. sales_tax (the United States): "
         "no national rate, so no rates; each state's base rate under regions with local_rates; "

@@ -43,12 +43,13 @@ def workspace(tmp_path: Path) -> Path:
     )
 )
 async def client(lsp_client: LanguageClient, workspace: Path) -> Any:
-    rounds: list[int] = []
+    rounds: list[dict[str, int]] = []  # the document versions each finished round checked
     lsp_client.rounds = rounds  # type: ignore[attr-defined]
 
     @lsp_client.feature("marketctl/validated")
     def _validated(params: Any) -> None:
-        rounds.append(1)
+        # [[uri, version], ...]: the versions of the open documents the round checked.
+        rounds.append({str(uri): int(version) for uri, version in params.versions})
 
     await lsp_client.initialize_session(
         types.InitializeParams(
@@ -61,15 +62,19 @@ async def client(lsp_client: LanguageClient, workspace: Path) -> Any:
     await lsp_client.shutdown_session()
 
 
-async def _round(client: LanguageClient, after: int) -> None:
-    """Wait until the server has finished more validation rounds than ``after``."""
-    rounds: list[int] = client.rounds  # type: ignore[attr-defined]
+async def _round(client: LanguageClient, uri: str | None = None, version: int = 0) -> None:
+    """Wait until a round of diagnostics has finished that checked ``uri`` at ``version`` or
+    later (any round, without a uri)."""
+    rounds: list[dict[str, int]] = client.rounds  # type: ignore[attr-defined]
 
-    async def done() -> None:
-        while len(rounds) <= after:
+    def done() -> bool:
+        return any(uri is None or found.get(uri, 0) >= version for found in rounds)
+
+    async def wait() -> None:
+        while not done():
             await client.wait_for_notification("marketctl/validated")
 
-    await asyncio.wait_for(done(), TIMEOUT)
+    await asyncio.wait_for(wait(), TIMEOUT)
 
 
 def _validate(root: Path) -> list[tuple[str, int, int, str, str, str]]:
@@ -141,15 +146,14 @@ def _change(client: LanguageClient, uri: str, version: int, text: str) -> None:
 async def test_diagnostics_are_validates_findings_as_the_user_types(
     client: LanguageClient, workspace: Path, tmp_path: Path
 ) -> None:
-    await _round(client, 0)
+    await _round(client)
     assert _published(client, workspace) == _validate(workspace)
 
     tax = workspace / "markets/se/tax.yaml"
     uri = _open(client, tax)
     edited = tax.read_text(encoding="utf-8").replace("- percent: 25\n", "- percent: 24\n", 1)
-    before = len(client.rounds)  # type: ignore[attr-defined]
     _change(client, uri, 2, edited)
-    await _round(client, before)
+    await _round(client, uri, 2)
 
     saved = _copy(tmp_path / "saved")
     (saved / "markets/se/tax.yaml").write_text(edited, encoding="utf-8")
@@ -163,13 +167,12 @@ async def test_diagnostics_are_validates_findings_as_the_user_types(
 async def test_a_broken_shared_catalogue_is_reported_where_it_breaks(
     client: LanguageClient, workspace: Path, tmp_path: Path
 ) -> None:
-    await _round(client, 0)
+    await _round(client)
     catalogue = workspace / "markets/_defaults/messages/sv.yaml"
     uri = _open(client, catalogue)
     edited = catalogue.read_text(encoding="utf-8") + 'cart.title: "x\n'
-    before = len(client.rounds)  # type: ignore[attr-defined]
     _change(client, uri, 2, edited)
-    await _round(client, before)
+    await _round(client, uri, 2)
     saved = _copy(tmp_path / "saved")
     (saved / "markets/_defaults/messages/sv.yaml").write_text(edited, encoding="utf-8")
     expected = _validate(saved)
@@ -225,13 +228,12 @@ async def test_completion_offers_currencies_and_rule_codes(
 
 @pytest.mark.asyncio
 async def test_a_did_you_mean_is_a_quick_fix(client: LanguageClient, workspace: Path) -> None:
-    await _round(client, 0)
+    await _round(client)
     market = workspace / "markets/se/market.yaml"
     uri = _open(client, market)
     text = market.read_text(encoding="utf-8").replace("currency: SEK", "currency: SEC", 1)
-    before = len(client.rounds)  # type: ignore[attr-defined]
     _change(client, uri, 2, text)
-    await _round(client, before)
+    await _round(client, uri, 2)
     row = next(n for n, line in enumerate(text.splitlines()) if line.startswith("currency:"))
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(

@@ -49,7 +49,9 @@ def test_select_of_rollout_rules_reads_no_catalogue_the_store_vouches_for(
     monkeypatch.delenv("MARKETCTL_NO_CACHE")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-home"))
     # The seal key is read once per process: this test's own, undone after it.
-    monkeypatch.setattr(cache, "_seal_key", functools.cache(cache._seal_key.__wrapped__))
+    monkeypatch.setattr(
+        cache, "_seal_key_and_note", functools.cache(cache._seal_key_and_note.__wrapped__)
+    )
     monkeypatch.setenv("MARKETCTL_TODAY", "2026-11-30")
     _break_rollout(repo)
     assert invoke(capsys, repo, "validate").code == 1  # a full run: stores the units

@@ -18,6 +18,21 @@ HINT = (
 )
 
 
+def with_note(repo: Path, note: str) -> None:
+    """Give Sweden's 25 % from 2023-07-01 this note (in place of any note it has)."""
+    path = repo / SE
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = lines.index(REF)
+    end = next(
+        n
+        for n in range(at, len(lines))
+        if lines[n].startswith("    - ") or not lines[n].startswith("        ")
+    )
+    block = [line for line in lines[at + 1 : end] if not line.startswith("        note:")]
+    lines[at + 1 : end] = [f"        note: {note}\n", *block]
+    path.write_text("".join(lines), encoding="utf-8")
+
+
 def mkt423(capsys: pytest.CaptureFixture[str], repo: Path) -> list[tuple[str, int, int, str, str]]:
     return [
         (f["file"], f["line"], f["column"], f["message"], f["hint"])
@@ -29,7 +44,7 @@ def mkt423(capsys: pytest.CaptureFixture[str], repo: Path) -> list[tuple[str, in
 def test_an_open_rate_whose_note_says_it_ends(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    edit(repo / SE, REF, REF + '        note: "25 % bis 31.12.2029 (test)"\n')
+    with_note(repo, '"25 % bis 31.12.2029 (test)"')
 
     assert mkt423(capsys, repo) == [
         (
@@ -44,7 +59,7 @@ def test_an_open_rate_whose_note_says_it_ends(
 
 
 def test_the_end_written_as_data_passes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    edit(repo / SE, REF, REF + '        note: "25 % until 2029-12-31 (test)"\n')
+    with_note(repo, '"25 % until 2029-12-31 (test)"')
     standard = "    - percent: 25\n      from: 2023-07-01\n"
     edit(repo / SE, standard, standard + "      until: 2029-12-31\n      ends_by_law: true\n")
 
@@ -54,7 +69,7 @@ def test_the_end_written_as_data_passes(repo: Path, capsys: pytest.CaptureFixtur
 def test_an_end_before_the_interval_starts_is_history(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    edit(repo / SE, REF, REF + '        note: "the 1994 act applied until 2023-06-30"\n')
+    with_note(repo, '"the 1994 act applied until 2023-06-30"')
 
     assert mkt423(capsys, repo) == []
 

@@ -139,7 +139,7 @@ def test_reference_sources_keep_their_quote() -> None:
 def test_the_scaffold_copies_a_verified_facts_quote() -> None:
     from datetime import date
 
-    from marketctl.commands.scaffold import _source_fields
+    from marketctl.commands.scaffold_facts import _source_fields
     from marketctl.reference.consumer_law import Source
 
     source = Source("T", "https://a.b/x", verified=date(2026, 11, 20), quote=QUOTE)
@@ -155,7 +155,7 @@ def test_the_scaffold_copies_a_verified_facts_quote() -> None:
 def test_the_scaffold_does_not_copy_a_verification_without_its_quote() -> None:
     from datetime import date
 
-    from marketctl.commands.scaffold import _source_fields
+    from marketctl.commands.scaffold_facts import _source_fields
     from marketctl.reference.consumer_law import Source
 
     source = Source("T", "https://a.b/x", verified=date(2026, 11, 20))

@@ -53,6 +53,7 @@ class MarketctlLanguageServer(LanguageServer):
         self._pending: asyncio.TimerHandle | None = None
         self._running = False
         self._again = False
+        self._versions: dict[str, int] = {}  # the document versions the running round checks
 
     # -- validation ----------------------------------------------------------------------
 
@@ -69,8 +70,16 @@ class MarketctlLanguageServer(LanguageServer):
             self._again = True
             return
         self._running = True
+        session = self.session
+        # What this round checks: the editor's texts now, and the versions they are of.
+        texts = dict(session.texts) if session is not None else {}
+        self._versions = {
+            uri: document.version
+            for uri, document in self.workspace.text_documents.items()
+            if document.version is not None
+        }
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self.thread_pool, self._validate)
+        future = loop.run_in_executor(self.thread_pool, self._validate, texts)
         future.add_done_callback(lambda done: loop.call_soon_threadsafe(self._finished, done))
 
     def _finished(self, done: asyncio.Future[tuple[Finding, ...] | None]) -> None:
@@ -84,18 +93,21 @@ class MarketctlLanguageServer(LanguageServer):
                 self.window_log_message(
                     types.LogMessageParams(types.MessageType.Error, f"marketctl: {error!r}")
                 )
-            self.protocol.notify("marketctl/validated", {"findings": None})
+            self.protocol.notify(
+                "marketctl/validated",
+                {"findings": None, "versions": sorted(self._versions.items())},
+            )
         if self._again:
             self._again = False
             self._start()
 
-    def _validate(self) -> tuple[Finding, ...] | None:
+    def _validate(self, texts: dict[str, bytes]) -> tuple[Finding, ...] | None:
         session = self.session
         if session is None:
             return None
         with self._lock:
             try:
-                return session.validate().findings
+                return session.validate(texts).findings
             except MarketctlError as error:
                 self.window_log_message(
                     types.LogMessageParams(types.MessageType.Warning, f"marketctl: {error}")
@@ -127,7 +139,10 @@ class MarketctlLanguageServer(LanguageServer):
             )
         self.published = {relative: tuple(found) for relative, found in by_file.items()}
         # Clients that wait for a whole round (tests, benchmarks) wait for this.
-        self.protocol.notify("marketctl/validated", {"findings": len(self.findings)})
+        self.protocol.notify(
+            "marketctl/validated",
+            {"findings": len(self.findings), "versions": sorted(self._versions.items())},
+        )
 
     def _diagnostic(self, finding: Finding) -> types.Diagnostic:
         start = self._position(finding.file, finding.line, finding.column)

@@ -118,12 +118,12 @@ class EditorSession:
 
     # -- findings --------------------------------------------------------------------------
 
-    def _tree(self) -> Tree | None:
+    def _tree(self, texts: Mapping[str, bytes]) -> Tree | None:
         tree = tree_of(self.root)
         if tree is None:
             return None
         files = dict(tree.files)
-        for path, raw in self.texts.items():
+        for path, raw in texts.items():
             if path.startswith(MARKETS + "/"):
                 files[path] = hashlib.sha256(raw).hexdigest()
         digest = hashlib.sha256()
@@ -131,12 +131,14 @@ class EditorSession:
             digest.update(f"{relative}\0{files[relative]}\0".encode())
         return Tree(digest.hexdigest(), files)
 
-    def validate(self) -> Report:
-        """What ``marketctl validate`` reports for the tree as the editor holds it."""
+    def validate(self, texts: Mapping[str, bytes] | None = None) -> Report:
+        """What ``marketctl validate`` reports for the tree as the editor holds it (``texts``:
+        the editor's texts as they were when it asked, by default as they are now)."""
+        texts = dict(self.texts if texts is None else texts)
         configured = read_settings(self.root)
         settings = configured.merged((), ())
-        source = self.source()
-        tree = self._tree()
+        source = OverlaySource(self.root, texts, self._memo)
+        tree = self._tree(texts)
         day = today().isoformat()
         if self._units is not None and tree is not None and day == self._units_day:
             updated = incremental.update(source, tree, self._units)
