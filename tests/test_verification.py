@@ -91,10 +91,8 @@ def test_market_schema_accepts_a_date_or_false_and_nothing_else(
 # MKT420 unverified-fact -----------------------------------
 
 STANDARD_STATUS = (
-    "        verified: false\n"
-    '        missing: "not recorded as checked against the official text: read 9 kap. 2 § '
-    "(normalskattesats) of Mervärdesskattelag (2023:200) at the url, then write the day read as "
-    'verified"\n'
+    "        verified: 2026-12-08\n"
+    '        quote: "Normalskattesatsen är 25 procent av beskattningsunderlaget (9 kap 2 § ML)."\n'
 )
 SE = "markets/se/tax.yaml"
 HINT = (
