@@ -171,8 +171,8 @@ def validate_repository(
     *,
     jobs: int | None = None,
 ) -> Report:
-    """``jobs``: processes for the schema checks and the rules (None: all cores when the
-    repository is large enough to pay for it); the report is the same for any number."""
+    """``jobs``: processes for the schema checks and the rules (None: the idle cores when
+    the repository is large enough to pay for them, else one: ``default_jobs``); the report is the same for any number."""
     collected = collect(repository, codes, jobs=jobs)
     return assemble(collected, codes, settings, build_settings, scope(repository, codes))
 
