@@ -22,14 +22,13 @@ processes): ``marketctl validate``, ``marketctl build``, and the parse-only base
 (PyYAML's ``CSafeLoader``) loading every YAML file of markets/. The three run in rounds, one of
 each per round, and a ratio is the median of the rounds' ratios: this machine's speed drifts by
 a third over tens of seconds, and three blocks of five runs each measured different machines.
-It prints the wall and the CPU ratios
-(CPU: user + system time of the process and its children), the peak memory of each command (the
-summed RSS of the process and all its worker processes, polled), the fitted growth exponent of
-validate and build time in bytes (least squares on log time over log bytes), and one line per
-target of the issue with its figure.
-Countries with a CLDR locale in one of the shipped catalogues' languages limit N to 171: there
-are 249 ISO countries in all, so the issue's 250 markets cannot be generated, and peak RSS per
-market is measured at the largest N instead.
+It prints the wall and the CPU ratios (CPU: user + system time of the process and its
+children), the peak memory of each command (the process and all its workers together: the sum of
+their proportional set sizes, polled), the fitted growth exponent of validate and build time in
+bytes (least squares on log time over log bytes), and one line per target of the issue with its
+figure. Countries with a CLDR locale in one of the shipped catalogues' languages limit N to 171:
+there are 249 ISO countries in all, so the issue's 250 markets cannot be generated, and peak memory
+per market is measured at the largest N instead.
 """
 
 from __future__ import annotations
@@ -297,17 +296,31 @@ def _marketctl() -> str:
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
-def _tree_rss(pid: int) -> int:
-    """The resident bytes of ``pid`` and all its descendants together (Linux /proc; 0 where
-    there is none): forked workers' pages shared with their parent count in each, so the sum is
-    an upper bound of what the processes hold together."""
+def _memory_of(pid: int) -> int:
+    """The proportional set size of one process in bytes: its resident pages, each page shared
+    with other processes (a forked worker's, its parent's) divided among them. Its RSS where the
+    kernel does not say (no smaps_rollup)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    with open(f"/proc/{pid}/statm", "rb") as handle:
+        return int(handle.read().split()[1]) * _PAGE
+
+
+def _tree_memory(pid: int) -> int:
+    """The memory of ``pid`` and all its descendants together, in bytes (Linux /proc; 0 where
+    there is none): the sum of their proportional set sizes, so that the pages forked workers
+    share with their parent count once."""
     total = 0
     pending = [pid]
     while pending:
         current = pending.pop()
         try:
-            with open(f"/proc/{current}/statm", "rb") as handle:
-                total += int(handle.read().split()[1]) * _PAGE
+            total += _memory_of(current)
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children", "rb") as handle:
                     pending += [int(child) for child in handle.read().split()]
@@ -317,7 +330,7 @@ def _tree_rss(pid: int) -> int:
 
 
 class _Sampler(threading.Thread):
-    """Polls the summed RSS of a process tree until the process ends; ``peak`` is the most."""
+    """Polls the memory of a process tree until the process ends; ``peak`` is the most."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
@@ -327,15 +340,15 @@ class _Sampler(threading.Thread):
 
     def run(self) -> None:
         while not self.done.wait(0.01):
-            self.peak = max(self.peak, _tree_rss(self.pid))
+            self.peak = max(self.peak, _tree_memory(self.pid))
 
 
 def run(
     command: list[str], cwd: Path, env: dict[str, str] | None = None
 ) -> tuple[float, float, int, int, str]:
-    """Wall seconds, CPU seconds (the process and its children), peak memory in bytes (the
-    summed RSS of the process and its children, polled every 10 ms, and at least the largest
-    single process's peak RSS), exit code and output of one cold process."""
+    """Wall seconds, CPU seconds (the process and its children), peak memory in bytes (of the
+    process and its children together, polled every 10 ms, and at least the largest single
+    process's peak RSS), exit code and output of one cold process."""
     start = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env
@@ -555,8 +568,8 @@ def small(base: Path, runs: int) -> None:
 
 
 def _memory(rows: list[Row]) -> None:
-    """Peak RSS against the 1 GB target at 250 markets of 5,000 keys. 250 markets cannot be
-    generated (see the module's text): from two sizes of 5,000 keys, peak RSS is extended in a
+    """Peak memory against the 1 GB target at 250 markets of 5,000 keys. 250 markets cannot be
+    generated (see the module's text): from two sizes of 5,000 keys, peak memory is extended in a
     line to 250 markets, and the line says so."""
     large = sorted(
         {row.markets: row for row in rows if row.keys >= 5000}.values(), key=lambda r: r.markets
