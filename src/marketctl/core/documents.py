@@ -133,7 +133,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml: the ruam
 
 
 # The implicit tags of YAML 1.2 as ruamel.yaml resolves them (the (1, 2) entries of
-# ruamel.yaml.resolver.implicit_resolvers, in its order; tests/test_yaml_lazy.py checks that they
+# ruamel.yaml.resolver.implicit_resolvers, in its order; tests/test_yaml_loading.py checks that they
 # are the same, so the fast path and the ruamel path cannot drift apart): ``yes`` is text, ``0o17``
 # an int, ``2026-12-01`` a timestamp (kept as text). Copied, so that loading imports one library.
 _YAML_1_2: Final[tuple[tuple[str, str, int, tuple[str, ...]], ...]] = (
@@ -370,16 +370,6 @@ class Positions(Mapping[Path, Position]):
 _BLANK = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
 
 
-def _empty_position(node: Node, text: str) -> Position:
-    """Where an empty value of a block mapping (``key:`` and nothing) is, as ruamel says: at the
-    next token (the next line's key), where libyaml says the end of ``key:``."""
-    if type(node) is not pyyaml.ScalarNode or node.value or node.style:  # plain: ""
-        return _position(node)
-    end = _BLANK.match(text, node.start_mark.index).end()  # type: ignore[union-attr]
-    line = text.count("\n", 0, end)
-    return Position(line + 1, end - (text.rfind("\n", 0, end) + 1) + 1)
-
-
 def _scalar(node: Any, escapes: bool = True) -> Any:
     """A scalar as the YAML 1.2 core schema reads it, except that dates stay text and
     fractions become exact decimals. ``escapes``: whether the file has ``\\u`` or ``\\U``
@@ -450,6 +440,7 @@ class _Converter:
         self.nodes = 0
         self.chars = 0
         self.open: set[int] = set()
+        self.counted = (0, 0)  # an offset in the text, and the line feeds before it
 
     def convert(self, node: Node, path: Path) -> Any:
         self.nodes += 1
@@ -505,7 +496,18 @@ class _Converter:
         return items
 
     def empty_aware(self, node: Node) -> int:
-        return _pack(_empty_position(node, self.text))
+        """Where a plain empty value of a block mapping (``key:`` and nothing) is, as ruamel
+        says: at the next token (the next line's key), where libyaml says the end of ``key:``.
+        Lines are counted on from the last empty value's (values come in the order written, but
+        for aliases and merges), not from the top of the file each time."""
+        text = self.text
+        end = _BLANK.match(text, node.start_mark.index).end()  # type: ignore[union-attr]
+        counted, lines = self.counted
+        if end < counted:
+            counted, lines = 0, 0
+        lines += text.count("\n", counted, end)
+        self.counted = (end, lines)
+        return _pack(Position(lines + 1, end - (text.rfind("\n", 0, end) + 1) + 1))
 
     def empty_in_flow(self, node: Node) -> int:
         """An empty value in ``{a: , b: 1}``: libyaml says the ``,``, ruamel right after ``:``."""
@@ -578,6 +580,8 @@ def _mark_position(error: pyyaml.MarkedYAMLError) -> Position | None:
 
 def _ignores(text: str) -> dict[int, frozenset[str]]:
     result: dict[int, frozenset[str]] = {}
+    if "marketctl" not in text:  # most files: no ignore comment, and no line to look at
+        return result
     for number, line in enumerate(text.splitlines(), start=1):
         match = _IGNORE_COMMENT.search(line)
         if match:
