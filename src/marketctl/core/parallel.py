@@ -25,7 +25,8 @@ def _forking() -> bool:
 # Measured (issue 26): checks in two processes took 35 % more CPU than in one at 2.2 MB and at 10 MB
 # of YAML, 14 % more at 32 MB (each worker parses again the message texts its markets read, and
 # every document loaded in a worker crosses back pickled), and were slower on the clock wherever
-# the second core was busy. The share falls as the work grows: from 64 MB it is below 10 %.
+# the second core was busy. The share falls as the work grows; extended in a line from those
+# figures (not measured) it is below 10 % from about 64 MB.
 PAYS_FROM: Final = 64_000_000
 
 
