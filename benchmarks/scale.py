@@ -339,8 +339,13 @@ class _Sampler(threading.Thread):
         self.done = threading.Event()
 
     def run(self) -> None:
+        last = 0
         while not self.done.wait(0.01):
-            self.peak = max(self.peak, _tree_memory(self.pid))
+            now = _tree_memory(self.pid)
+            # Two samples in a row: a process forked between reading its parent and reading it
+            # (to run a program: ldconfig, git) counts its parent's pages twice for one sample.
+            self.peak = max(self.peak, min(last, now))
+            last = now
 
 
 def run(
