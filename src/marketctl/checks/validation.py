@@ -171,8 +171,9 @@ def validate_repository(
     *,
     jobs: int | None = None,
 ) -> Report:
-    """``jobs``: processes for the schema checks and the rules (None: the idle cores when
-    the repository is large enough to pay for them, else one: ``default_jobs``); the report is the same for any number."""
+    """``jobs``: processes for the schema checks and the rules (None: as ``default_jobs``
+    decides, one unless the repository is large enough to pay for the idle cores); the report
+    is the same for any number."""
     collected = collect(repository, codes, jobs=jobs)
     return assemble(collected, codes, settings, build_settings, scope(repository, codes))
 
