@@ -112,3 +112,31 @@ def test_files_parsed_by_several_processes_load_as_in_one(repo: Path) -> None:
                 b.raw,
             )
             assert dict(a.values) == dict(b.values) and dict(a.keys) == dict(b.keys)
+
+
+@pytest.mark.parametrize(
+    ("work", "cores", "load", "expected"),
+    [
+        (parallel.PAYS_FROM - 1, 8, 0.0, 1),  # too little work to pay for a second process
+        (parallel.PAYS_FROM, 2, 0.0, 2),  # an idle machine: every core
+        (parallel.PAYS_FROM, 2, 0.4, 2),  # the second core mostly idle
+        (parallel.PAYS_FROM, 2, 0.6, 1),  # the second core mostly busy
+        (parallel.PAYS_FROM, 2, 4.5, 1),  # a busy machine: one process
+        (parallel.PAYS_FROM, 8, 5.2, 3),  # three cores idle of eight
+        (parallel.PAYS_FROM, 1, 0.0, 1),
+    ],
+)
+def test_the_default_processes_are_the_idle_cores_for_large_work(
+    work: int, cores: int, load: float, expected: int
+) -> None:
+    assert parallel.default_jobs(work, cores=cores, load=load) == expected
+
+
+def test_the_default_reads_the_cores_and_the_load_of_this_machine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (1.2, 3.0, 3.0))
+    assert parallel.default_jobs(parallel.PAYS_FROM) == 3
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (3.9, 0.0, 0.0))
+    assert parallel.default_jobs(parallel.PAYS_FROM) == 1

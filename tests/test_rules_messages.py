@@ -787,3 +787,16 @@ def test_bidi_controls_are_kept_only_by_right_to_left_locales() -> None:
         False,
         False,
     ]
+
+
+def test_the_characters_searched_for_are_the_controls_and_the_bidi_controls() -> None:
+    from marketctl.checks.rules import mkt512_message_control_characters as mkt512
+
+    searched = {point for point in range(0x3000) if mkt512._SUSPECT.match(chr(point))}
+    reported = {
+        point
+        for point in range(0x3000)
+        if mkt512.is_control(point) or point in mkt512.BIDI_CONTROLS
+    }
+    assert searched == reported
+    assert mkt512._SUSPECT.search("\U0010ffff\ufeff\u200b") is None

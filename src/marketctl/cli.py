@@ -190,7 +190,7 @@ def command(*examples: str, name: str | None = None) -> Callable[[F], click.Comm
     "--jobs",
     type=click.IntRange(min=1),
     metavar="N",
-    help="Processes for the checks (default: all cores on a large repository, else 1).",
+    help="Processes for the checks (default: 1, or the idle cores on a very large repository).",
 )
 @click.option(
     "--path-prefix",

@@ -175,8 +175,9 @@ def validate_repository(
     *,
     jobs: int | None = None,
 ) -> Report:
-    """``jobs``: processes for the schema checks and the rules (None: all cores when the
-    repository is large enough to pay for it); the report is the same for any number."""
+    """``jobs``: processes for the schema checks and the rules (None: as ``default_jobs``
+    decides, one unless the repository is large enough to pay for the idle cores); the report
+    is the same for any number."""
     collected = collect(repository, codes, jobs=jobs)
     return assemble(collected, codes, settings, build_settings, scope(repository, codes))
 

@@ -9,6 +9,7 @@ file from loading is returned as a finding, never raised.
 from __future__ import annotations
 
 import re
+import sys
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -16,10 +17,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final, TypeAlias
 
 import yaml as pyyaml
-from ruamel.yaml import YAML
-from ruamel.yaml import nodes as ruamel_nodes
-from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
-from ruamel.yaml.resolver import implicit_resolvers
 
 from marketctl.core.diagnostics import Finding, Location, Position, finding
 from marketctl.core.limits import (
@@ -108,12 +105,26 @@ _TIMESTAMP, _MERGE = "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:merge"
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
-# Both composers' node classes: libyaml's (PyYAML) on the fast path, ruamel's where a file does not
-# load there and its exact error message is wanted (or a %YAML directive asks for another version).
-Node: TypeAlias = Any  # ruamel_nodes.Node | pyyaml.Node (PyYAML ships no type hints)
-MappingNode = (ruamel_nodes.MappingNode, pyyaml.MappingNode)
-SequenceNode = (ruamel_nodes.SequenceNode, pyyaml.SequenceNode)
-ScalarNode = (ruamel_nodes.ScalarNode, pyyaml.ScalarNode)
+# Both composers' nodes: libyaml's (PyYAML) on the fast path, ruamel's where a file does not load
+# there and its exact error message is wanted (or a %YAML directive asks for another version).
+# Both name their kind in ``id``: "scalar", "sequence" or "mapping".
+Node: TypeAlias = Any  # ruamel.yaml.nodes.Node | pyyaml.Node (PyYAML ships no type hints)
+_SCALAR, _SEQUENCE, _MAPPING = "scalar", "sequence", "mapping"
+_PLAIN: Final = pyyaml.ScalarNode  # libyaml's scalars (style None: plain)
+
+
+def __getattr__(name: str) -> Any:
+    """``YAML``, ruamel.yaml's loader, imported where a file first needs it: a file that libyaml
+    loads (every valid file without a %YAML directive) never does, so validating a repository
+    imports one YAML library."""
+    if name == "YAML":
+        from ruamel.yaml import YAML
+
+        globals()["YAML"] = YAML
+        return YAML
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 _CParser: Any
 try:
     from yaml.cyaml import CParser as _CParser  # type: ignore[attr-defined]
@@ -121,50 +132,86 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml: the ruam
     _CParser = None
 
 
-class _Yaml12(pyyaml.resolver.BaseResolver):
-    """Implicit tags as ruamel.yaml resolves them for YAML 1.2 (its own table, so the fast path
-    and the ruamel path cannot drift apart): ``yes`` is text, ``0o17`` an int, ``2026-12-01`` a
-    timestamp (kept as text)."""
+# The implicit tags of YAML 1.2 as ruamel.yaml resolves them (the (1, 2) entries of
+# ruamel.yaml.resolver.implicit_resolvers, in its order; tests/test_yaml_loading.py checks that they
+# are the same, so the fast path and the ruamel path cannot drift apart): ``yes`` is text, ``0o17``
+# an int, ``2026-12-01`` a timestamp (kept as text). Copied, so that loading imports one library.
+_YAML_1_2: Final[tuple[tuple[str, str, int, tuple[str, ...]], ...]] = (
+    (_BOOL, "^(?:true|True|TRUE|false|False|FALSE)$", re.X, tuple("tTfF")),
+    (
+        _FLOAT,
+        """^(?:
+         [-+]?(?:[0-9][0-9_]*)\\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |[-+]?\\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?\\.(?:inf|Inf|INF)
+        |\\.(?:nan|NaN|NAN))$""",
+        re.X,
+        tuple("-+0123456789."),
+    ),
+    (
+        _INT,
+        """^(?:[-+]?0b[0-1_]+
+        |[-+]?0o?[0-7_]+
+        |[-+]?[0-9_]+
+        |[-+]?0x[0-9a-fA-F_]+)$""",
+        re.X,
+        tuple("-+0123456789"),
+    ),
+    (_MERGE, "^(?:<<)$", 0, ("<",)),
+    (
+        _NULL,
+        """^(?: ~
+        |null|Null|NULL
+        | )$""",
+        re.X,
+        ("~", "n", "N", ""),
+    ),
+    (
+        _TIMESTAMP,
+        """^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+        |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+        (?:[Tt]|[ \\t]+)[0-9][0-9]?
+        :[0-9][0-9] :[0-9][0-9] (?:\\.[0-9]*)?
+        (?:[ \\t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""",
+        re.X,
+        tuple("0123456789"),
+    ),
+    ("tag:yaml.org,2002:value", "^(?:=)$", 0, ("=",)),
+    ("tag:yaml.org,2002:yaml", "^(?:!|&|\\*)$", 0, tuple("!&*")),
+)
 
 
-for _versions, _tag, _regexp, _first in implicit_resolvers:
-    if (1, 2) in _versions:
-        _Yaml12.add_implicit_resolver(_tag, _regexp, _first)
-
-
-def _matching(resolvers: list[tuple[Any, Any]]) -> list[tuple[str, Callable[[str], object]]]:
-    """Each resolver's tag and its pattern's ``match``. ruamel compiles its patterns lazily,
-    behind a proxy whose every attribute read runs Python code: a microsecond per scalar."""
-    found: list[tuple[str, Callable[[str], object]]] = []
-    for tag, regexp in resolvers:
-        pattern = regexp.lazy_self() if hasattr(regexp, "lazy_self") else regexp
-        found.append((str(tag), pattern.match))
+def _by_first() -> dict[str, list[tuple[str, Callable[[str], object]]]]:
+    """Each tag with its pattern's ``match``, by the first character a plain scalar that may
+    have the tag starts with, in the table's order."""
+    found: dict[str, list[tuple[str, Callable[[str], object]]]] = {}
+    for tag, pattern, flags, firsts in _YAML_1_2:
+        match = re.compile(pattern, flags).match
+        for first in firsts:
+            found.setdefault(first, []).append((tag, match))
     return found
 
 
-# The implicit resolvers by a plain scalar's first character, wildcards included: libyaml calls
-# ``resolve`` in Python for every scalar, and BaseResolver builds these lists on each call.
-_BY_FIRST: Final = {
-    first: _matching([*resolvers, *_Yaml12.yaml_implicit_resolvers.get(None, [])])
-    for first, resolvers in _Yaml12.yaml_implicit_resolvers.items()
-    if first is not None
-}
-_WILDCARDS: Final = _matching(list(_Yaml12.yaml_implicit_resolvers.get(None, [])))
+# libyaml calls ``resolve`` in Python for every node.
+_BY_FIRST: Final = _by_first()
 
 
-def _resolve(self: Any, kind: Any, value: str, implicit: tuple[bool, bool]) -> str:
-    """``BaseResolver.resolve`` for a resolver without path resolvers, with the lists above: a
-    quoted scalar is text; a plain one takes the first implicit tag whose pattern matches."""
-    if kind is pyyaml.ScalarNode:
-        if implicit[0]:
-            for tag, match in _BY_FIRST.get(value[:1], _WILDCARDS):
-                if match(value):
-                    return tag
-        return str(_Yaml12.DEFAULT_SCALAR_TAG)
-    return str(pyyaml.resolver.BaseResolver.resolve(self, kind, value, implicit))  # type: ignore[no-untyped-call]
+class _Yaml12(pyyaml.resolver.BaseResolver):
+    """A resolver for libyaml's composer with the YAML 1.2 table above and no path resolvers."""
 
+    def resolve(self, kind: Any, value: str, implicit: tuple[bool, bool]) -> str:
+        """A quoted scalar is text; a plain one takes the first implicit tag whose pattern
+        matches; a list and a mapping take theirs (``BaseResolver.resolve``, without its lists
+        built anew for each scalar)."""
+        if kind is pyyaml.ScalarNode:
+            if implicit[0]:
+                for tag, match in _BY_FIRST.get(value[:1], ()):
+                    if match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is pyyaml.SequenceNode else _MAP
 
-_Yaml12.resolve = _resolve  # type: ignore[method-assign]
 
 _Composer = None if _CParser is None else type("_Composer", (_CParser, _Yaml12), {})
 
@@ -185,10 +232,20 @@ def _compose(text: str, pure: bool = True) -> Node | None:
             # the ruamel path says what is wrong, where
         finally:
             composer.dispose()
+    from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
+
     with warnings.catch_warnings():
         # A reused anchor name is valid YAML (the later one counts); ruamel warns on stderr.
         warnings.simplefilter("ignore", ReusedAnchorWarning)
-        loaded: Node | None = YAML(typ="safe", pure=True).compose(text)
+        try:
+            loaded: Node | None = sys.modules[__name__].YAML(typ="safe", pure=True).compose(text)
+        except MarkedYAMLError as error:
+            # As libyaml's error: load_document words both alike.
+            raise pyyaml.MarkedYAMLError(
+                error.context, error.context_mark, error.problem, error.problem_mark
+            ) from error
+        except YAMLError as error:
+            raise pyyaml.YAMLError(str(error)) from error
     return loaded
 
 
@@ -313,16 +370,6 @@ class Positions(Mapping[Path, Position]):
 _BLANK = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
 
 
-def _empty_position(node: Node, text: str) -> Position:
-    """Where an empty value of a block mapping (``key:`` and nothing) is, as ruamel says: at the
-    next token (the next line's key), where libyaml says the end of ``key:``."""
-    if type(node) is not pyyaml.ScalarNode or node.value or node.style:  # plain: ""
-        return _position(node)
-    end = _BLANK.match(text, node.start_mark.index).end()  # type: ignore[union-attr]
-    line = text.count("\n", 0, end)
-    return Position(line + 1, end - (text.rfind("\n", 0, end) + 1) + 1)
-
-
 def _scalar(node: Any, escapes: bool = True) -> Any:
     """A scalar as the YAML 1.2 core schema reads it, except that dates stay text and
     fractions become exact decimals. ``escapes``: whether the file has ``\\u`` or ``\\U``
@@ -393,6 +440,7 @@ class _Converter:
         self.nodes = 0
         self.chars = 0
         self.open: set[int] = set()
+        self.counted = (0, 0)  # an offset in the text, and the line feeds before it
 
     def convert(self, node: Node, path: Path) -> Any:
         self.nodes += 1
@@ -400,28 +448,32 @@ class _Converter:
             raise _TooLarge(f"more than {MAX_NODES} values (are aliases expanding?)")
         if len(path) > MAX_DEPTH:
             raise _TooLarge(f"values nest more than {MAX_DEPTH} levels deep")
-        if isinstance(node, MappingNode + SequenceNode):
-            # An alias inside its own anchor makes the node graph a cycle.
-            if id(node) in self.open:
-                raise _TooLarge("an alias refers to the mapping or list that contains it", node)
-            self.open.add(id(node))
-            try:
-                return self._collection(node, path)
-            finally:
-                self.open.discard(id(node))
-        if not isinstance(node, ScalarNode):  # pragma: no cover - the composer makes no others
+        kind = node.id
+        if kind == _SCALAR:
+            value = node.value
+            # Aliases repeat a text without copying it here, but every later step (schemas,
+            # rules, bundles) pays for each repetition: count the characters as expanded.
+            self.chars += len(value)
+            if self.chars > MAX_EXPANDED_CHARS:
+                raise _TooLarge(
+                    f"more than {MAX_EXPANDED_CHARS} characters of values (are aliases expanding?)"
+                )
+            if node.tag == _STR and not self.escapes and type(value) is str:
+                return value  # most values: text, as written
+            return _scalar(node, self.escapes)
+        if kind not in (_MAPPING, _SEQUENCE):  # pragma: no cover - the composer makes no others
             raise _Refused("unknown YAML node", "write plain YAML", node)
-        # Aliases repeat a text without copying it here, but every later step (schemas, rules,
-        # bundles) pays for each repetition: count the characters as expanded.
-        self.chars += len(node.value)
-        if self.chars > MAX_EXPANDED_CHARS:
-            raise _TooLarge(
-                f"more than {MAX_EXPANDED_CHARS} characters of values (are aliases expanding?)"
-            )
-        return _scalar(node, self.escapes)
+        # An alias inside its own anchor makes the node graph a cycle.
+        if id(node) in self.open:
+            raise _TooLarge("an alias refers to the mapping or list that contains it", node)
+        self.open.add(id(node))
+        try:
+            return self._collection(node, path)
+        finally:
+            self.open.discard(id(node))
 
     def _collection(self, node: Any, path: Path) -> Any:
-        if isinstance(node, MappingNode):
+        if node.id == _MAPPING:
             if node.tag != _MAP:
                 raise _Refused(
                     f"YAML tag '{node.tag}' is not allowed in market files",
@@ -436,63 +488,81 @@ class _Converter:
                 node,
             )
         items = []
+        values = self.values
         for index, item in enumerate(node.value):
             child = (*path, index)
-            self.values[child] = _packed(item)
+            values[child] = _packed(item)
             items.append(self.convert(item, child))
         return items
 
-    def empty_aware(self, node: Node) -> Position:
-        return _empty_position(node, self.text)
+    def empty_aware(self, node: Node) -> int:
+        """Where a plain empty value of a block mapping (``key:`` and nothing) is, as ruamel
+        says: at the next token (the next line's key), where libyaml says the end of ``key:``.
+        Lines are counted on from the last empty value's (values come in the order written, but
+        for aliases and merges), not from the top of the file each time."""
+        text = self.text
+        end = _BLANK.match(text, node.start_mark.index).end()  # type: ignore[union-attr]
+        counted, lines = self.counted
+        if end < counted:
+            counted, lines = 0, 0
+        lines += text.count("\n", counted, end)
+        self.counted = (end, lines)
+        return _pack(Position(lines + 1, end - (text.rfind("\n", 0, end) + 1) + 1))
 
-    def empty_in_flow(self, node: Node) -> Position:
+    def empty_in_flow(self, node: Node) -> int:
         """An empty value in ``{a: , b: 1}``: libyaml says the ``,``, ruamel right after ``:``."""
-        if type(node) is not pyyaml.ScalarNode or node.value or node.style:
-            return _position(node)
         index = node.start_mark.index
         before = self.text[:index].rstrip(" \t\r\n")
         if not before.endswith(":"):
-            return _position(node)
+            return _packed(node)
         line = before.count("\n")
-        return Position(line + 1, len(before) - (before.rfind("\n") + 1) + 1)
+        return _pack(Position(line + 1, len(before) - (before.rfind("\n") + 1) + 1))
 
     def _mapping(self, node: Any, path: Path) -> dict[str, Any]:
         result: dict[str, Any] = {}
         written: dict[str, Node] = {}
-        position = self.empty_in_flow if node.flow_style else self.empty_aware
+        empty = self.empty_in_flow if node.flow_style else self.empty_aware
         merged: list[Node] = []
+        escapes = self.escapes
+        keys, values = self.keys, self.values
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                merged.extend(
-                    value_node.value if isinstance(value_node, SequenceNode) else [value_node]
-                )
+            tag = key_node.tag
+            if tag == _MERGE:
+                merged.extend(value_node.value if value_node.id == _SEQUENCE else [value_node])
                 continue
-            if not isinstance(key_node, ScalarNode):
+            if key_node.id != _SCALAR:
                 raise _Refused(
                     "a key must be plain text, not a list or a mapping",
                     "write the key as text",
                     key_node,
                 )
-            key = _scalar(key_node, self.escapes)
-            name = key if isinstance(key, str) else str(key_node.value)
+            name = key_node.value
+            if tag != _STR or escapes or type(name) is not str:
+                key = _scalar(key_node, escapes)
+                name = key if isinstance(key, str) else str(key_node.value)
             if name in written:
                 raise _Duplicate(name, written[name], key_node)
             written[name] = key_node
             child = (*path, name)
-            self.keys[child] = _packed(key_node)
-            self.values[child] = _pack(position(value_node))
+            mark = key_node.start_mark
+            keys[child] = ((mark.line + 1) << _COLUMN_BITS) | (mark.column + 1)
+            if type(value_node) is _PLAIN and not value_node.value and not value_node.style:
+                values[child] = empty(value_node)  # a plain empty value: where ruamel says
+            else:
+                mark = value_node.start_mark
+                values[child] = ((mark.line + 1) << _COLUMN_BITS) | (mark.column + 1)
             result[name] = self.convert(value_node, child)
         # `<<: *defaults` merges: keys written in the mapping itself win (YAML merge key spec).
         for source in merged:
-            if not isinstance(source, MappingNode):
+            if source.id != _MAPPING:
                 raise _Refused("'<<' merges only mappings", "merge a mapping alias", source)
             for key_node, value_node in source.value:
                 name = str(key_node.value)
                 if name in result:
                     continue
                 child = (*path, name)
-                self.keys[child] = _packed(key_node)
-                self.values[child] = _packed(value_node)
+                keys[child] = _packed(key_node)
+                values[child] = _packed(value_node)
                 result[name] = self.convert(value_node, child)
         return result
 
@@ -501,7 +571,7 @@ def _finding(code: str, path: str, position: Position | None, message: str, hint
     return finding(code, Location.at(path, position), message, hint)
 
 
-def _mark_position(error: MarkedYAMLError | pyyaml.MarkedYAMLError) -> Position | None:
+def _mark_position(error: pyyaml.MarkedYAMLError) -> Position | None:
     mark = error.problem_mark or error.context_mark
     if mark is None:
         return None
@@ -510,6 +580,8 @@ def _mark_position(error: MarkedYAMLError | pyyaml.MarkedYAMLError) -> Position 
 
 def _ignores(text: str) -> dict[int, frozenset[str]]:
     result: dict[int, frozenset[str]] = {}
+    if "marketctl" not in text:  # most files: no ignore comment, and no line to look at
+        return result
     for number, line in enumerate(text.splitlines(), start=1):
         match = _IGNORE_COMMENT.search(line)
         if match:
@@ -569,7 +641,7 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Finding]
     # data is built from them.
     try:
         loaded = _compose(text, pure)
-    except (MarkedYAMLError, pyyaml.MarkedYAMLError) as error:
+    except pyyaml.MarkedYAMLError as error:
         problem = (error.problem or error.context or "invalid YAML").strip()
         started = error.context_mark
         if error.problem and error.context and started is not None:
@@ -585,7 +657,7 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Finding]
                 "check indentation, colons and quotes on this line and the one before",
             )
         ]
-    except (YAMLError, RecursionError, ValueError, TypeError) as error:
+    except (pyyaml.YAMLError, RecursionError, ValueError, TypeError) as error:
         return None, [
             _finding(
                 "MKT001",
@@ -605,8 +677,8 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Finding]
                 "write the file's content, or delete the file if the layer needs nothing here",
             )
         ]
-    if not isinstance(loaded, MappingNode):
-        kind = "a list" if isinstance(loaded, SequenceNode) else "a single value"
+    if loaded.id != _MAPPING:
+        kind = "a list" if loaded.id == _SEQUENCE else "a single value"
         return None, [
             _finding(
                 "MKT005",

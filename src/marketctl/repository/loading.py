@@ -47,8 +47,8 @@ def _known_files(layer: Layer) -> list[str]:
 
 def load_repository(source: Source, *, jobs: int | None = None) -> Repository:
     """Every layer of markets/ with what stopped any file from loading. ``jobs``: processes
-    that parse the YAML files ahead (None: all cores where there is 1 MB of it or more); the
-    files are then placed one by one, in order, as when one process parses them."""
+    that parse the YAML files ahead (None: as ``default_jobs`` decides); the files are then
+    placed one by one, in order, as when one process parses them."""
     source = _preparsed(source, jobs)
     findings: list[Finding] = []
     defaults = Layer(DEFAULTS, f"{MARKETS}/{DEFAULTS}")

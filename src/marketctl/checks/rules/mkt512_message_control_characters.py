@@ -22,9 +22,11 @@ Passing example::
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from functools import cache
+from typing import Final
 
 from babel import Locale, UnknownLocaleError
 
@@ -38,6 +40,11 @@ NAME = "message-control-characters"
 SEVERITY = Severity.ERROR
 
 BIDI_CONTROLS = frozenset(range(0x202A, 0x202F)) | frozenset(range(0x2066, 0x206A))
+
+
+# Every character ``is_control`` or in BIDI_CONTROLS, found at C speed in the texts that are not
+# printable (a line feed is enough).
+_SUSPECT: Final = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def is_control(point: int) -> bool:
@@ -63,9 +70,9 @@ def check_repository(repository: Repository) -> Iterator[Finding]:
             source = entry["message"] if entry is not None else ""
             allowed = frozenset(ord(c) for c in source if ord(c) in BIDI_CONTROLS)
         found = [
-            (offset, ord(char))
-            for offset, char in enumerate(text.text)
-            if is_control(ord(char)) or (ord(char) in BIDI_CONTROLS and ord(char) not in allowed)
+            (match.start(), point)
+            for match in _SUSPECT.finditer(text.text)
+            if (point := ord(match.group())) not in allowed or is_control(point)
         ]
         if not found:
             continue

@@ -380,7 +380,7 @@ def _shared_problems(
                     "tax.yaml names its tax",
                 ),
             )
-    if not any(char.isdigit() for char in shown):
+    if not any(map(str.isdigit, shown)):  # at C speed: no generator step per character
         return
     rates = {code: fact.rates for code, fact in facts.items()}
     if _differ(rates):
