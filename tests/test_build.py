@@ -356,3 +356,63 @@ def test_a_broken_message_never_reaches_a_bundle(
     assert outcome.code == 1
     assert outcome.err.startswith("Error: 1 error(s) that a build cannot ignore")
     assert "MKT503" in outcome.out
+
+
+def test_an_ignored_plural_without_other_never_reaches_a_bundle(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The compiler holds every text to what the runtime accepts, also where it takes the
+    verdict from the message rules' parse of the text rather than parsing it again."""
+    (repo / "pyproject.toml").write_text('[tool.marketctl]\nignore = ["MKT5"]\n')
+    edit(
+        repo / "markets/_defaults/messages/sv.yaml",
+        "är tom} one {# vara} other {# varor}}",
+        "är tom} one {# vara}}",
+    )
+
+    outcome = invoke(capsys, repo, "build", "se", "-o", str(tmp_path / "dist"))
+
+    assert outcome.code == 1
+    assert outcome.err == (
+        "Error: cannot compile market 'se': invalid ICU message: {count, plural} has no 'other' "
+        "branch at position 0 in message 'cart.items'\n"
+        "  run marketctl validate se; if it reports nothing, this is a bug in marketctl: please "
+        "report it\n"
+    )
+    assert not (tmp_path / "dist").exists()
+
+
+def test_the_compiler_parses_no_text_that_validation_parsed(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from marketctl.checks import messageformat
+    from marketctl.runtime import icu, icusyntax
+
+    parse = icusyntax.parse
+    by_rules: list[str] = []
+    by_compiler: list[str] = []
+
+    def rules_parse(text: str) -> list[icusyntax.Node]:
+        by_rules.append(text)
+        return parse(text)
+
+    def compiler_parse(text: str) -> list[icusyntax.Node]:
+        by_compiler.append(text)
+        return parse(text)
+
+    # A run of its own: what earlier tests in this process parsed is not known.
+    monkeypatch.setattr(messageformat, "_PARSED", {})
+    monkeypatch.setattr(icu, "_VERDICTS", {})
+    monkeypatch.setattr(icusyntax, "parse", rules_parse)
+    monkeypatch.setattr(icu, "_parse", compiler_parse)
+
+    _build(capsys, repo, tmp_path / "dist")
+    assert len(set(by_rules)) > 100
+    assert by_compiler == []
+
+    _build(capsys, repo, tmp_path / "pseudo", "--pseudo")
+    # Pseudo-translations are texts of the build's own, checked once each.
+    messages = json.loads((tmp_path / "pseudo/se.json").read_text())["messages"]
+    pseudo = {text for tag in ("en-XA", "ar-XB") for text in messages[tag]["messages"].values()}
+    assert len(pseudo) > 100
+    assert sorted(set(by_compiler)) == sorted(pseudo - set(by_rules))
