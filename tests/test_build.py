@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 import subprocess
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -416,3 +418,47 @@ def test_the_compiler_parses_no_text_that_validation_parsed(
     pseudo = {text for tag in ("en-XA", "ar-XB") for text in messages[tag]["messages"].values()}
     assert len(pseudo) > 100
     assert sorted(set(by_compiler)) == sorted(pseudo - set(by_rules))
+
+
+def _json_dumps(value: object) -> bytes:
+    """The bundle format as first written: json.dumps, keys sorted, one space a level."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, indent=1, allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
+
+def _no_float(text: str) -> None:
+    raise AssertionError(f"a float in a bundle: {text}")
+
+
+def test_bundles_are_written_byte_for_byte_as_json_dumps_writes_them(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from marketctl.commands.bundle import serialize
+
+    _build(capsys, repo, tmp_path / "dist", "--pseudo")
+    for name, data in _files(tmp_path / "dist").items():
+        assert data == _json_dumps(json.loads(data, parse_float=_no_float)), name
+    hostile: dict[str, object] = {
+        "text": '\x00\x01\x1f\x7f\u2028\u2029\ud7ff\ue000\U0001f600 é \\ " / \t\n\r\b\f',
+        "keys": {"é": 1, "ÿ": 2, "\U0001f600": 3, "\uffff": 4, "": 0, "A": "</script>"},
+        "empty": [{}, [], [[]], {"a": {}}],
+        "deep": [[[[[[[[[[[[{"x": [1, -2, "3.5"]}]]]]]]]]]]]],
+        "numbers": [0, -1, 2**63 - 1, -(2**63), True, False, None, "9.975", "1e-05"],
+        "note": "a: 1.5 and\n  2.5e3 in a text",
+    }
+    cases: list[object] = [
+        hostile,
+        {**hostile, "large": 2**64},  # beyond orjson's integers: json.dumps writes it
+        {**hostile, "float": 1e-05},  # no bundle holds one; if it did, json.dumps's text
+        {**hostile, "rate": 19.5},
+        {"a": 1e16, "b": [0.1, 2.0, -3.5e-7]},
+    ]
+    for case in cases:
+        assert serialize(case) == _json_dumps(case)  # type: ignore[arg-type]
+    # (NaN and the infinities, which json.dumps refuses, orjson writes as null: a bundle holds
+    # no float, as the first part of this test asserts of every bundle.)
+    for refused in ({"x": Decimal("1.5")}, {"x": date(2026, 1, 1)}, {"x": {1, 2}}):
+        with pytest.raises((TypeError, ValueError)) as caught:
+            _json_dumps(refused)
+        with pytest.raises(type(caught.value)):
+            serialize(refused)
