@@ -5,6 +5,7 @@ import subprocess
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -439,26 +440,38 @@ def test_bundles_are_written_byte_for_byte_as_json_dumps_writes_them(
     for name, data in _files(tmp_path / "dist").items():
         assert data == _json_dumps(json.loads(data, parse_float=_no_float)), name
     hostile: dict[str, object] = {
-        "text": '\x00\x01\x1f\x7f\u2028\u2029\ud7ff\ue000\U0001f600 é \\ " / \t\n\r\b\f',
-        "keys": {"é": 1, "ÿ": 2, "\U0001f600": 3, "\uffff": 4, "": 0, "A": "</script>"},
+        "text": '\x7f\x80\x9f\u2028\u2029\ud7ff\ue000\U0001f600 é \\ " / \t\n\r\b\f </script>',
+        "keys": {"é": 1, "ÿ": 2, "\U0001f600": 3, "\uffff": 4, "": 0, "A": "x", "a": "y"},
         "empty": [{}, [], [[]], {"a": {}}],
         "deep": [[[[[[[[[[[[{"x": [1, -2, "3.5"]}]]]]]]]]]]]],
-        "numbers": [0, -1, 2**63 - 1, -(2**63), True, False, None, "9.975", "1e-05"],
-        "note": "a: 1.5 and\n  2.5e3 in a text",
+        "numbers": [0, -1, 2**63 - 1, -(2**63), 2**64, -(10**30), True, False, None, "9.975"],
+        "floats": [1e-05, 1e16, 0.1, 2.0, -3.5e-7, 1.5e300, 123456789012345678.0],
+        "tuple": (1, "a"),
     }
     cases: list[object] = [
         hostile,
-        {**hostile, "large": 2**64},  # beyond orjson's integers: json.dumps writes it
-        {**hostile, "float": 1e-05},  # no bundle holds one; if it did, json.dumps's text
-        {**hostile, "rate": 19.5},
-        {"a": 1e16, "b": [0.1, 2.0, -3.5e-7]},
+        # Control characters are escaped by json.dumps in lower case (\u001f), and so is a text
+        # that holds such an escape as letters.
+        {**hostile, "control": "\x00\x01\x0b\x1b\x1f"},
+        {**hostile, "letters": "\\u001F is not \\u001f"},
+        # Keys that are not strings: json.dumps writes them as strings.
+        {**hostile, "codes": {1: "a", 2: "b"}},
     ]
     for case in cases:
         assert serialize(case) == _json_dumps(case)  # type: ignore[arg-type]
-    # (NaN and the infinities, which json.dumps refuses, orjson writes as null: a bundle holds
-    # no float, as the first part of this test asserts of every bundle.)
-    for refused in ({"x": Decimal("1.5")}, {"x": date(2026, 1, 1)}, {"x": {1, 2}}):
+    refused_alike: list[dict[Any, object]] = [
+        {"x": Decimal("1.5")},
+        {"x": float("nan")},
+        {"x": float("-inf")},
+        {"x": date(2026, 1, 1)},
+        {"x": {1, 2}},
+        {"x": b"bytes"},
+        {"x": "\ud800"},  # a lone surrogate is no UTF-8
+        {"x": 1, 2: "mixed keys do not sort"},
+    ]
+    for refused in refused_alike:
         with pytest.raises((TypeError, ValueError)) as caught:
             _json_dumps(refused)
-        with pytest.raises(type(caught.value)):
+        with pytest.raises(type(caught.value)) as ours:
             serialize(refused)
+        assert str(ours.value) == str(caught.value)
