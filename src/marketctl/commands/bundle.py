@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from functools import lru_cache
+from typing import Any, Final
 
 import rapidjson
 
@@ -191,6 +192,11 @@ def compile_warranty(warranty: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+# Every step of every feature in every market has weights (1,000 features x 17 markets: 17,000
+# steps), and a rollout uses a handful of percentages; the weights depend on the value alone.
+_weights: Final = lru_cache(maxsize=1024, typed=True)(weights_for_percent)
+
+
 def _features(market: Market) -> dict[str, Any]:
     catalogue = market.repository.features
     definitions: dict[str, Any] = dict(catalogue.data.get("features", {})) if catalogue else {}
@@ -200,7 +206,7 @@ def _features(market: Market) -> dict[str, Any]:
     for name, definition in sorted(definitions.items()):
         steps = []
         for step in schedules.get(name, []):
-            on, off = weights_for_percent(step.percent)
+            on, off = _weights(step.percent)
             steps.append(
                 {
                     "at": step.at_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
