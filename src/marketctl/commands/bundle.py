@@ -329,8 +329,8 @@ def serialize(bundle: Mapping[str, Any]) -> bytes:
 
     RapidJSON writes the same text, floats included, except the escapes of control characters
     (``\\u001F`` where json.dumps writes ``\\u001f``): a document with a ``\\u00`` escape, and
-    one RapidJSON refuses (a key that is no string, a string that is no UTF-8), is written by
-    json.dumps, which also raises its own errors (a Decimal, NaN) in its own words."""
+    one RapidJSON refuses (a key that is no string, a string that is no UTF-8, a tuple), is
+    written by json.dumps, which also raises its own errors (a Decimal, NaN) in its own words."""
     try:
         text = rapidjson.dumps(
             bundle,
@@ -339,6 +339,9 @@ def serialize(bundle: Mapping[str, Any]) -> bytes:
             ensure_ascii=False,
             allow_nan=False,
             bytes_mode=rapidjson.BM_NONE,
+            # Lists alone: RapidJSON would write a generator as an array, which json.dumps
+            # refuses (a tuple, which json.dumps writes, goes to json.dumps too).
+            iterable_mode=rapidjson.IM_ONLY_LISTS,
         )
         data = (text + "\n").encode("utf-8")
     except (TypeError, ValueError, OverflowError):
