@@ -17,9 +17,10 @@ rollout as a Featurevisor project:
 
 It then times, in rounds (one of each command per round, as scale.py does), cold
 ``marketctl validate --no-cache`` against ``featurevisor lint`` and ``marketctl build`` against
-``featurevisor build``, and prints each median and the ratios. marketctl does more on the same
-rollout (dated steps, time zones, the markets' tax, law and messages); the comparison is of the
-commands a team runs on a pull request.
+``featurevisor build``, and prints each median and the ratios, with issue 26's targets for build
+(at most 1.3× validate's time, and at most Featurevisor's build time). marketctl does more on
+the same rollout (dated steps, time zones, the markets' tax, law and messages); the comparison
+is of the commands a team runs on a pull request.
 """
 
 from __future__ import annotations
@@ -162,10 +163,9 @@ def main() -> None:
             f"target validate faster than Featurevisor's lint: "
             f"{ratio(validate, lint):.2f}x its time"
         )
-        print(
-            "build against Featurevisor's build (no target): "
-            f"{ratio(build, fv_build):.2f}x its time"
-        )
+        # Issue 26: build reuses validate's work (one parse per text, a faster serializer).
+        print(f"target build at most 1.3x validate: {ratio(build, validate):.2f}x its time")
+        print(f"target build at most Featurevisor's build: {ratio(build, fv_build):.2f}x its time")
     finally:
         if arguments.keep is None:
             shutil.rmtree(base, ignore_errors=True)

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import json
 import subprocess
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -356,3 +359,121 @@ def test_a_broken_message_never_reaches_a_bundle(
     assert outcome.code == 1
     assert outcome.err.startswith("Error: 1 error(s) that a build cannot ignore")
     assert "MKT503" in outcome.out
+
+
+def test_an_ignored_plural_without_other_never_reaches_a_bundle(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The compiler holds every text to what the runtime accepts, also where it takes the
+    verdict from the message rules' parse of the text rather than parsing it again."""
+    (repo / "pyproject.toml").write_text('[tool.marketctl]\nignore = ["MKT5"]\n')
+    edit(
+        repo / "markets/_defaults/messages/sv.yaml",
+        "är tom} one {# vara} other {# varor}}",
+        "är tom} one {# vara}}",
+    )
+
+    outcome = invoke(capsys, repo, "build", "se", "-o", str(tmp_path / "dist"))
+
+    assert outcome.code == 1
+    assert outcome.err == (
+        "Error: cannot compile market 'se': invalid ICU message: {count, plural} has no 'other' "
+        "branch at position 0 in message 'cart.items'\n"
+        "  run marketctl validate se; if it reports nothing, this is a bug in marketctl: please "
+        "report it\n"
+    )
+    assert not (tmp_path / "dist").exists()
+
+
+def test_the_compiler_parses_no_text_that_validation_parsed(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from marketctl.checks import messageformat
+    from marketctl.runtime import icu, icusyntax
+
+    parse = icusyntax.parse
+    by_rules: list[str] = []
+    by_compiler: list[str] = []
+
+    def rules_parse(text: str) -> list[icusyntax.Node]:
+        by_rules.append(text)
+        return parse(text)
+
+    def compiler_parse(text: str) -> list[icusyntax.Node]:
+        by_compiler.append(text)
+        return parse(text)
+
+    # A run of its own: what earlier tests in this process parsed is not known.
+    monkeypatch.setattr(messageformat, "_PARSED", {})
+    monkeypatch.setattr(icu, "_VERDICTS", {})
+    monkeypatch.setattr(icusyntax, "parse", rules_parse)
+    monkeypatch.setattr(icu, "_parse", compiler_parse)
+
+    _build(capsys, repo, tmp_path / "dist")
+    assert len(set(by_rules)) > 100
+    assert by_compiler == []
+
+    _build(capsys, repo, tmp_path / "pseudo", "--pseudo")
+    # Pseudo-translations are texts of the build's own, checked once each.
+    messages = json.loads((tmp_path / "pseudo/se.json").read_text())["messages"]
+    pseudo = {text for tag in ("en-XA", "ar-XB") for text in messages[tag]["messages"].values()}
+    assert len(pseudo) > 100
+    assert sorted(set(by_compiler)) == sorted(pseudo - set(by_rules))
+
+
+def _json_dumps(value: object) -> bytes:
+    """The bundle format as first written: json.dumps, keys sorted, one space a level."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, indent=1, allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
+
+def _no_float(text: str) -> None:
+    raise AssertionError(f"a float in a bundle: {text}")
+
+
+def test_bundles_are_written_byte_for_byte_as_json_dumps_writes_them(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from marketctl.commands.bundle import serialize
+
+    _build(capsys, repo, tmp_path / "dist", "--pseudo")
+    for name, data in _files(tmp_path / "dist").items():
+        assert data == _json_dumps(json.loads(data, parse_float=_no_float)), name
+    hostile: dict[str, object] = {
+        "text": '\x7f\x80\x9f\u2028\u2029\ud7ff\ue000\U0001f600 é \\ " / \t\n\r\b\f </script>',
+        "keys": {"é": 1, "ÿ": 2, "\U0001f600": 3, "\uffff": 4, "": 0, "A": "x", "a": "y"},
+        "empty": [{}, [], [[]], {"a": {}}],
+        "deep": [[[[[[[[[[[[{"x": [1, -2, "3.5"]}]]]]]]]]]]]],
+        "numbers": [0, -1, 2**63 - 1, -(2**63), 2**64, -(10**30), True, False, None, "9.975"],
+        "floats": [1e-05, 1e16, 0.1, 2.0, -3.5e-7, 1.5e300, 123456789012345678.0],
+    }
+    cases: list[object] = [
+        hostile,
+        # Control characters are escaped by json.dumps in lower case (\u001f), and so is a text
+        # that holds such an escape as letters.
+        {**hostile, "control": "\x00\x01\x0b\x1b\x1f"},
+        {**hostile, "letters": "\\u001F is not \\u001f"},
+        # Keys that are not strings: json.dumps writes them as strings; tuples as arrays.
+        {**hostile, "codes": {1: "a", 2: "b"}},
+        {**hostile, "tuple": (1, "a")},
+    ]
+    for case in cases:
+        assert serialize(case) == _json_dumps(case)  # type: ignore[arg-type]
+    refused_alike: list[dict[Any, object]] = [
+        {"x": Decimal("1.5")},
+        {"x": float("nan")},
+        {"x": float("-inf")},
+        {"x": date(2026, 1, 1)},
+        {"x": {1, 2}},
+        {"x": b"bytes"},
+        {"x": "\ud800"},  # a lone surrogate is no UTF-8
+        {"x": 1, 2: "mixed keys do not sort"},
+        {"x": (n for n in range(2))},
+        {"x": iter("ab")},
+    ]
+    for refused in refused_alike:
+        with pytest.raises((TypeError, ValueError)) as caught:
+            _json_dumps(refused)
+        with pytest.raises(type(caught.value)) as ours:
+            serialize(refused)
+        assert str(ours.value) == str(caught.value)

@@ -5,6 +5,7 @@ finding at its position, never a crash of build."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import re
@@ -363,6 +364,29 @@ def test_in_a_locale_with_a_currency_the_check_refuses_what_the_compiler_refuses
     assert differ == []
     accepted = [t for t in texts if _outcome(partial(check_message, t)) == "accepted"]
     assert 800 < len(accepted) < len(texts) - 800  # both outcomes are compared
+
+
+def test_a_text_the_rules_parsed_is_checked_as_the_compiler_would_without_parsing_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The message rules parse through parse_nodes, which notes check_message's verdict: a
+    build then checks those texts without parsing them, with the same outcome and words."""
+    from marketctl.runtime import icu
+
+    texts = GENERATED + CURRENCY_TEXTS
+    monkeypatch.setattr(icu, "_VERDICTS", {})
+    parsed = {text: _outcome(partial(check_message, text, key="k")) for text in texts}
+    for text in texts:
+        with contextlib.suppress(icusyntax.ICUSyntaxError):
+            icu.parse_nodes(text)
+
+    def no_parse(text: str) -> list[icusyntax.Node]:
+        raise AssertionError(f"parsed again: {text!r}")
+
+    monkeypatch.setattr(icu, "_parse", no_parse)
+    noted = {text: _outcome(partial(check_message, text, key="k")) for text in texts}
+    assert noted == parsed
+    assert 400 < list(noted.values()).count("accepted") < len(noted) - 400  # both outcomes
 
 
 def test_build_compiles_where_the_locale_has_no_currency() -> None:

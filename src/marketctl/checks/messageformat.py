@@ -34,6 +34,7 @@ from marketctl.reference import cldr
 from marketctl.reference.locales import SOURCE_LOCALE
 from marketctl.repository.markets import DEFAULTS, Repository
 from marketctl.runtime import icusyntax
+from marketctl.runtime.icu import parse_nodes
 from marketctl.runtime.plurals import CATEGORIES, plural_rules
 
 __all__ = [
@@ -211,7 +212,9 @@ def _parse(text: str) -> Message | SyntaxProblem:
     if len(text) > MAX_MESSAGE_CHARS:  # MKT520 reports it; nobody parses a megabyte
         return SyntaxProblem(f"longer than {MAX_MESSAGE_CHARS} characters", 0)
     try:
-        nodes = icusyntax.parse(text)
+        # The runtime's parser, which notes the compiler's verdict on the text: a build checks
+        # every text it writes, and parses none that validation parsed.
+        nodes = parse_nodes(text)
     except icusyntax.ICUSyntaxError as error:
         return SyntaxProblem(error.reason, min(error.offset, len(text)))
     collector = _Collector()

@@ -48,6 +48,7 @@ __all__ = [
     "MissingArgumentError",
     "check_message",
     "compile_message",
+    "parse_nodes",
 ]
 
 
@@ -435,28 +436,72 @@ class CompiledMessage:
 # parsed once; the nodes are never changed after parsing.
 _parse: Final = lru_cache(maxsize=16384)(icusyntax.parse)
 
+# check_message's verdict on each text the message rules parsed (None: it compiles, else why
+# not): they parse every catalogue text through parse_nodes, so a build's compiler, which checks
+# the same texts after validation, parses none of them again.
+# A verdict is a few bytes beside a text the process holds anyway; a long-lived process (the
+# language server) forgets them all when there are _MAX_VERDICTS, and parses again.
+_VERDICTS: dict[str, str | None] = {}
+_MAX_VERDICTS: Final = 1 << 17
+
+
+def parse_nodes(source: str) -> list[icusyntax.Node]:
+    """:func:`icusyntax.parse`, noting what it means for :func:`check_message` on ``source``
+    (for the message rules, which parse each text for themselves and may as well tell the
+    compiler)."""
+    try:
+        nodes = icusyntax.parse(source)
+    except ICUSyntaxError as error:
+        _note(source, _invalid(error))
+        raise
+    _note(source, _lacking_other(nodes))
+    return nodes
+
+
+def _note(source: str, verdict: str | None) -> None:
+    if len(_VERDICTS) >= _MAX_VERDICTS:
+        _VERDICTS.clear()
+    _VERDICTS[source] = verdict
+
+
+def _invalid(error: ICUSyntaxError) -> str:
+    return f"invalid ICU message: {error}"
+
+
+def _lacking_other(nodes: list[icusyntax.Node]) -> str | None:
+    lacking = icusyntax.missing_other(nodes)
+    if lacking is None:
+        return None
+    return (
+        f"invalid ICU message: {{{lacking.name}, {lacking.type}}} has no 'other' branch "
+        f"at position {lacking.start}"
+    )
+
 
 def check_message(source: str, *, key: str | None = None) -> None:
     """Raise the :class:`MessageSyntaxError` that :func:`compile_message` raises for ``source``
-    in any locale with a currency, without compiling it (the check costs a tenth of compiling).
-    In such a locale only the text decides: the compiler's one other refusal is a currency
-    style where the locale has no currency (tests/test_icu_subset.py holds the two to the same
-    outcome on every message of its vectors)."""
-    _checked(source, key)
+    in any locale with a currency, without compiling it (the check costs a tenth of compiling;
+    a text the message rules parsed in this process is not parsed again). In such a locale only
+    the text decides: the compiler's one other refusal is a currency style where the locale has
+    no currency (tests/test_icu_subset.py holds the two to the same outcome on every message of
+    its vectors)."""
+    try:
+        verdict = _VERDICTS[source]
+    except KeyError:
+        _checked(source, key)
+        return
+    if verdict is not None:
+        raise MessageSyntaxError(verdict, key=key)
 
 
 def _checked(source: str, key: str | None) -> list[icusyntax.Node]:
     try:
         nodes = _parse(source)
     except ICUSyntaxError as error:
-        raise MessageSyntaxError(f"invalid ICU message: {error}", key=key) from None
-    lacking = icusyntax.missing_other(nodes)
-    if lacking is not None:
-        raise MessageSyntaxError(
-            f"invalid ICU message: {{{lacking.name}, {lacking.type}}} has no 'other' branch "
-            f"at position {lacking.start}",
-            key=key,
-        )
+        raise MessageSyntaxError(_invalid(error), key=key) from None
+    verdict = _lacking_other(nodes)
+    if verdict is not None:
+        raise MessageSyntaxError(verdict, key=key)
     return nodes
 
 
