@@ -58,5 +58,10 @@ def _no_thread_outlives_its_test() -> Iterator[None]:
     running once wrote socketserver's traceback into a later test's captured output."""
     before = set(threading.enumerate())
     yield
+    for thread in threading.enumerate():
+        # asyncio reaps a child process (the language server under test) on a thread of its
+        # own that ends as soon as the child is reaped: wait for that, boundedly.
+        if thread not in before and thread.name.startswith("asyncio-waitpid"):
+            thread.join(timeout=30)
     left = [thread for thread in threading.enumerate() if thread not in before]
     assert left == [], f"threads still running after the test: {left}"
