@@ -653,7 +653,10 @@ def _read_key(path: str) -> bytes | None:
 def _seal(*parts: str) -> str:
     key = _seal_key()
     assert key is not None  # callers are enabled only when there is a key
-    return hmac.new(key, "\0".join(parts).encode(), hashlib.sha256).hexdigest()
+    # surrogatepass: an entry may hold any text JSON can (a lone surrogate from a damaged or
+    # hostile file); it seals to some digest, and one that was never sealed fails the check.
+    text = "\0".join(parts).encode("utf-8", "surrogatepass")
+    return hmac.new(key, text, hashlib.sha256).hexdigest()
 
 
 def _sealed(seal: object, *parts: str) -> bool:
