@@ -76,7 +76,7 @@ def test_oversized_manifest_is_not_read_whole(bounded: Bounded, dist: Path) -> N
 def test_deeply_nested_manifest(bounded: Bounded, dist: Path) -> None:
     (dist / "manifest.json").write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
     assert _error(bounded, dist) == (
-        f"{dist}/manifest.json: nests too deeply to be a bundle; {REBUILD}"
+        f"{dist}/manifest.json: nests deeper than 32 levels; {REBUILD}"
     )
 
 

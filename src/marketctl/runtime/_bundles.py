@@ -34,6 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, Final
 
@@ -64,6 +65,8 @@ MAX_MANIFEST_BYTES: Final = 4 * 1024 * 1024
 MAX_SIGNATURE_BYTES: Final = 64 * 1024
 #: The largest bundle the runtime reads (this repository's bundles are about 20 KiB).
 MAX_BUNDLE_BYTES: Final = 64 * 1024 * 1024
+#: The deepest nesting of arrays and objects the runtime parses (bundles nest 8 levels).
+MAX_DEPTH: Final = 32
 # Bundles whose SHA-256 passed every check in this process (bounded; see the module docs).
 _VERIFIED: dict[str, None] = {}
 _VERIFIED_LOCK = threading.Lock()
@@ -127,24 +130,52 @@ class _FloatsSeen(json.JSONDecoder):
         return _parse_float(text)
 
 
-def _parse(display: str, data: bytes, decoder: json.JSONDecoder = _DECODER) -> Any:
+# A JSON string (escapes included), matched without backtracking; what is left of a text
+# without its strings are its brackets, each one level in or out.
+_STRING: Final = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
+_NOT_BRACKET: Final = bytes(c for c in range(256) if c not in b"[]{}")
+_STEP: Final = [0] * 256
+_STEP[ord("[")] = _STEP[ord("{")] = 1
+_STEP[ord("]")] = _STEP[ord("}")] = -1
+
+
+def nesting(data: bytes) -> int:
+    """How deep the arrays and objects of JSON text ``data`` nest, counted before parsing it
+    (in C-speed passes, no recursion), so that no parse of untrusted bytes can recurse."""
+    brackets = _STRING.sub(b"", data).translate(None, _NOT_BRACKET)
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
+
+
+def _parse(
+    display: str,
+    data: bytes,
+    decoder: json.JSONDecoder = _DECODER,
+    max_depth: int = MAX_DEPTH,
+    hint: str = _REBUILD,
+) -> Any:
+    """``data`` parsed as JSON, or :class:`BundleError` naming ``display`` and what is wrong;
+    nesting deeper than ``max_depth`` is refused before parsing."""
+    if nesting(data) > max_depth:
+        raise BundleError(display, f"nests deeper than {max_depth} levels; " + hint)
     try:
         return decoder.decode(data.decode("utf-8"))
     except _NumberRefused as error:
-        raise BundleError(display, f"{error}; " + _REBUILD) from None
+        raise BundleError(display, f"{error}; " + hint) from None
     except RecursionError:
-        raise BundleError(display, "nests too deeply to be a bundle; " + _REBUILD) from None
+        raise BundleError(display, "nests too deeply to be a bundle; " + hint) from None
     except UnicodeDecodeError as error:
         raise BundleError(
-            display, f"not UTF-8 text ({error.reason} at byte {error.start}); " + _REBUILD
+            display, f"not UTF-8 text ({error.reason} at byte {error.start}); " + hint
         ) from None
     except json.JSONDecodeError as error:
         raise BundleError(
             display,
-            f"not valid JSON (line {error.lineno} column {error.colno}: {error.msg}); " + _REBUILD,
+            f"not valid JSON (line {error.lineno} column {error.colno}: {error.msg}); " + hint,
         ) from None
     except ValueError as error:  # an integer longer than sys.get_int_max_str_digits()
-        raise BundleError(display, f"holds a number that cannot be read ({error})") from None
+        raise BundleError(
+            display, f"holds a number that cannot be read ({error}); " + hint
+        ) from None
 
 
 @cache

@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from marketctl.runtime._bundles import MANIFEST, SIGNATURE, BundleSet, read_bundle_set
-from marketctl.runtime._http import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, is_url, read_remote_set
+from marketctl.runtime._http import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_TIMEOUT,
+    Validators,
+    is_url,
+    read_remote_set,
+)
 from marketctl.runtime._market import Market
 from marketctl.runtime._signatures import KeySource, TrustedKey, trusted_keys, verify_manifest
 from marketctl.runtime.errors import BundleError, UnknownMarketError
@@ -33,21 +39,21 @@ class _Options:
 class _Generation:
     """One verified bundle set: never changed after it is built."""
 
-    __slots__ = ("by_digest", "etag", "manifest", "markets", "path", "signed_by")
+    __slots__ = ("by_digest", "manifest", "markets", "path", "signed_by", "validators")
 
     def __init__(
         self,
         path: str,
         manifest: Mapping[str, Any],
         markets: dict[str, Market],
-        etag: str | None = None,
+        validators: Validators | None = None,
         signed_by: str | None = None,
         by_digest: Mapping[str, tuple[str, dict[str, Any]]] | None = None,
     ):
         self.path = path
         self.manifest = manifest
         self.markets = markets
-        self.etag = etag
+        self.validators = validators
         self.signed_by = signed_by
         self.by_digest = by_digest or {}
 
@@ -58,10 +64,10 @@ def _display(bundle_set: BundleSet, name: str) -> str:
     return os.path.join(bundle_set.path, name)
 
 
-def _check_set(bundle_set: BundleSet, options: _Options) -> str | None:
-    """The environment and signature checks; the signing key's id when signed and trusted."""
-    manifest = bundle_set.manifest
-    built_for = manifest.get("environment")
+def _check_manifest(bundle_set: BundleSet, options: _Options) -> str | None:
+    """The environment and signature checks of a manifest (before its bundles are read over
+    HTTP); the signing key's id when signed and trusted."""
+    built_for = bundle_set.manifest.get("environment")
     if options.environment is not None and built_for != options.environment:
         what = f"environment '{built_for}'" if built_for else "no environment"
         raise BundleError(
@@ -69,13 +75,6 @@ def _check_set(bundle_set: BundleSet, options: _Options) -> str | None:
             f"built for {what}, but this service runs in '{options.environment}': "
             f"build it with marketctl build --env {options.environment}",
         )
-    for display, bundle in bundle_set.bundles.values():
-        if bundle.get("environment") != built_for:
-            raise BundleError(
-                display,
-                f"built for environment {bundle.get('environment')!r}, but manifest.json says "
-                f"{built_for!r}: the set mixes builds",
-            )
     if options.trust is None:
         return None
     return verify_manifest(
@@ -86,31 +85,47 @@ def _check_set(bundle_set: BundleSet, options: _Options) -> str | None:
     )
 
 
+def _check_bundles(bundle_set: BundleSet) -> None:
+    built_for = bundle_set.manifest.get("environment")
+    for display, bundle in bundle_set.bundles.values():
+        if bundle.get("environment") != built_for:
+            raise BundleError(
+                display,
+                f"built for environment {bundle.get('environment')!r}, but manifest.json says "
+                f"{built_for!r}: the set mixes builds",
+            )
+
+
 def _read(source: PathLike, options: _Options, current: _Generation | None) -> _Generation | None:
     """Read, verify and build a generation; None when a URL's manifest is unchanged."""
-    etag = None
+    validators = None
+    checked: list[str | None] = []  # the signer, when the manifest was checked over HTTP
     if isinstance(source, str) and is_url(source):
         same_source = current is not None and current.path == _normal_url(source)
         fetched = read_remote_set(
             source,
-            etag=current.etag if same_source and current is not None else None,
+            validators=current.validators if same_source and current is not None else None,
             known=current.by_digest if current is not None else None,
             timeout=options.timeout,
             max_bytes=options.max_bytes,
+            check_manifest=lambda partial: checked.append(_check_manifest(partial, options)),
         )
         if fetched is None:
             return None
-        bundle_set, etag = fetched.bundle_set, fetched.etag
+        bundle_set, validators = fetched.bundle_set, fetched.validators
     else:
         bundle_set = read_bundle_set(source)
-    signed_by = _check_set(bundle_set, options)
+    signed_by = checked[0] if checked else _check_manifest(bundle_set, options)
+    _check_bundles(bundle_set)
     markets = {code: Market(bundle, file) for code, (file, bundle) in bundle_set.bundles.items()}
     if options.precompile:
         for market in markets.values():
             market.precompile()
     entries = bundle_set.manifest["bundles"]
     by_digest = {entries[code]["sha256"]: pair for code, pair in bundle_set.bundles.items()}
-    return _Generation(bundle_set.path, bundle_set.manifest, markets, etag, signed_by, by_digest)
+    return _Generation(
+        bundle_set.path, bundle_set.manifest, markets, validators, signed_by, by_digest
+    )
 
 
 def _normal_url(url: str) -> str:
@@ -260,5 +275,6 @@ def load(
         raise BundleError("trust", str(error)) from None
     options = _Options(env, keys, timeout, max_bytes, precompile)
     generation = _read(path, options, None)
-    assert generation is not None  # no ETag to match on a first load
+    if generation is None:  # _get refuses a 304 to a request that was not conditional
+        raise BundleError(os.fspath(path), "the origin said 'not modified' to a first load")
     return Markets(generation, precompile, options)
