@@ -268,6 +268,13 @@ def validate(
     help="Add the pseudo-locales en-XA and ar-XB to every bundle, for UI tests (never with "
     "--env production).",
 )
+@click.option(
+    "--release",
+    type=int,
+    metavar="N",
+    help="The set's release number (default: the previous set's in the output plus one); "
+    "must be higher than the previous one.",
+)
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -278,6 +285,7 @@ def build(
     allow_dirty: bool,
     signing_key: Path | None,
     pseudo: bool,
+    release: int | None,
 ) -> None:
     """Validate MARKETs (default: all), then compile them into bundles.
 
@@ -328,6 +336,7 @@ def build(
             allow_dirty,
             signing_key,
             pseudo=pseudo,
+            release=release,
         )
     except BuildRefusedError as refused:
         # The errors that stopped it; warnings are validate's to list, not repeated here.
@@ -866,6 +875,61 @@ def keys_generate(ctx: click.Context, private_key: Path, output_format: str) -> 
         click.echo(json.dumps(document, indent=2))
     elif not quiet(ctx):
         click.echo(f"wrote {private_key} (private: keep it secret) and {public} (key id {key_id})")
+
+
+@group("marketctl release rollback old-dist -o dist --sign release.pem")
+def release() -> None:
+    """Releases of a bundle set: release numbers only increase (services refuse lower ones)."""
+
+
+@subcommand(release, "rollback", "marketctl release rollback old-dist -o dist --sign release.pem")
+@click.argument("source", type=click.Path(file_okay=False, path_type=Path))
+@format_option("text", "json")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="The set to replace (its release number is the one to go above).",
+)
+@click.option(
+    "--sign",
+    "signing_key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="KEY",
+    help="Sign the new manifest with this Ed25519 private key (PEM).",
+)
+@click.option("--release", "number", type=int, metavar="N", help="The new release number.")
+@click.pass_context
+def release_rollback(
+    ctx: click.Context,
+    source: Path,
+    output_format: str,
+    output: Path,
+    signing_key: Path | None,
+    number: int | None,
+) -> None:
+    """Write the bundles of SOURCE (an older build, verified) into OUTPUT as a new release,
+    numbered above both: the way back to old content that services accept."""
+    from marketctl.commands.release import rollback
+
+    done = rollback(source, output, signing_key, number)
+    if output_format == "json":
+        import json
+
+        document = {
+            "output": str(done.output),
+            "release": done.release,
+            "content_of": done.content_of,
+            "signed_by": done.signed_by,
+        }
+        click.echo(json.dumps(document, indent=2))
+    elif not quiet(ctx):
+        signed = f", signed with key {done.signed_by}" if done.signed_by else ""
+        click.echo(
+            f"release {done.release} in {done.output}: the content of release "
+            f"{done.content_of} from {source}{signed}"
+        )
 
 
 def _fail(message: str, code: int) -> int:

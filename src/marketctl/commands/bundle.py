@@ -27,7 +27,7 @@ from marketctl.repository.markets import Market
 from marketctl.runtime.icu import MessageLocale, check_message, compile_message
 from marketctl.runtime.rollout import DEFAULT_SCHEME, weights_for_percent
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def decimal_text(value: Decimal | int) -> str:

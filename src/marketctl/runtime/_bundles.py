@@ -53,7 +53,7 @@ __all__ = [
 MANIFEST: Final = "manifest.json"
 SIGNATURE: Final = "manifest.sig"
 #: Bundle format versions this runtime reads (``format`` in the manifest and in each bundle).
-SUPPORTED_FORMATS: Final = frozenset({1})
+SUPPORTED_FORMATS: Final = frozenset({2})
 
 _CODE: Final = re.compile(r"[a-z]{2}")
 _SHA256: Final = re.compile(r"[0-9a-f]{64}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -18,6 +19,7 @@ from marketctl.runtime._http import (
 )
 from marketctl.runtime._market import Market
 from marketctl.runtime._signatures import KeySource, TrustedKey, trusted_keys, verify_manifest
+from marketctl.runtime._state import ReleaseState
 from marketctl.runtime.errors import BundleError, UnknownMarketError
 
 __all__ = ["Markets", "load"]
@@ -34,12 +36,21 @@ class _Options:
     timeout: float
     max_bytes: int
     precompile: bool
+    state_dir: str | None = None
 
 
 class _Generation:
     """One verified bundle set: never changed after it is built."""
 
-    __slots__ = ("by_digest", "manifest", "markets", "path", "signed_by", "validators")
+    __slots__ = (
+        "by_digest",
+        "manifest",
+        "manifest_sha256",
+        "markets",
+        "path",
+        "signed_by",
+        "validators",
+    )
 
     def __init__(
         self,
@@ -49,7 +60,9 @@ class _Generation:
         validators: Validators | None = None,
         signed_by: str | None = None,
         by_digest: Mapping[str, tuple[str, dict[str, Any]]] | None = None,
+        manifest_sha256: str = "",
     ):
+        self.manifest_sha256 = manifest_sha256
         self.path = path
         self.manifest = manifest
         self.markets = markets
@@ -124,8 +137,39 @@ def _read(source: PathLike, options: _Options, current: _Generation | None) -> _
     entries = bundle_set.manifest["bundles"]
     by_digest = {entries[code]["sha256"]: pair for code, pair in bundle_set.bundles.items()}
     return _Generation(
-        bundle_set.path, bundle_set.manifest, markets, validators, signed_by, by_digest
+        bundle_set.path,
+        bundle_set.manifest,
+        markets,
+        validators,
+        signed_by,
+        by_digest,
+        hashlib.sha256(bundle_set.manifest_bytes).hexdigest(),
     )
+
+
+def _manifest_display(generation: _Generation) -> str:
+    if is_url(generation.path):
+        return generation.path + MANIFEST
+    return os.path.join(generation.path, MANIFEST)
+
+
+def _release_state(generation: _Generation, options: _Options) -> ReleaseState | None:
+    if options.state_dir is None:
+        return None
+    origin = generation.path if is_url(generation.path) else os.path.abspath(generation.path)
+    return ReleaseState(options.state_dir, origin, options.environment)
+
+
+def _check_release(generation: _Generation, options: _Options) -> ReleaseState | None:
+    """Refuse a release lower than the highest one recorded in ``state_dir``."""
+    state = _release_state(generation, options)
+    if state is not None:
+        state.check(
+            _manifest_display(generation),
+            generation.manifest["release"],
+            generation.manifest_sha256,
+        )
+    return state
 
 
 def _normal_url(url: str) -> str:
@@ -143,13 +187,13 @@ def _check_successor(current: _Generation, new: _Generation) -> None:
             "listing them as withdrawn; a market leaves only explicitly (status: withdrawn, or "
             "deleted from markets/ and rebuilt over the previous set); keeping the current set",
         )
-    before = (current.manifest.get("source") or {}).get("built_at")
-    after = (new.manifest.get("source") or {}).get("built_at")
-    if isinstance(before, str) and isinstance(after, str) and after < before:
+    before, after = current.manifest["release"], new.manifest["release"]
+    if after < before:
         raise BundleError(
-            new.path + MANIFEST if is_url(new.path) else os.path.join(new.path, MANIFEST),
-            f"built at {after}, before the set in service ({before}): an old manifest "
-            "(a stale cache, or a replayed release); keeping the current set",
+            _manifest_display(new),
+            f"release {after} is older than release {before} in service: a replayed release "
+            "or a stale cache; keeping the current set (to go back on purpose, publish a new "
+            "release with the old content: marketctl release rollback)",
         )
 
 
@@ -219,6 +263,12 @@ class Markets(Mapping[str, Market]):
         return value if isinstance(value, str) else None
 
     @property
+    def release(self) -> int:
+        """The current set's release number (``marketctl build`` increases it every build)."""
+        release: int = self._current.manifest["release"]
+        return release
+
+    @property
     def signed_by(self) -> str | None:
         """The id of the trusted key that signed the current set (None without ``trust``)."""
         return self._current.signed_by
@@ -241,7 +291,10 @@ class Markets(Mapping[str, Market]):
             if generation is None:
                 return False
             _check_successor(current, generation)
+            state = _check_release(generation, self._options)
             self._current = generation
+            if state is not None:
+                state.accept(generation.manifest["release"], generation.manifest_sha256)
             return True
 
 
@@ -253,6 +306,8 @@ def load(
     precompile: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    state_dir: PathLike | None = None,
+    insecure: bool = False,
 ) -> Markets:
     """Load and verify the bundle set written by ``marketctl build`` into ``path``: a directory,
     or the ``http(s)://`` URL of a copy of it (static server, CDN, object store).
@@ -263,18 +318,39 @@ def load(
     - ``env``: refuse a set built for another environment (``marketctl build --env``).
     - ``trust``: Ed25519 public keys (PEM text or bytes, or a path to a ``.pub`` file); refuse
       a set that is unsigned or not signed by one of them. Two keys while rotating.
-    - ``timeout`` (seconds per request) and ``max_bytes`` (per file) apply to URLs.
+    - ``env="production"`` requires ``trust``: a production service loads only signed sets,
+      unless ``insecure=True`` says on purpose that it does not check signatures.
+    - ``state_dir``: a folder of the service's own (beside its cache) where the highest release
+      accepted from this origin for this environment is recorded; a lower release is refused,
+      also after a restart. Without it, only a running process refuses older releases.
+    - ``timeout`` (seconds for a whole fetch) and ``max_bytes`` (per file) apply to URLs.
     - ``precompile=True`` compiles every message at once (a broken message fails the load
       instead of its first use; slower start-up).
 
     Every :meth:`Markets.reload` checks the same.
     """
+    if env == "production" and trust is None and not insecure:
+        raise BundleError(
+            "trust",
+            "env='production' loads only sets signed by a trusted key: pass trust=[public "
+            "key], or insecure=True to load unsigned sets on purpose",
+        )
     try:
         keys = trusted_keys(trust) if trust is not None else None
     except ValueError as error:
         raise BundleError("trust", str(error)) from None
-    options = _Options(env, keys, timeout, max_bytes, precompile)
+    options = _Options(
+        env,
+        keys,
+        timeout,
+        max_bytes,
+        precompile,
+        os.fspath(state_dir) if state_dir is not None else None,
+    )
     generation = _read(path, options, None)
     if generation is None:  # _get refuses a 304 to a request that was not conditional
         raise BundleError(os.fspath(path), "the origin said 'not modified' to a first load")
+    state = _check_release(generation, options)
+    if state is not None:
+        state.accept(generation.manifest["release"], generation.manifest_sha256)
     return Markets(generation, precompile, options)
