@@ -175,11 +175,13 @@ def manifest(
             "sha256": hashlib.sha256(data).hexdigest(),
             "bytes": len(data),
             "commit": revision.commit,
+            "capabilities": json.loads(data)["capabilities"],
         }
         for code, data in bundles.items()
     }
     for code, entry in (kept or {}).items():
         entries[code] = dict(entry)
+    required = sorted({name for entry in entries.values() for name in entry["capabilities"]})
     return {
         "format": FORMAT_VERSION,
         # Services configured for one environment refuse a set built for another.
@@ -187,6 +189,8 @@ def manifest(
         # Services refuse a release lower than the highest they accepted, across restarts:
         # never a clock (SOURCE_DATE_EPOCH, an uncommitted tree), always the previous + 1.
         "release": release,
+        # What a runtime must understand to read the set; one that does not refuses it.
+        "capabilities": required,
         # The data releases the bundles were compiled with: what makes two builds of the same
         # sources differ is a different CLDR (formats, plurals) or tz (UTC instants) release.
         "generator": {

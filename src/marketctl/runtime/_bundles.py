@@ -40,6 +40,7 @@ from typing import Any, Final
 
 from marketctl.runtime._schema import Invalid, Validator, compile_schema, with_value_rules
 from marketctl.runtime.errors import BundleError
+from marketctl.runtime.rollout import SCHEMES
 
 __all__ = [
     "MANIFEST",
@@ -54,6 +55,9 @@ MANIFEST: Final = "manifest.json"
 SIGNATURE: Final = "manifest.sig"
 #: Bundle format versions this runtime reads (``format`` in the manifest and in each bundle).
 SUPPORTED_FORMATS: Final = frozenset({2})
+#: What this runtime understands of what a bundle may require (``capabilities``): a bundle
+#: that needs anything else is refused rather than misread.
+CAPABILITIES: Final = frozenset(f"bucketing:{scheme}" for scheme in SCHEMES)
 
 _CODE: Final = re.compile(r"[a-z]{2}")
 _SHA256: Final = re.compile(r"[0-9a-f]{64}")
@@ -95,6 +99,19 @@ def _format_problem(value: object) -> str | None:
     return (
         f"format version {json.dumps(value)} is not supported by this runtime (it reads "
         f"version {supported}); upgrade marketctl, or build with the version the service uses"
+    )
+
+
+def _capability_problem(value: object) -> str | None:
+    if not isinstance(value, list):
+        return None  # the schema words it
+    unknown = sorted({str(name)[:80] for name in value if name not in CAPABILITIES})
+    if not unknown:
+        return None
+    return (
+        f"needs {', '.join(unknown)}, which this runtime does not know (it knows "
+        f"{', '.join(sorted(CAPABILITIES))}); upgrade marketctl in the service rather than "
+        "misread the set"
     )
 
 
@@ -335,7 +352,9 @@ def _entries(
     """The manifest's bundles as code -> (file, sha256, bytes), checked for shape."""
     if not isinstance(manifest, dict):
         raise BundleError(display, "not a JSON object; " + _REBUILD)
-    problem = _format_problem(manifest.get("format"))
+    problem = _format_problem(manifest.get("format")) or _capability_problem(
+        manifest.get("capabilities")
+    )
     if problem is not None:
         raise BundleError(display, problem)
     table = manifest.get("bundles")
@@ -389,7 +408,9 @@ def _verify(display: str, code: str, data: bytes, digest: str, size: int) -> dic
     bundle = _parse(display, data, decoder)
     if not isinstance(bundle, dict):
         raise BundleError(display, "not a JSON object; " + _REBUILD)
-    problem = _format_problem(bundle.get("format"))
+    problem = _format_problem(bundle.get("format")) or _capability_problem(
+        bundle.get("capabilities")
+    )
     if problem is not None:
         raise BundleError(display, problem)
     if bundle.get("market") != code:
