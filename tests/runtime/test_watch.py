@@ -103,3 +103,51 @@ def test_a_failing_callback_does_not_stop_the_poller(
         assert watched.state.last_error == "broken raised RuntimeError: the service's bug"
         assert watched.poll() is True
         assert watched.state.polls == 2
+
+
+def test_a_start_while_the_origin_is_down_loads_the_last_verified_copy(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Issue 23.4: the set read over HTTP is kept in state_dir; a process started while the
+    origin is down loads it, verified again, within fallback_max_age, and says so."""
+    dist, bucket, state = tmp_path / "dist", tmp_path / "bucket", tmp_path / "state"
+    _build(capsys, repo, dist)
+    shutil.copytree(dist, bucket)
+    server = BundleServer(bucket)
+    url = server.url
+    try:
+        assert runtime.load(url, state_dir=state).from_disk is False
+    finally:
+        server.stop()
+
+    with pytest.raises(runtime.BundleError) as down:
+        runtime.load(url, timeout=2)
+    markets = runtime.load(url, state_dir=state, timeout=2)
+    assert (markets.from_disk, markets.release, markets.path) == (True, 1, url)
+    assert markets["jp"].name == "Japan"
+
+    # Too old a copy: the origin's own error, as without a copy.
+    with pytest.raises(runtime.BundleError) as too_old:
+        runtime.load(url, state_dir=state, timeout=2, fallback_max_age=0)
+    assert str(too_old.value) == str(down.value)
+
+    # A copy changed on disk is refused like any other set.
+    (kept,) = [
+        p
+        for p in (state / "bundles").iterdir()
+        if p.read_bytes() == (dist / "jp.json").read_bytes()
+    ]
+    kept.write_bytes(kept.read_bytes().replace(b"Japan", b"Jaqan"))
+    with pytest.raises(runtime.BundleError) as damaged:
+        runtime.load(url, state_dir=state, timeout=2)
+    assert str(damaged.value).startswith(f"{url}jp.json: SHA-256 ")
+
+    # The origin back: a reload reads it and the set is no longer the disk copy.
+    kept.write_bytes((dist / "jp.json").read_bytes())
+    markets = runtime.load(url, state_dir=state, timeout=2)
+    server = BundleServer(bucket, port=int(url.rsplit(":", 1)[1].strip("/")))
+    try:
+        assert markets.reload() is True
+        assert markets.from_disk is False
+    finally:
+        server.stop()

@@ -105,7 +105,9 @@ def _format_problem(value: object) -> str | None:
 def _capability_problem(value: object) -> str | None:
     if not isinstance(value, list):
         return None  # the schema words it
-    unknown = sorted({str(name)[:80] for name in value if name not in CAPABILITIES})
+    unknown = sorted(
+        {str(name)[:80] for name in value if not isinstance(name, str) or name not in CAPABILITIES}
+    )
     if not unknown:
         return None
     return (

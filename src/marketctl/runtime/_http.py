@@ -269,6 +269,7 @@ def read_remote_set(
     timeout: float = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
     check_manifest: Callable[[BundleSet], object] | None = None,
+    keep_bundle: Callable[[str, bytes], object] | None = None,
 ) -> Fetched | None:
     """Fetch and verify the set under ``url``; None when the origin says the manifest is still
     the one ``validators`` identify (304).
@@ -276,7 +277,8 @@ def read_remote_set(
     ``check_manifest`` sees the set with its manifest and signature but no bundles yet, before
     any bundle is fetched (the environment and signature checks). ``known`` maps a SHA-256 to a
     bundle already held and verified (display, parsed): such bundles are reused instead of
-    fetched. ``timeout`` is the deadline of the whole fetch.
+    fetched. ``keep_bundle(sha256, bytes)`` is given each fetched bundle once verified (the
+    disk copy). ``timeout`` is the deadline of the whole fetch.
     """
     base = _base(url)
     manifest_url = base + MANIFEST
@@ -309,6 +311,8 @@ def read_remote_set(
             # Content-Length, or after size + 1 bytes.
             _, data, _ = _get(opener, deadline, display, size)
             bundles[code] = (display, _verify(display, code, data, digest, size))
+            if keep_bundle is not None:
+                keep_bundle(digest, data)
     finally:
         deadline.cancel()
     return Fetched(BundleSet(base, manifest, bundles, manifest_bytes, signature), new_validators)

@@ -19,7 +19,7 @@ from marketctl.runtime._http import (
 )
 from marketctl.runtime._market import Market
 from marketctl.runtime._signatures import KeySource, TrustedKey, trusted_keys, verify_manifest
-from marketctl.runtime._state import ReleaseState
+from marketctl.runtime._state import ReleaseState, SetCopy, read_copied_set
 from marketctl.runtime.errors import BundleError, UnknownMarketError
 
 __all__ = ["Markets", "load"]
@@ -37,6 +37,7 @@ class _Options:
     max_bytes: int
     precompile: bool
     state_dir: str | None = None
+    fallback_max_age: float | None = None
 
 
 class _Generation:
@@ -44,10 +45,13 @@ class _Generation:
 
     __slots__ = (
         "by_digest",
+        "from_disk",
         "manifest",
+        "manifest_bytes",
         "manifest_sha256",
         "markets",
         "path",
+        "signature",
         "signed_by",
         "validators",
     )
@@ -61,8 +65,14 @@ class _Generation:
         signed_by: str | None = None,
         by_digest: Mapping[str, tuple[str, dict[str, Any]]] | None = None,
         manifest_sha256: str = "",
+        manifest_bytes: bytes = b"",
+        signature: bytes | None = None,
+        from_disk: bool = False,
     ):
         self.manifest_sha256 = manifest_sha256
+        self.manifest_bytes = manifest_bytes
+        self.signature = signature
+        self.from_disk = from_disk
         self.path = path
         self.manifest = manifest
         self.markets = markets
@@ -122,13 +132,31 @@ def _read(source: PathLike, options: _Options, current: _Generation | None) -> _
             timeout=options.timeout,
             max_bytes=options.max_bytes,
             check_manifest=lambda partial: checked.append(_check_manifest(partial, options)),
+            keep_bundle=_copy(source, options).keep_bundle if options.state_dir else None,
         )
         if fetched is None:
             return None
         bundle_set, validators = fetched.bundle_set, fetched.validators
     else:
         bundle_set = read_bundle_set(source)
-    signed_by = checked[0] if checked else _check_manifest(bundle_set, options)
+    return _generation(bundle_set, options, validators, checked[0] if checked else None)
+
+
+def _copy(source: str, options: _Options) -> SetCopy:
+    assert options.state_dir is not None
+    return SetCopy(options.state_dir, _normal_url(source), options.environment)
+
+
+def _generation(
+    bundle_set: BundleSet,
+    options: _Options,
+    validators: Validators | None = None,
+    signed_by: str | None = None,
+    from_disk: bool = False,
+) -> _Generation:
+    """The checks of a verified set (environment, signature), and its markets."""
+    if signed_by is None:
+        signed_by = _check_manifest(bundle_set, options)
     _check_bundles(bundle_set)
     markets = {code: Market(bundle, file) for code, (file, bundle) in bundle_set.bundles.items()}
     if options.precompile:
@@ -144,7 +172,39 @@ def _read(source: PathLike, options: _Options, current: _Generation | None) -> _
         signed_by,
         by_digest,
         hashlib.sha256(bundle_set.manifest_bytes).hexdigest(),
+        bundle_set.manifest_bytes,
+        bundle_set.signature,
+        from_disk,
     )
+
+
+def _from_copy(source: PathLike, options: _Options, failure: BundleError) -> _Generation:
+    """The last verified set kept on disk, for a start while the origin is down; ``failure``
+    (the origin's error) when there is none, or it is older than ``fallback_max_age``."""
+    if not (isinstance(source, str) and is_url(source)) or options.state_dir is None:
+        raise failure
+    if options.fallback_max_age is None:
+        raise failure
+    import time
+
+    found = _copy(source, options).read(options.fallback_max_age, time.time())
+    if found is None:
+        raise failure
+    manifest, signature, bundles = found
+    bundle_set = read_copied_set(_normal_url(source), manifest, signature, bundles)
+    return _generation(bundle_set, options, from_disk=True)
+
+
+def _accept(generation: _Generation, options: _Options) -> None:
+    """Record the release (state_dir) and keep a copy of a set read over HTTP."""
+    state = _check_release(generation, options)
+    if state is None:
+        return
+    state.accept(generation.manifest["release"], generation.manifest_sha256)
+    if is_url(generation.path) and not generation.from_disk:
+        _copy(generation.path, options).keep_manifest(
+            generation.manifest_bytes, generation.signature
+        )
 
 
 def _manifest_display(generation: _Generation) -> str:
@@ -263,6 +323,12 @@ class Markets(Mapping[str, Market]):
         return value if isinstance(value, str) else None
 
     @property
+    def from_disk(self) -> bool:
+        """True while the set in service is the local copy loaded because the origin could not
+        be read at start (``state_dir``); False once a reload read the origin."""
+        return self._current.from_disk
+
+    @property
     def release(self) -> int:
         """The current set's release number (``marketctl build`` increases it every build)."""
         release: int = self._current.manifest["release"]
@@ -291,10 +357,9 @@ class Markets(Mapping[str, Market]):
             if generation is None:
                 return False
             _check_successor(current, generation)
-            state = _check_release(generation, self._options)
+            _check_release(generation, self._options)
             self._current = generation
-            if state is not None:
-                state.accept(generation.manifest["release"], generation.manifest_sha256)
+            _accept(generation, self._options)
             return True
 
 
@@ -307,6 +372,7 @@ def load(
     timeout: float = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
     state_dir: PathLike | None = None,
+    fallback_max_age: float | None = 86400.0,
     insecure: bool = False,
 ) -> Markets:
     """Load and verify the bundle set written by ``marketctl build`` into ``path``: a directory,
@@ -322,7 +388,11 @@ def load(
       unless ``insecure=True`` says on purpose that it does not check signatures.
     - ``state_dir``: a folder of the service's own (beside its cache) where the highest release
       accepted from this origin for this environment is recorded; a lower release is refused,
-      also after a restart. Without it, only a running process refuses older releases.
+      also after a restart. Without it, only a running process refuses older releases. A set
+      loaded over HTTP is also kept there (bundles by SHA-256, manifest and signature as
+      verified); when the origin cannot be read at start, the copy is loaded instead if it is
+      at most ``fallback_max_age`` seconds old (None: never), verified again, and
+      :attr:`Markets.from_disk` says so until the next successful reload.
     - ``timeout`` (seconds for a whole fetch) and ``max_bytes`` (per file) apply to URLs.
     - ``precompile=True`` compiles every message at once (a broken message fails the load
       instead of its first use; slower start-up).
@@ -346,11 +416,13 @@ def load(
         max_bytes,
         precompile,
         os.fspath(state_dir) if state_dir is not None else None,
+        fallback_max_age,
     )
-    generation = _read(path, options, None)
+    try:
+        generation = _read(path, options, None)
+    except BundleError as failure:
+        generation = _from_copy(path, options, failure)
     if generation is None:  # _get refuses a 304 to a request that was not conditional
         raise BundleError(os.fspath(path), "the origin said 'not modified' to a first load")
-    state = _check_release(generation, options)
-    if state is not None:
-        state.accept(generation.manifest["release"], generation.manifest_sha256)
+    _accept(generation, options)
     return Markets(generation, precompile, options)

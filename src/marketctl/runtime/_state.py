@@ -23,12 +23,20 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
-from marketctl.runtime._bundles import _Directory, _parse
+from marketctl.runtime._bundles import (
+    MANIFEST,
+    MAX_MANIFEST_BYTES,
+    BundleSet,
+    _Directory,
+    _entries,
+    _parse,
+    _verify,
+)
 from marketctl.runtime.errors import BundleError
 
-__all__ = ["ReleaseState"]
+__all__ = ["ReleaseState", "SetCopy", "read_copied_set"]
 
 _MAX_STATE_BYTES: Final = 8192
 _DELETE: Final = (
@@ -118,3 +126,91 @@ class ReleaseState:
                 raise
         except OSError as error:
             raise BundleError(self.path, f"cannot record the release: {error}") from None
+
+
+class SetCopy:
+    """The last verified set from one origin, kept on local disk for a start while the origin
+    is down (issue 23.4): bundles by SHA-256 under ``bundles/`` (written once, never changed),
+    and one file per origin and environment holding the manifest and its signature as they
+    were verified (replaced atomically, so a copy is never half old, half new)."""
+
+    def __init__(self, directory: str | os.PathLike[str], origin: str, environment: str | None):
+        self.directory = os.fspath(directory)
+        self.bundle_directory = os.path.join(self.directory, "bundles")
+        digest = hashlib.sha256(f"{origin}\0{environment or ''}".encode()).hexdigest()[:16]
+        self.name = f"set-{digest}.json"
+        self.path = os.path.join(self.directory, self.name)
+
+    def keep_bundle(self, sha256: str, data: bytes) -> None:
+        target = os.path.join(self.bundle_directory, f"{sha256}.json")
+        if os.path.exists(target):
+            return
+        os.makedirs(self.bundle_directory, exist_ok=True)
+        _write_atomically(self.bundle_directory, target, data)
+
+    def keep_manifest(self, manifest: bytes, signature: bytes | None) -> None:
+        document = {
+            "manifest": manifest.decode("utf-8"),
+            "signature": signature.decode("utf-8", "replace") if signature is not None else None,
+        }
+        os.makedirs(self.directory, exist_ok=True)
+        _write_atomically(self.directory, self.path, json.dumps(document).encode("utf-8"))
+
+    def read(self, max_age: float, now: float) -> tuple[bytes, bytes | None, Any] | None:
+        """(manifest bytes, signature bytes, a reader of bundles by SHA-256) of the copy, or
+        None when there is none or it is older than ``max_age`` seconds."""
+        try:
+            written = os.stat(self.path).st_mtime
+        except OSError:
+            return None
+        if now - written > max_age:
+            return None
+        directory = _Directory(self.directory)
+        try:
+            data = directory.read(self.name, "missing", MAX_MANIFEST_BYTES + _MAX_STATE_BYTES)
+        finally:
+            directory.close()
+        document = _parse(self.path, data, max_depth=1, hint="delete it; it is a cache")
+        if not isinstance(document, dict) or not isinstance(document.get("manifest"), str):
+            raise BundleError(self.path, "not a set copy marketctl wrote; delete it")
+        signature = document.get("signature")
+        return (
+            document["manifest"].encode("utf-8"),
+            signature.encode("utf-8") if isinstance(signature, str) else None,
+            self.bundle_directory,
+        )
+
+
+def _write_atomically(directory: str, target: str, data: bytes) -> None:
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.replace(temporary, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+    except OSError as error:
+        raise BundleError(target, f"cannot write the local copy: {error}") from None
+
+
+def read_copied_set(
+    base: str, manifest: bytes, signature: bytes | None, bundle_directory: str
+) -> BundleSet:
+    """The set of a disk copy, verified as a fetched one is (sizes, SHA-256, format, schema)."""
+    display = base + MANIFEST
+    parsed = _parse(display, manifest)
+    entries = _entries(display, parsed)
+    directory = _Directory(bundle_directory)
+    bundles: dict[str, tuple[str, dict[str, Any]]] = {}
+    try:
+        for code, (file, digest, size) in sorted(entries.items()):
+            data = directory.read(f"{digest}.json", "missing from the local copy", size)
+            bundles[code] = (base + file, _verify(base + file, code, data, digest, size))
+    finally:
+        directory.close()
+    return BundleSet(base, parsed, bundles, manifest, signature)
