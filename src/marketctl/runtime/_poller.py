@@ -30,6 +30,7 @@ class WatchState:
 
     release: int
     loaded_at: float  # time.time() when the set in service was swapped in
+    from_disk: bool = False  # the set in service is the local copy (origin down at start)
     polls: int = 0
     reloads: int = 0  # polls that swapped a new set in
     failures: int = 0  # consecutive failed polls (0 after a success)
@@ -62,7 +63,7 @@ class Watch:
         self.max_backoff = max_backoff
         self._on_change = on_change
         self._on_error = on_error
-        self._state = WatchState(markets.release, time.time())
+        self._state = WatchState(markets.release, time.time(), markets.from_disk)
         self._stop = threading.Event()
         self._random = random.Random()
         self._thread = threading.Thread(target=self._run, name="marketctl-watch", daemon=True)
@@ -109,6 +110,7 @@ class Watch:
             reloads=state.reloads + changed,
             release=self.markets.release,
             loaded_at=now if changed else state.loaded_at,
+            from_disk=self.markets.from_disk,
         )
         if changed and self._on_change is not None:
             self._call(self._on_change, self.markets)
