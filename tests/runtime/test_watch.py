@@ -151,3 +151,26 @@ def test_a_start_while_the_origin_is_down_loads_the_last_verified_copy(
         assert markets.from_disk is False
     finally:
         server.stop()
+
+
+def test_a_refused_manifest_is_not_fetched_again_until_it_changes(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A set refused for what it says (here: another environment) costs one full fetch, then a
+    304 per poll; the current set keeps serving."""
+    bucket, other = tmp_path / "bucket", tmp_path / "other"
+    assert invoke(capsys, repo, "build", "-o", str(bucket), "--env", "staging", "jp").code == 0
+    assert invoke(capsys, repo, "build", "-o", str(other), "jp").code == 0  # no environment
+    server = BundleServer(bucket)
+    try:
+        markets = runtime.load(server.url, env="staging")
+        _publish(other, bucket)
+        with pytest.raises(runtime.BundleError):
+            markets.reload()
+        server.requests.clear()
+        assert markets.reload() is False
+        assert markets.reload() is False
+        assert server.requests == [("manifest.json", 304), ("manifest.json", 304)]
+        assert markets.environment == "staging"
+    finally:
+        server.stop()

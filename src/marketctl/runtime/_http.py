@@ -297,7 +297,13 @@ def read_remote_set(
         )
         signature = signature_bytes if signature_status != 404 else None
         if check_manifest is not None:
-            check_manifest(BundleSet(base, manifest, {}, manifest_bytes, signature))
+            try:
+                check_manifest(BundleSet(base, manifest, {}, manifest_bytes, signature))
+            except BundleError as refused:
+                # Refused for what it says (environment, signature), not for a transport
+                # failure: the caller may ask "changed?" about this manifest next time.
+                refused.validators = new_validators  # type: ignore[attr-defined]
+                raise
         bundles: dict[str, tuple[str, dict[str, Any]]] = {}
         for code, (file, digest, size) in sorted(entries.items()):
             display = base + file

@@ -119,8 +119,15 @@ def _check_bundles(bundle_set: BundleSet) -> None:
             )
 
 
-def _read(source: PathLike, options: _Options, current: _Generation | None) -> _Generation | None:
-    """Read, verify and build a generation; None when a URL's manifest is unchanged."""
+def _read(
+    source: PathLike,
+    options: _Options,
+    current: _Generation | None,
+    held: _Generation | None = None,
+) -> _Generation | None:
+    """Read, verify and build a generation; None when a URL's manifest is unchanged since
+    ``current`` (its validators). ``held`` (default ``current``) holds the bundles to reuse."""
+    held = current if held is None else held
     validators = None
     checked: list[str | None] = []  # the signer, when the manifest was checked over HTTP
     if isinstance(source, str) and is_url(source):
@@ -128,7 +135,7 @@ def _read(source: PathLike, options: _Options, current: _Generation | None) -> _
         fetched = read_remote_set(
             source,
             validators=current.validators if same_source and current is not None else None,
-            known=current.by_digest if current is not None else None,
+            known=held.by_digest if held is not None else None,
             timeout=options.timeout,
             max_bytes=options.max_bytes,
             check_manifest=lambda partial: checked.append(_check_manifest(partial, options)),
@@ -179,8 +186,9 @@ def _generation(
 
 
 def _from_copy(source: PathLike, options: _Options, failure: BundleError) -> _Generation:
-    """The last verified set kept on disk, for a start while the origin is down; ``failure``
-    (the origin's error) when there is none, or it is older than ``fallback_max_age``."""
+    """The last verified set kept on disk, for a start while the origin is down or serves a
+    set this service refuses; ``failure`` (the origin's error) when there is none, or it is
+    older than ``fallback_max_age``."""
     if not (isinstance(source, str) and is_url(source)) or options.state_dir is None:
         raise failure
     if options.fallback_max_age is None:
@@ -273,6 +281,7 @@ class Markets(Mapping[str, Market]):
             None, None, DEFAULT_TIMEOUT, DEFAULT_MAX_BYTES, precompile
         )
         self._reload_lock = threading.Lock()
+        self._refused: Validators | None = None
 
     # -- mapping -------------------------------------------------------------------------
 
@@ -353,11 +362,27 @@ class Markets(Mapping[str, Market]):
         with self._reload_lock:
             current = self._current
             target = current.path if path is None else path
-            generation = _read(target, self._options, current)
-            if generation is None:
-                return False
-            _check_successor(current, generation)
-            _check_release(generation, self._options)
+            # After a manifest was refused for its content, polls ask whether it changed
+            # (a 304 costs a few bytes) instead of fetching and refusing it again.
+            refused = self._refused if path is None else None
+            asking = current if refused is None else _Generation(current.path, {}, {}, refused)
+            generation: _Generation | None = None
+            try:
+                generation = _read(target, self._options, asking, current)
+                if generation is None:
+                    return False
+                _check_successor(current, generation)
+                _check_release(generation, self._options)
+            except BundleError as error:
+                # Only a refusal of what the origin said is remembered: a transport failure or
+                # a bundle not (yet) matching its manifest is tried again in full.
+                said = getattr(error, "validators", None)
+                if said is None and generation is not None:
+                    said = generation.validators
+                if said is not None:
+                    self._refused = said
+                raise
+            self._refused = None
             self._current = generation
             _accept(generation, self._options)
             return True
@@ -420,7 +445,11 @@ def load(
     )
     try:
         generation = _read(path, options, None)
+        if generation is not None:
+            _check_release(generation, options)
     except BundleError as failure:
+        # The origin down, or serving what this service refuses (an older release): the last
+        # verified copy, if there is one.
         generation = _from_copy(path, options, failure)
     if generation is None:  # _get refuses a 304 to a request that was not conditional
         raise BundleError(os.fspath(path), "the origin said 'not modified' to a first load")
