@@ -156,7 +156,10 @@ def test_flagd_core_python_agrees_on_v3_features(
         text.replace("features:\n", "bucketing: flagd-fractional-v3\nfeatures:\n", 1)
     )
     flags = tmp_path / "flags.json"
-    document = _export(capsys, repo, flags)
+    document = _export(capsys, repo, flags, "--for", "python")
+    assert document["metadata"]["evaluators"] == (
+        "openfeature-flagd-core 2.x and openfeature-provider-flagd 0.6 (Python, in-process)"
+    )
     assert {f["metadata"]["bucketing"] for f in document["flags"].values()} == {
         "flagd-fractional-v3"
     }
@@ -185,6 +188,7 @@ def test_export_metadata_and_refusal(
         "flagSetId": "marketctl",
         "version": "",
         "environment": "staging",
+        "evaluators": "the flagd daemon and @openfeature/flagd-core 4.x (JavaScript)",
     }
     buyback = document["flags"]["buyback"]
     assert buyback["metadata"] == {
@@ -202,3 +206,35 @@ def test_export_metadata_and_refusal(
     assert outcome.code == 1
     assert outcome.out == ""
     assert "markets/jp/rollout.yaml:" in outcome.err
+
+
+def test_a_scheme_the_evaluator_does_not_implement_is_refused(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Issue 23.7: flagd and JavaScript flagd-core bucket every flag with v2; a v3 feature in a
+    partial rollout is refused for them, unless --rebucket says to export it anyway."""
+    edit(
+        repo / "markets/_defaults/features.yaml",
+        "    requires: [instant_quote]\n",
+        "    requires: [instant_quote]\n    bucketing: flagd-fractional-v3\n",
+    )
+    out = tmp_path / "flags.json"
+    refused = invoke(capsys, repo, "export", "flagd", "-o", str(out))
+    assert refused.code == 1
+    assert refused.err == (
+        "Error: feature(s) buyback bucket with flagd-fractional-v3, which the flagd daemon and "
+        "@openfeature/flagd-core 4.x (JavaScript) does not implement: it would decide them "
+        "with flagd-fractional-v2, and many units in a partial rollout would get another "
+        "answer than marketctl.runtime gives\n  export --for the evaluator the services use, "
+        "set the features' bucketing: to flagd-fractional-v2, or pass --rebucket to export "
+        "them anyway (decided with flagd-fractional-v2)\n"
+    )
+    assert not out.exists()
+    # For the Python evaluators the v2 features are the mismatch.
+    python = invoke(capsys, repo, "export", "flagd", "--for", "python", "-o", str(out))
+    assert python.code == 1
+    assert python.err.startswith("Error: feature(s) ")
+    assert "buyback" not in python.err.split(" bucket with ")[0]
+    document = _export(capsys, repo, out, "--rebucket")
+    assert document["flags"]["buyback"]["metadata"]["decidedWith"] == "flagd-fractional-v2"
+    assert "decidedWith" not in document["flags"]["instant_quote"]["metadata"]

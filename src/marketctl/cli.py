@@ -826,9 +826,30 @@ def export() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file (atomically) instead of standard output.",
 )
+@click.option(
+    "--for",
+    "evaluator",
+    type=click.Choice(["flagd", "python"]),
+    default="flagd",
+    show_default=True,
+    help="The evaluator the services use: flagd (the daemon, JavaScript flagd-core 4.x: "
+    "flagd-fractional-v2) or python (Python flagd core 2.x, OpenFeature flagd provider 0.6: "
+    "flagd-fractional-v3). Features with another scheme are refused.",
+)
+@click.option(
+    "--rebucket",
+    is_flag=True,
+    help="Export features whose scheme the evaluator does not implement anyway; it decides "
+    "them with its own scheme (other units than marketctl.runtime).",
+)
 @click.pass_context
 def export_flagd(
-    ctx: click.Context, output_format: str, environment: str | None, output: Path | None
+    ctx: click.Context,
+    output_format: str,
+    environment: str | None,
+    output: Path | None,
+    evaluator: str,
+    rebucket: bool,
 ) -> None:
     """flagd flag definitions for every feature: market targeting (context attribute
     'market'), the steps as $flagd.timestamp thresholds, fractional for the percentages,
@@ -841,7 +862,9 @@ def export_flagd(
 
     root = _root(ctx)
     try:
-        _, document = export_document(root, environment, read_settings(root))
+        _, document = export_document(
+            root, environment, read_settings(root), evaluator=evaluator, rebucket=rebucket
+        )
     except BuildRefusedError as refused:
         click.echo(REPORTERS["text"].render(refused.report), nl=False, err=True)
         raise
