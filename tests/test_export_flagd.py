@@ -9,6 +9,7 @@ Independent evaluators, each from a package registry:
 
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
 import subprocess
@@ -238,3 +239,68 @@ def test_a_scheme_the_evaluator_does_not_implement_is_refused(
     document = _export(capsys, repo, out, "--rebucket")
     assert document["flags"]["buyback"]["metadata"]["decidedWith"] == "flagd-fractional-v2"
     assert "decidedWith" not in document["flags"]["instant_quote"]["metadata"]
+
+
+def _provider_answers(
+    flags: Path, probes: list[tuple[str, str, str, int]], monkeypatch: pytest.MonkeyPatch
+) -> list[bool]:
+    """openfeature-provider-flagd in in-process file mode, through the OpenFeature SDK."""
+    flagd_provider = pytest.importorskip("openfeature.contrib.provider.flagd")
+    from openfeature import api
+    from openfeature.contrib.provider.flagd.config import ResolverType
+    from openfeature.evaluation_context import EvaluationContext
+
+    # The provider evaluates with the flagd core's targeting (its clock patched per probe).
+    targeting = importlib.import_module("openfeature.contrib.tools.flagd.core.targeting.targeting")
+    provider = flagd_provider.FlagdProvider(
+        resolver_type=ResolverType.FILE, offline_flag_source_path=str(flags)
+    )
+    api.set_provider_and_wait(provider)
+    try:
+        client = api.get_client()
+        now = {"t": 0}
+        monkeypatch.setattr(targeting.time, "time", lambda: now["t"])
+        answers = []
+        for name, code, unit, moment in probes:
+            now["t"] = moment
+            context = EvaluationContext(targeting_key=unit, attributes={"market": code})
+            details = client.get_boolean_details(name, False, context)
+            assert details.error_code is None, (name, details.error_message)
+            answers.append(details.value)
+    finally:
+        api.shutdown()
+    return answers
+
+
+def test_the_python_openfeature_provider_in_file_mode_agrees_on_v3_features(
+    repo: Path,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """openfeature-provider-flagd 0.6.1 (PyPI): the export --for python decides as the runtime
+    on every probe of v3 features; v2 features exported for it anyway (--rebucket) do not."""
+    assert invoke(capsys, repo, "build", "-o", str(tmp_path / "v2")).code == 0
+    v2_flags = tmp_path / "v2.json"
+    _export(capsys, repo, v2_flags, "--for", "python", "--rebucket")
+
+    text = (repo / "markets/_defaults/features.yaml").read_text()
+    (repo / "markets/_defaults/features.yaml").write_text(
+        text.replace("features:\n", "bucketing: flagd-fractional-v3\nfeatures:\n", 1)
+    )
+    flags = tmp_path / "flags.json"
+    _export(capsys, repo, flags, "--for", "python")
+    assert invoke(capsys, repo, "build", "-o", str(tmp_path / "dist")).code == 0
+    markets = runtime.load(tmp_path / "dist")
+    probes = _probes(markets)
+    expected = _runtime_answers(markets, probes)
+    assert 0 < sum(expected) < len(expected)
+    assert _provider_answers(flags, probes, monkeypatch) == expected
+
+    # The same provider on v2 features: it hashes with v3, and units get other answers.
+    v2 = runtime.load(tmp_path / "v2")
+    v2_probes = _probes(v2)
+    v2_expected = _runtime_answers(v2, v2_probes)
+    v2_answers = _provider_answers(v2_flags, v2_probes, monkeypatch)
+    differ = sum(a != b for a, b in zip(v2_answers, v2_expected, strict=True))
+    assert differ > 0
