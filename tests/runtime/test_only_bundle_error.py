@@ -259,3 +259,31 @@ def test_a_trickling_origin_is_cut_at_the_whole_deadline() -> None:
         f"{origin.url}manifest.json: no complete answer within 1 s (the fetch's deadline)"
     )
     assert took < 3
+
+
+def test_hostile_state_files_give_bundle_error(signed: tuple[Path, Path], tmp_path: Path) -> None:
+    """The release state and the disk copy of a set are read like any untrusted file."""
+    built, public = signed
+    server = BundleServer(built)
+    state = tmp_path / "state"
+    try:
+        runtime.load(server.url, state_dir=state, trust=[public])
+    finally:
+        server.stop()
+    files = sorted(p for p in state.iterdir() if p.is_file())
+    assert [p.name.split("-")[0] for p in files] == ["release", "set"]
+    refused = 0
+    for path in files:
+        original = path.read_bytes()
+        for _label, data in _variants(original):
+            path.write_bytes(data)
+            # The origin is down: the copy is what a start would load.
+            refused += (
+                _outcome(
+                    lambda: runtime.load(server.url, state_dir=state, trust=[public], timeout=1)
+                )
+                == "refused"
+            )
+        path.write_bytes(original)
+    assert refused > 50
+    assert runtime.load(server.url, state_dir=state, trust=[public], timeout=1).from_disk

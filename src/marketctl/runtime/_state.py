@@ -112,20 +112,7 @@ class ReleaseState:
             "release": release,
         }
         data = (json.dumps(document, sort_keys=True) + "\n").encode("utf-8")
-        try:
-            handle, temporary = tempfile.mkstemp(prefix=".release-", dir=self.directory)
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(data)
-                    stream.flush()
-                    os.fsync(stream.fileno())
-                os.replace(temporary, self.path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-                raise
-        except OSError as error:
-            raise BundleError(self.path, f"cannot record the release: {error}") from None
+        _write_atomically(self.directory, self.path, data)
 
 
 class SetCopy:
@@ -195,7 +182,7 @@ def _write_atomically(directory: str, target: str, data: bytes) -> None:
                 os.unlink(temporary)
             raise
     except OSError as error:
-        raise BundleError(target, f"cannot write the local copy: {error}") from None
+        raise BundleError(target, f"cannot write: {error}") from None
 
 
 def read_copied_set(
