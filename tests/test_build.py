@@ -52,7 +52,7 @@ def test_build_writes_a_bundle_per_market_and_a_manifest(
 
     assert sorted(_files(out)) == ["ca.json", "jp.json", "manifest.json", "se.json"]
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["format"] == 1
+    assert manifest["format"] == 2
     assert manifest["source"] == {
         "commit": None,
         "dirty": None,

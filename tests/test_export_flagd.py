@@ -9,6 +9,7 @@ Independent evaluators, each from a package registry:
 
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
 import subprocess
@@ -157,7 +158,10 @@ def test_flagd_core_python_agrees_on_v3_features(
         text.replace("features:\n", "bucketing: flagd-fractional-v3\nfeatures:\n", 1)
     )
     flags = tmp_path / "flags.json"
-    document = _export(capsys, repo, flags)
+    document = _export(capsys, repo, flags, "--for", "python")
+    assert document["metadata"]["evaluators"] == (
+        "openfeature-flagd-core 2.x and openfeature-provider-flagd 0.6 (Python, in-process)"
+    )
     assert {f["metadata"]["bucketing"] for f in document["flags"].values()} == {
         "flagd-fractional-v3"
     }
@@ -186,6 +190,7 @@ def test_export_metadata_and_refusal(
         "flagSetId": "marketctl",
         "version": "",
         "environment": "staging",
+        "evaluators": "the flagd daemon and @openfeature/flagd-core 4.x (JavaScript)",
     }
     buyback = document["flags"]["buyback"]
     assert buyback["metadata"] == {
@@ -203,3 +208,100 @@ def test_export_metadata_and_refusal(
     assert outcome.code == 1
     assert outcome.out == ""
     assert "markets/jp/rollout.yaml:" in outcome.err
+
+
+def test_a_scheme_the_evaluator_does_not_implement_is_refused(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Issue 23.7: flagd and JavaScript flagd-core bucket every flag with v2; a v3 feature in a
+    partial rollout is refused for them, unless --rebucket says to export it anyway."""
+    edit(
+        repo / "markets/_defaults/features.yaml",
+        "    requires: [instant_quote]\n",
+        "    requires: [instant_quote]\n    bucketing: flagd-fractional-v3\n",
+    )
+    out = tmp_path / "flags.json"
+    refused = invoke(capsys, repo, "export", "flagd", "-o", str(out))
+    assert refused.code == 1
+    assert refused.err == (
+        "Error: feature(s) buyback bucket with flagd-fractional-v3, which the flagd daemon and "
+        "@openfeature/flagd-core 4.x (JavaScript) does not implement: it would decide them "
+        "with flagd-fractional-v2, and many units in a partial rollout would get another "
+        "answer than marketctl.runtime gives\n  export --for the evaluator the services use, "
+        "set the features' bucketing: to flagd-fractional-v2, or pass --rebucket to export "
+        "them anyway (decided with flagd-fractional-v2)\n"
+    )
+    assert not out.exists()
+    # For the Python evaluators the v2 features are the mismatch.
+    python = invoke(capsys, repo, "export", "flagd", "--for", "python", "-o", str(out))
+    assert python.code == 1
+    assert python.err.startswith("Error: feature(s) ")
+    assert "buyback" not in python.err.split(" bucket with ")[0]
+    document = _export(capsys, repo, out, "--rebucket")
+    assert document["flags"]["buyback"]["metadata"]["decidedWith"] == "flagd-fractional-v2"
+    assert "decidedWith" not in document["flags"]["instant_quote"]["metadata"]
+
+
+def _provider_answers(
+    flags: Path, probes: list[tuple[str, str, str, int]], monkeypatch: pytest.MonkeyPatch
+) -> list[bool]:
+    """openfeature-provider-flagd in in-process file mode, through the OpenFeature SDK."""
+    flagd_provider = pytest.importorskip("openfeature.contrib.provider.flagd")
+    from openfeature import api
+    from openfeature.contrib.provider.flagd.config import ResolverType
+    from openfeature.evaluation_context import EvaluationContext
+
+    # The provider evaluates with the flagd core's targeting (its clock patched per probe).
+    targeting = importlib.import_module("openfeature.contrib.tools.flagd.core.targeting.targeting")
+    provider = flagd_provider.FlagdProvider(
+        resolver_type=ResolverType.FILE, offline_flag_source_path=str(flags)
+    )
+    api.set_provider_and_wait(provider)
+    try:
+        client = api.get_client()
+        now = {"t": 0}
+        monkeypatch.setattr(targeting.time, "time", lambda: now["t"])
+        answers = []
+        for name, code, unit, moment in probes:
+            now["t"] = moment
+            context = EvaluationContext(targeting_key=unit, attributes={"market": code})
+            details = client.get_boolean_details(name, False, context)
+            assert details.error_code is None, (name, details.error_message)
+            answers.append(details.value)
+    finally:
+        api.shutdown()
+    return answers
+
+
+def test_the_python_openfeature_provider_in_file_mode_agrees_on_v3_features(
+    repo: Path,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """openfeature-provider-flagd 0.6.1 (PyPI): the export --for python decides as the runtime
+    on every probe of v3 features; v2 features exported for it anyway (--rebucket) do not."""
+    assert invoke(capsys, repo, "build", "-o", str(tmp_path / "v2")).code == 0
+    v2_flags = tmp_path / "v2.json"
+    _export(capsys, repo, v2_flags, "--for", "python", "--rebucket")
+
+    text = (repo / "markets/_defaults/features.yaml").read_text()
+    (repo / "markets/_defaults/features.yaml").write_text(
+        text.replace("features:\n", "bucketing: flagd-fractional-v3\nfeatures:\n", 1)
+    )
+    flags = tmp_path / "flags.json"
+    _export(capsys, repo, flags, "--for", "python")
+    assert invoke(capsys, repo, "build", "-o", str(tmp_path / "dist")).code == 0
+    markets = runtime.load(tmp_path / "dist")
+    probes = _probes(markets)
+    expected = _runtime_answers(markets, probes)
+    assert 0 < sum(expected) < len(expected)
+    assert _provider_answers(flags, probes, monkeypatch) == expected
+
+    # The same provider on v2 features: it hashes with v3, and units get other answers.
+    v2 = runtime.load(tmp_path / "v2")
+    v2_probes = _probes(v2)
+    v2_expected = _runtime_answers(v2, v2_probes)
+    v2_answers = _provider_answers(v2_flags, v2_probes, monkeypatch)
+    differ = sum(a != b for a, b in zip(v2_answers, v2_expected, strict=True))
+    assert differ > 0

@@ -127,11 +127,12 @@ def test_an_old_manifest_is_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     bucket, server = published
+    # Both builds at one pinned time: the release number, not a clock, orders them.
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
     _build(capsys, repo, tmp_path / "old")
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790086400")
+    shutil.copytree(tmp_path / "old", tmp_path / "new")
     edit(repo / "markets/jp/market.yaml", "name: Japan", "name: Nippon")
-    _build(capsys, repo, tmp_path / "new")
+    _build(capsys, repo, tmp_path / "new")  # replaces release 1: release 2
     _publish(tmp_path / "new", bucket)
     markets = runtime.load(server.url)
     assert markets["jp"].name == "Nippon"
@@ -150,9 +151,9 @@ def test_an_old_manifest_is_refused(
     with pytest.raises(runtime.BundleError) as older:
         markets.reload()
     assert str(older.value) == (
-        f"{server.url}manifest.json: built at 2026-09-21T14:13:20Z, before the set in service "
-        "(2026-09-22T14:13:20Z): an old manifest (a stale cache, or a replayed release); "
-        "keeping the current set"
+        f"{server.url}manifest.json: release 1 is older than release 2 in service: a replayed "
+        "release or a stale cache; keeping the current set (to go back on purpose, publish a "
+        "new release with the old content: marketctl release rollback)"
     )
     assert markets["jp"].name == "Nippon"
 
@@ -185,7 +186,7 @@ def test_environment_and_signature_are_checked_over_http(
         assert markets.environment == "staging"
         assert markets.signed_by == json.loads((bucket / "manifest.sig").read_text())["key_id"]
         with pytest.raises(runtime.BundleError) as wrong_env:
-            runtime.load(server.url, env="production")
+            runtime.load(server.url, env="production", insecure=True)
         assert str(wrong_env.value).startswith(
             f"{server.url}manifest.json: built for environment 'staging', but this service "
             "runs in 'production'"

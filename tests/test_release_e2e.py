@@ -163,7 +163,7 @@ def test_staging_service_over_http_with_signed_sets(repo: Path, tmp_path: Path) 
                 )
                 assert _names(base)["se"] == "Sverige"
 
-    # A production service refuses the staging set at start.
+    # A production service without a trusted key refuses to start (safe by default).
     with _bucket_server(bucket) as (_, url):
         result = subprocess.run(
             [
@@ -182,9 +182,9 @@ def test_staging_service_over_http_with_signed_sets(repo: Path, tmp_path: Path) 
         )
         assert result.returncode == 1
         assert result.stderr == (
-            f"marketctl-example-service: cannot start: {url}manifest.json: built for "
-            "environment 'staging', but this service runs in 'production': build it with "
-            "marketctl build --env production\n"
+            "marketctl-example-service: cannot start: trust: env='production' loads only sets "
+            "signed by a trusted key: pass trust=[public key], or insecure=True to load "
+            "unsigned sets on purpose\n"
         )
 
 

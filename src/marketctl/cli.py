@@ -278,6 +278,13 @@ def validate(
     help="Add the pseudo-locales en-XA and ar-XB to every bundle, for UI tests (never with "
     "--env production).",
 )
+@click.option(
+    "--release",
+    type=int,
+    metavar="N",
+    help="The set's release number (default: the previous set's in the output plus one); "
+    "must be higher than the previous one.",
+)
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -288,6 +295,7 @@ def build(
     allow_dirty: bool,
     signing_key: Path | None,
     pseudo: bool,
+    release: int | None,
 ) -> None:
     """Validate MARKETs (default: all), then compile them into bundles.
 
@@ -333,6 +341,7 @@ def build(
             allow_dirty,
             signing_key,
             pseudo=pseudo,
+            release=release,
         )
     except BuildRefusedError as refused:
         # Every error and warning it saw, grouped as validate groups them (issue 20).
@@ -958,9 +967,30 @@ def export() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file (atomically) instead of standard output.",
 )
+@click.option(
+    "--for",
+    "evaluator",
+    type=click.Choice(["flagd", "python"]),
+    default="flagd",
+    show_default=True,
+    help="The evaluator the services use: flagd (the daemon, JavaScript flagd-core 4.x: "
+    "flagd-fractional-v2) or python (Python flagd core 2.x, OpenFeature flagd provider 0.6: "
+    "flagd-fractional-v3). Features with another scheme are refused.",
+)
+@click.option(
+    "--rebucket",
+    is_flag=True,
+    help="Export features whose scheme the evaluator does not implement anyway; it decides "
+    "them with its own scheme (other units than marketctl.runtime).",
+)
 @click.pass_context
 def export_flagd(
-    ctx: click.Context, output_format: str, environment: str | None, output: Path | None
+    ctx: click.Context,
+    output_format: str,
+    environment: str | None,
+    output: Path | None,
+    evaluator: str,
+    rebucket: bool,
 ) -> None:
     """flagd flag definitions for every feature: market targeting (context attribute
     'market'), the steps as $flagd.timestamp thresholds, fractional for the percentages,
@@ -973,7 +1003,9 @@ def export_flagd(
 
     root = _root(ctx)
     try:
-        _, document = export_document(root, environment, read_settings(root))
+        _, document = export_document(
+            root, environment, read_settings(root), evaluator=evaluator, rebucket=rebucket
+        )
     except BuildRefusedError as refused:
         click.echo(REPORTERS["text"].render(refused.report), nl=False, err=True)
         raise
@@ -1007,6 +1039,61 @@ def keys_generate(ctx: click.Context, private_key: Path, output_format: str) -> 
         click.echo(json.dumps(document, indent=2))
     elif not quiet(ctx):
         click.echo(f"wrote {private_key} (private: keep it secret) and {public} (key id {key_id})")
+
+
+@group("marketctl release rollback old-dist -o dist --sign release.pem")
+def release() -> None:
+    """Releases of a bundle set: release numbers only increase (services refuse lower ones)."""
+
+
+@subcommand(release, "rollback", "marketctl release rollback old-dist -o dist --sign release.pem")
+@click.argument("source", type=click.Path(file_okay=False, path_type=Path))
+@format_option("text", "json")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="The set to replace (its release number is the one to go above).",
+)
+@click.option(
+    "--sign",
+    "signing_key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="KEY",
+    help="Sign the new manifest with this Ed25519 private key (PEM).",
+)
+@click.option("--release", "number", type=int, metavar="N", help="The new release number.")
+@click.pass_context
+def release_rollback(
+    ctx: click.Context,
+    source: Path,
+    output_format: str,
+    output: Path,
+    signing_key: Path | None,
+    number: int | None,
+) -> None:
+    """Write the bundles of SOURCE (an older build, verified) into OUTPUT as a new release,
+    numbered above both: the way back to old content that services accept."""
+    from marketctl.commands.release import rollback
+
+    done = rollback(source, output, signing_key, number)
+    if output_format == "json":
+        import json
+
+        document = {
+            "output": str(done.output),
+            "release": done.release,
+            "content_of": done.content_of,
+            "signed_by": done.signed_by,
+        }
+        click.echo(json.dumps(document, indent=2))
+    elif not quiet(ctx):
+        signed = f", signed with key {done.signed_by}" if done.signed_by else ""
+        click.echo(
+            f"release {done.release} in {done.output}: the content of release "
+            f"{done.content_of} from {source}{signed}"
+        )
 
 
 def _fail(message: str, code: int) -> int:

@@ -75,7 +75,7 @@ def test_load_gives_a_mapping_of_every_market(dist: Path) -> None:
     assert jp.locales == ("ja-JP",)
     assert markets["ca"].locales == ("en-CA", "fr-CA")
     assert markets.path == str(dist)
-    assert markets.manifest["format"] == 1
+    assert markets.manifest["format"] == 2
     assert set(markets.source) == {"commit", "dirty", "built_at", "dirty_allowed"}
 
 
@@ -159,19 +159,19 @@ def test_bundle_with_one_byte_changed(dist: Path) -> None:
 
 def test_unknown_manifest_format_version(dist: Path) -> None:
     manifest = _manifest(dist)
-    manifest["format"] = 2
+    manifest["format"] = 3
     _write_manifest(dist, manifest)
     assert _load_error(dist) == (
-        f"{dist}/manifest.json: format version 2 is not supported by this runtime (it reads "
-        "version 1); upgrade marketctl, or build with the version the service uses"
+        f"{dist}/manifest.json: format version 3 is not supported by this runtime (it reads "
+        "version 2); upgrade marketctl, or build with the version the service uses"
     )
 
 
 def test_unknown_bundle_format_version(dist: Path) -> None:
-    edit_bundle(dist, "ca", lambda bundle: bundle.update(format=2))
+    edit_bundle(dist, "ca", lambda bundle: bundle.update(format=3))
     assert _load_error(dist) == (
-        f"{dist}/ca.json: format version 2 is not supported by this runtime (it reads "
-        "version 1); upgrade marketctl, or build with the version the service uses"
+        f"{dist}/ca.json: format version 3 is not supported by this runtime (it reads "
+        "version 2); upgrade marketctl, or build with the version the service uses"
     )
 
 
@@ -180,7 +180,7 @@ def test_manifest_without_format_version(dist: Path) -> None:
     del manifest["format"]
     _write_manifest(dist, manifest)
     assert _load_error(dist) == (
-        f"{dist}/manifest.json: no format version (this runtime reads version 1)"
+        f"{dist}/manifest.json: no format version (this runtime reads version 2)"
     )
 
 
@@ -339,7 +339,7 @@ def test_load_reads_the_directory_it_opened(dist: Path, tmp_path: Path) -> None:
     directory = _bundles._Directory(str(dist))
     try:
         os.rename(dist, renamed)
-        assert json.loads(directory.read("manifest.json", "missing", 1 << 20))["format"] == 1
+        assert json.loads(directory.read("manifest.json", "missing", 1 << 20))["format"] == 2
     finally:
         directory.close()
 

@@ -78,7 +78,7 @@ def test_compiled_check_agrees_with_jsonschema(bundles: list[dict[str, Any]]) ->
     disagreements = []
     checked = 0
     for bundle in bundles:
-        if bundle.get("format") != 1 or "market" not in bundle:
+        if bundle.get("format") != 2 or "market" not in bundle:
             continue  # the manifest
         assert _passes(check, bundle)
         for _ in range(900 // 3 if len(bundles) <= 4 else 60):
@@ -175,7 +175,7 @@ def test_jsonschema_rs_with_the_value_rules_agrees_with_the_compiled_check(
     disagreements = []
     refused = checked = 0
     for bundle in bundles:
-        if bundle.get("format") != 1 or "market" not in bundle:
+        if bundle.get("format") != 2 or "market" not in bundle:
             continue
         assert fast.is_valid(bundle)
         for mutate in (_mutations, _value_rule_mutations):

@@ -60,10 +60,15 @@ class BuildResult:
     withdrawn: tuple[str, ...] = ()  # listed as leaving the set
     environment: str | None = None
     signed_by: str | None = None  # key id of the signature
+    release: int = 1  # the set's release number (only increases)
 
 
 class DirtyTreeError(MarketctlError):
     """A build for an environment that requires a clean tree, from uncommitted sources."""
+
+
+class ReleaseNumberError(MarketctlError):
+    """A release number that does not increase on the set it replaces."""
 
 
 class PartialBuildError(MarketctlError):
@@ -158,24 +163,33 @@ def manifest(
     dirty_allowed: bool = False,
     kept: Mapping[str, Mapping[str, Any]] | None = None,
     withdrawn: Iterable[str] = (),
+    release: int = 1,
 ) -> dict[str, Any]:
     """The manifest of a set: ``bundles`` compiled now from ``revision``, plus the ``kept``
-    entries of a previous set (a partial build), and the markets leaving the set."""
+    entries of a previous set (a partial build), the markets leaving the set, and its release
+    number."""
     entries: dict[str, Any] = {
         code: {
             "file": f"{code}.json",
             "sha256": hashlib.sha256(data).hexdigest(),
             "bytes": len(data),
             "commit": revision.commit,
+            "capabilities": json.loads(data)["capabilities"],
         }
         for code, data in bundles.items()
     }
     for code, entry in (kept or {}).items():
         entries[code] = dict(entry)
+    required = sorted({name for entry in entries.values() for name in entry["capabilities"]})
     return {
         "format": FORMAT_VERSION,
         # Services configured for one environment refuse a set built for another.
         "environment": environment,
+        # Services refuse a release lower than the highest they accepted, across restarts:
+        # never a clock (SOURCE_DATE_EPOCH, an uncommitted tree), always the previous + 1.
+        "release": release,
+        # What a runtime must understand to read the set; one that does not refuses it.
+        "capabilities": required,
         # The data releases the bundles were compiled with: what makes two builds of the same
         # sources differ is a different CLDR (formats, plurals) or tz (UTC instants) release.
         "generator": {
@@ -258,6 +272,7 @@ def render_build_json(result: BuildResult) -> str:
     document = {
         "version": 1,
         "output": str(result.output) if result.output is not None else None,
+        "release": result.release,
         "bundles": dict(result.bundles),
         "summary": findings["summary"],
         "findings": findings["findings"],
@@ -275,6 +290,7 @@ def build(
     allow_dirty: bool = False,
     signing_key: Path | None = None,
     pseudo: bool = False,
+    release: int | None = None,
 ) -> BuildResult:
     """Validate, compile and write. Raises BuildRefusedError (nothing written) on errors.
 
@@ -283,7 +299,8 @@ def build(
     keeps the rest of the set already in ``output`` (verified first, never trusted). With
     ``signing_key`` (an Ed25519 private key in PEM) the manifest is signed (``manifest.sig``).
     ``pseudo`` adds the pseudo-locales en-XA and ar-XB to every bundle, for UI testing; it is
-    refused for production.
+    refused for production. The set's release number is ``release``, else the previous set's
+    in ``output`` plus one (1 for a first build); it must be higher than the previous one.
     """
     if pseudo and environment == "production":
         raise MarketctlError(
@@ -311,6 +328,7 @@ def build(
     # build keeps bundles, so it verifies the whole previous set first.
     previous = read_previous_set(output) if names else None
     served, leaving = _previous_markets(output)
+    number = next_release(output, release)
     withdrawn |= {code for code in served if code not in repository.markets}
     withdrawn |= {code for code in leaving if code not in codes}
     if previous is not None:
@@ -324,7 +342,7 @@ def build(
     bundles = compile_markets(repository, codes, progress, environment, pseudo)
     files = {f"{code}.json": data for code, data in bundles.items()}
     files.update(kept_files)
-    document = manifest(bundles, revision, environment, dirty_allowed, kept, withdrawn)
+    document = manifest(bundles, revision, environment, dirty_allowed, kept, withdrawn, number)
     files[MANIFEST] = serialize(document)
     signed_by = None
     if key is not None:
@@ -339,7 +357,41 @@ def build(
         withdrawn=tuple(document["withdrawn"]),
         environment=environment,
         signed_by=signed_by,
+        release=number,
     )
+
+
+#: The highest release number (JSON's exact integers; services compare them as numbers).
+MAX_RELEASE = 2**53 - 1
+
+
+def previous_release(output: Path) -> int:
+    """The release number of the set in ``output`` (0 when there is none, or it predates
+    release numbers)."""
+    try:
+        document = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return 0
+    number = document.get("release") if isinstance(document, dict) else None
+    return number if type(number) is int and 0 < number <= MAX_RELEASE else 0
+
+
+def next_release(output: Path, release: int | None = None) -> int:
+    """The release number of a new set in ``output``: ``release`` if given, else the previous
+    one plus one; refused unless higher than the previous one."""
+    previous = previous_release(output)
+    number = previous + 1 if release is None else release
+    if not 0 < number <= MAX_RELEASE:
+        raise ReleaseNumberError(
+            f"release {number} is out of range: a release number is 1 to {MAX_RELEASE}"
+        )
+    if number <= previous:
+        raise ReleaseNumberError(
+            f"release {number} is not higher than release {previous} in {output}: services "
+            "that accepted it would refuse this set",
+            f"give --release {previous + 1} or higher, or leave --release out",
+        )
+    return number
 
 
 def _previous_markets(output: Path) -> tuple[list[str], list[str]]:

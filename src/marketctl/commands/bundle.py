@@ -31,7 +31,7 @@ from marketctl.runtime.icu import MessageLocale, check_message, compile_message
 from marketctl.runtime.ratekinds import canonical_kind
 from marketctl.runtime.rollout import DEFAULT_SCHEME, weights_for_percent
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def decimal_text(value: Decimal | int) -> str:
@@ -320,6 +320,14 @@ def _add_pseudo_locales(bundle: dict[str, Any], market: Market) -> None:
         bundle["locales"] = [*bundle["locales"], tag]
 
 
+def capabilities(bundle: Mapping[str, Any]) -> list[str]:
+    """What a runtime must understand to read ``bundle`` correctly: the bucketing scheme of
+    each feature (a runtime from before the scheme was a field would bucket a v3 feature with
+    v2, silently)."""
+    schemes = {feature["bucketing"] for feature in bundle["features"].values()}
+    return sorted(f"bucketing:{scheme}" for scheme in schemes)
+
+
 def compile_bundle(market: Market, *, pseudo: bool = False) -> dict[str, Any]:
     """The bundle of one market, from its resolved (and validated) configuration.
 
@@ -348,6 +356,7 @@ def compile_bundle(market: Market, *, pseudo: bool = False) -> dict[str, Any]:
         "messages": _messages(market, currency),
         "source_locale": SOURCE_LOCALE,
     }
+    bundle["capabilities"] = capabilities(bundle)
     if pseudo:
         _add_pseudo_locales(bundle, market)
     return bundle

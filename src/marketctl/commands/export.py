@@ -18,9 +18,11 @@ flagd's targeting schema accepts. The values come from the compiled bundles (the
 load → resolve → validate → compile path), so they are the values the runtime decides with.
 
 The bucketing scheme: the published flagd daemon and ``@openfeature/flagd-core`` (JavaScript)
-bucket with ``flagd-fractional-v2``; a feature set to ``flagd-fractional-v3`` decides alike only
-with a flagd implementation that has moved to v3 (Python ``openfeature-flagd-core`` 2.x). The
-scheme is in each flag's metadata so a service can check it.
+bucket with ``flagd-fractional-v2``; Python ``openfeature-flagd-core`` 2.x and the Python
+OpenFeature flagd provider 0.6 with ``flagd-fractional-v3``, for every flag. An export names its
+target evaluator (:data:`EVALUATORS`, ``metadata.evaluators``) and refuses a feature in a
+partial rollout whose scheme the target does not implement, unless told to rebucket it. The
+scheme is also in each flag's metadata so a service can check it.
 """
 
 from __future__ import annotations
@@ -41,6 +43,21 @@ from marketctl.repository.settings import Settings
 from marketctl.repository.sources import WorktreeSource
 
 FLAGD_SCHEMA = "https://flagd.dev/schema/v0/flags.json"
+
+#: The evaluators an export can target: who they are, and the one bucketing scheme each
+#: decides ``fractional`` with (measured, issue 23: the daemon and JavaScript flagd-core 4.x
+#: hash with v2 whatever a flag's metadata says; the Python flagd core 2.x and the Python
+#: OpenFeature flagd provider 0.6 with v3, for every flag).
+EVALUATORS: dict[str, tuple[str, str]] = {
+    "flagd": (
+        "the flagd daemon and @openfeature/flagd-core 4.x (JavaScript)",
+        "flagd-fractional-v2",
+    ),
+    "python": (
+        "openfeature-flagd-core 2.x and openfeature-provider-flagd 0.6 (Python, in-process)",
+        "flagd-fractional-v3",
+    ),
+}
 #: The evaluation-context attribute that carries the market code.
 MARKET_ATTRIBUTE = "market"
 
@@ -70,6 +87,46 @@ def _schedule(steps: list[Mapping[str, Any]]) -> Any:
             ]
         }
     return rule
+
+
+def _partial(feature: Mapping[str, Any]) -> bool:
+    """Whether any step enables a share of units (0 % and 100 % decide alike in any scheme)."""
+    return any(step["weights"]["on"] and step["weights"]["off"] for step in feature["steps"])
+
+
+class SchemeMismatchError(MarketctlError):
+    """A feature buckets with a scheme the target evaluator does not implement."""
+
+
+def check_schemes(
+    bundles: Mapping[str, Mapping[str, Any]], evaluator: str, rebucket: bool = False
+) -> list[str]:
+    """The features whose bucketing scheme ``evaluator`` does not implement: refused
+    (:class:`SchemeMismatchError`) unless ``rebucket`` says to export them for its scheme."""
+    who, scheme = EVALUATORS[evaluator]
+    other = sorted(
+        {
+            name
+            for bundle in bundles.values()
+            for name, feature in bundle["features"].items()
+            if feature["bucketing"] != scheme and _partial(feature)
+        }
+    )
+    if other and not rebucket:
+        others = {
+            bundle["features"][name]["bucketing"]
+            for bundle in bundles.values()
+            for name in other
+            if name in bundle["features"]
+        }
+        raise SchemeMismatchError(
+            f"feature(s) {', '.join(other)} bucket with {', '.join(sorted(others))}, which "
+            f"{who} does not implement: it would decide them with {scheme}, and many units "
+            "in a partial rollout would get another answer than marketctl.runtime gives",
+            "export --for the evaluator the services use, set the features' bucketing: to "
+            f"{scheme}, or pass --rebucket to export them anyway (decided with {scheme})",
+        )
+    return other
 
 
 def flagd_flags(bundles: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
@@ -119,8 +176,12 @@ def export_flagd(
     environment: str | None = None,
     settings: Settings | None = None,
     names: Iterable[str] = (),
+    evaluator: str = "flagd",
+    rebucket: bool = False,
 ) -> tuple[Report, dict[str, Any]]:
-    """Validate (refusing on errors, as build does), compile, and write flagd definitions."""
+    """Validate (refusing on errors, as build does), compile, and write flagd definitions for
+    ``evaluator`` (:data:`EVALUATORS`): a feature whose scheme it does not implement is refused
+    unless ``rebucket``."""
     repository, report = validate_source(WorktreeSource(root), names, settings, environment)
     if report.failed():
         raise BuildRefusedError(report)
@@ -130,11 +191,17 @@ def export_flagd(
         if market_file is not None and market_file.get(("status",)) == "withdrawn":
             continue
         bundles[code] = compile_bundle(repository.market(code))
+    rebucketed = check_schemes(bundles, evaluator, rebucket)
     revision = source_revision(root)
     metadata: dict[str, Any] = {"flagSetId": "marketctl", "version": revision.commit or ""}
     if environment is not None:
         metadata["environment"] = environment
-    document = {"$schema": FLAGD_SCHEMA, "flags": flagd_flags(bundles), "metadata": metadata}
+    # Who decides these flags as marketctl.runtime does (every feature but the rebucketed).
+    metadata["evaluators"] = EVALUATORS[evaluator][0]
+    flags = flagd_flags(bundles)
+    for name in rebucketed:
+        flags[name]["metadata"]["decidedWith"] = EVALUATORS[evaluator][1]
+    document = {"$schema": FLAGD_SCHEMA, "flags": flags, "metadata": metadata}
     return report, document
 
 

@@ -16,6 +16,12 @@ answers per market.
     jp.message("warranty.legal_guarantee", locale="ja", **args)
     markets.reload()                        # swap in a new build; keeps the old set on failure
 
+    # Kept current in the background: conditional polls with jitter, backoff, a deadline.
+    watched = runtime.watch("https://cdn.example.com/markets/production/", interval=30,
+                            env="production", trust=[Path("release.key.pub")],
+                            state_dir="/var/lib/my-service/marketctl")
+    watched.markets["jp"]; watched.state.release; watched.state.age()
+
     # A signed staging set from a CDN: refuses other environments and other keys.
     staging = runtime.load("https://cdn.example.com/markets/staging/", env="staging",
                            trust=[Path("release.key.pub")])
@@ -42,6 +48,7 @@ if TYPE_CHECKING:
     )
     from marketctl.runtime._market import Market
     from marketctl.runtime._markets import Markets, load
+    from marketctl.runtime._poller import Watch, WatchState, watch
     from marketctl.runtime._tax import StateBaseRate
     from marketctl.runtime.errors import (
         BundleError,
@@ -76,6 +83,9 @@ _HOME = {
     "Withdrawal": "_legal",
     "Markets": "_markets",
     "load": "_markets",
+    "Watch": "_poller",
+    "WatchState": "_poller",
+    "watch": "_poller",
     "BundleError": "errors",
     "DataEndsError": "errors",
     "LegalTermEndsError": "errors",
@@ -137,6 +147,9 @@ __all__ = [
     "UnknownMarketError",
     "UnknownMessageError",
     "UnknownTaxError",
+    "Watch",
+    "WatchState",
     "Withdrawal",
     "load",
+    "watch",
 ]

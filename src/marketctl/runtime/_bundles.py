@@ -34,11 +34,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, Final
 
 from marketctl.runtime._schema import Invalid, Validator, compile_schema, with_value_rules
 from marketctl.runtime.errors import BundleError
+from marketctl.runtime.rollout import SCHEMES
 
 __all__ = [
     "MANIFEST",
@@ -52,7 +54,10 @@ __all__ = [
 MANIFEST: Final = "manifest.json"
 SIGNATURE: Final = "manifest.sig"
 #: Bundle format versions this runtime reads (``format`` in the manifest and in each bundle).
-SUPPORTED_FORMATS: Final = frozenset({1})
+SUPPORTED_FORMATS: Final = frozenset({2})
+#: What this runtime understands of what a bundle may require (``capabilities``): a bundle
+#: that needs anything else is refused rather than misread.
+CAPABILITIES: Final = frozenset(f"bucketing:{scheme}" for scheme in SCHEMES)
 
 _CODE: Final = re.compile(r"[a-z]{2}")
 _SHA256: Final = re.compile(r"[0-9a-f]{64}")
@@ -64,6 +69,8 @@ MAX_MANIFEST_BYTES: Final = 4 * 1024 * 1024
 MAX_SIGNATURE_BYTES: Final = 64 * 1024
 #: The largest bundle the runtime reads (this repository's bundles are about 20 KiB).
 MAX_BUNDLE_BYTES: Final = 64 * 1024 * 1024
+#: The deepest nesting of arrays and objects the runtime parses (bundles nest 8 levels).
+MAX_DEPTH: Final = 32
 # Bundles whose SHA-256 passed every check in this process (bounded; see the module docs).
 _VERIFIED: dict[str, None] = {}
 _VERIFIED_LOCK = threading.Lock()
@@ -92,6 +99,21 @@ def _format_problem(value: object) -> str | None:
     return (
         f"format version {json.dumps(value)} is not supported by this runtime (it reads "
         f"version {supported}); upgrade marketctl, or build with the version the service uses"
+    )
+
+
+def _capability_problem(value: object) -> str | None:
+    if not isinstance(value, list):
+        return None  # the schema words it
+    unknown = sorted(
+        {str(name)[:80] for name in value if not isinstance(name, str) or name not in CAPABILITIES}
+    )
+    if not unknown:
+        return None
+    return (
+        f"needs {', '.join(unknown)}, which this runtime does not know (it knows "
+        f"{', '.join(sorted(CAPABILITIES))}); upgrade marketctl in the service rather than "
+        "misread the set"
     )
 
 
@@ -127,24 +149,52 @@ class _FloatsSeen(json.JSONDecoder):
         return _parse_float(text)
 
 
-def _parse(display: str, data: bytes, decoder: json.JSONDecoder = _DECODER) -> Any:
+# A JSON string (escapes included), matched without backtracking; what is left of a text
+# without its strings are its brackets, each one level in or out.
+_STRING: Final = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
+_NOT_BRACKET: Final = bytes(c for c in range(256) if c not in b"[]{}")
+_STEP: Final = [0] * 256
+_STEP[ord("[")] = _STEP[ord("{")] = 1
+_STEP[ord("]")] = _STEP[ord("}")] = -1
+
+
+def nesting(data: bytes) -> int:
+    """How deep the arrays and objects of JSON text ``data`` nest, counted before parsing it
+    (in C-speed passes, no recursion), so that no parse of untrusted bytes can recurse."""
+    brackets = _STRING.sub(b"", data).translate(None, _NOT_BRACKET)
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
+
+
+def _parse(
+    display: str,
+    data: bytes,
+    decoder: json.JSONDecoder = _DECODER,
+    max_depth: int = MAX_DEPTH,
+    hint: str = _REBUILD,
+) -> Any:
+    """``data`` parsed as JSON, or :class:`BundleError` naming ``display`` and what is wrong;
+    nesting deeper than ``max_depth`` is refused before parsing."""
+    if nesting(data) > max_depth:
+        raise BundleError(display, f"nests deeper than {max_depth} levels; " + hint)
     try:
         return decoder.decode(data.decode("utf-8"))
     except _NumberRefused as error:
-        raise BundleError(display, f"{error}; " + _REBUILD) from None
+        raise BundleError(display, f"{error}; " + hint) from None
     except RecursionError:
-        raise BundleError(display, "nests too deeply to be a bundle; " + _REBUILD) from None
+        raise BundleError(display, "nests too deeply to be a bundle; " + hint) from None
     except UnicodeDecodeError as error:
         raise BundleError(
-            display, f"not UTF-8 text ({error.reason} at byte {error.start}); " + _REBUILD
+            display, f"not UTF-8 text ({error.reason} at byte {error.start}); " + hint
         ) from None
     except json.JSONDecodeError as error:
         raise BundleError(
             display,
-            f"not valid JSON (line {error.lineno} column {error.colno}: {error.msg}); " + _REBUILD,
+            f"not valid JSON (line {error.lineno} column {error.colno}: {error.msg}); " + hint,
         ) from None
     except ValueError as error:  # an integer longer than sys.get_int_max_str_digits()
-        raise BundleError(display, f"holds a number that cannot be read ({error})") from None
+        raise BundleError(
+            display, f"holds a number that cannot be read ({error}); " + hint
+        ) from None
 
 
 @cache
@@ -304,7 +354,9 @@ def _entries(
     """The manifest's bundles as code -> (file, sha256, bytes), checked for shape."""
     if not isinstance(manifest, dict):
         raise BundleError(display, "not a JSON object; " + _REBUILD)
-    problem = _format_problem(manifest.get("format"))
+    problem = _format_problem(manifest.get("format")) or _capability_problem(
+        manifest.get("capabilities")
+    )
     if problem is not None:
         raise BundleError(display, problem)
     table = manifest.get("bundles")
@@ -358,7 +410,9 @@ def _verify(display: str, code: str, data: bytes, digest: str, size: int) -> dic
     bundle = _parse(display, data, decoder)
     if not isinstance(bundle, dict):
         raise BundleError(display, "not a JSON object; " + _REBUILD)
-    problem = _format_problem(bundle.get("format"))
+    problem = _format_problem(bundle.get("format")) or _capability_problem(
+        bundle.get("capabilities")
+    )
     if problem is not None:
         raise BundleError(display, problem)
     if bundle.get("market") != code:

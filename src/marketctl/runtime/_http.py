@@ -9,32 +9,55 @@ mismatch, keeps its last good set and tries again on the next reload.
   Modified`` means nothing changed and nothing else is fetched.
 - A bundle whose SHA-256 is the same as one already held is not fetched again (the manifest
   names bundles by content), so a release that changes one market downloads one file.
-- Every request has a timeout; every body a size limit, checked against ``Content-Length``
-  first and enforced while reading; only ``http`` and ``https``, and no redirect from https to
-  http. Everything is verified (sizes, SHA-256, format, and the caller's environment and
-  signature checks) before any of it is used.
+- One deadline covers a whole fetch (every request of it, redirects included): when it passes,
+  the open connection is shut down, so an origin that trickles a byte at a time cannot hold a
+  reload past it (a socket timeout alone restarts with every byte). Every body has a size
+  limit, checked against ``Content-Length`` first and enforced while reading; a bundle may not
+  be longer than the manifest declares. Only ``http`` and ``https``, and no redirect from https
+  to http. The manifest's environment and signature are checked before any bundle is fetched;
+  everything is verified (sizes, SHA-256, format) before any of it is used.
+- Only :class:`BundleError` leaves: an odd status (a 304 to a request that was not
+  conditional, a 206, a 204), a malformed header or a broken connection is one, naming the URL.
 
 Only the standard library (urllib): services need no HTTP client of ours.
 """
 
 from __future__ import annotations
 
+import contextlib
+import http.client
+import re
+import socket
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 from marketctl.runtime._bundles import MANIFEST, SIGNATURE, BundleSet, _entries, _parse, _verify
 from marketctl.runtime.errors import BundleError
 
-__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_TIMEOUT", "Fetched", "is_url", "read_remote_set"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_TIMEOUT",
+    "Fetched",
+    "Validators",
+    "is_url",
+    "read_remote_set",
+]
 
+#: Seconds for a whole fetch (the manifest, its signature and every bundle it needs).
 DEFAULT_TIMEOUT: Final = 10.0
 #: Per file; a bundle is tens of kilobytes, a manifest less.
 DEFAULT_MAX_BYTES: Final = 16 * 1024 * 1024
 _SIGNATURE_MAX: Final = 4096
+# What an ETag or Last-Modified may be to be sent back (printable ASCII, bounded): anything
+# else is not used, rather than sent back into a header.
+_VALIDATOR: Final = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,254}")
+_LENGTH: Final = re.compile(r"[0-9]{1,19}")
 
 
 def is_url(source: object) -> bool:
@@ -42,14 +65,69 @@ def is_url(source: object) -> bool:
 
 
 @dataclass(frozen=True)
+class Validators:
+    """What the origin said identifies the manifest it sent (sent back to ask "changed?")."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
 class Fetched:
-    """A set read over HTTP, verified against its manifest, with the manifest's ETag."""
+    """A set read over HTTP, verified against its manifest, with the manifest's validators."""
 
     bundle_set: BundleSet
-    etag: str | None
+    validators: Validators
+
+    @property
+    def etag(self) -> str | None:
+        return self.validators.etag
 
 
-class _NoDowngrade(urllib.request.HTTPRedirectHandler):
+class _Deadline:
+    """The end of one fetch: when it passes, every connection opened for it is shut down, so a
+    read blocked on a trickling origin returns at once."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+        self.expired = False
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def remaining(self) -> float:
+        return max(self.end - time.monotonic(), 0.001)
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self.expired
+        if expired:
+            self._shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            self._shut(sock)
+
+    @staticmethod
+    def _shut(sock: socket.socket) -> None:
+        # urllib closes the connection's socket object once the response holds the stream;
+        # the descriptor stays open while the response reads, and shutting it down ends a
+        # blocked read at once.
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+class _Redirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(
         self,
         req: urllib.request.Request,
@@ -59,12 +137,44 @@ class _NoDowngrade(urllib.request.HTTPRedirectHandler):
         headers: Any,
         newurl: str,
     ) -> urllib.request.Request | None:
+        refused = not newurl.startswith(("http://", "https://")) or (
+            req.full_url.startswith("https://") and not newurl.startswith("https://")
+        )
+        if refused:
+            fp.close()  # urllib closes it only after a redirect it follows
+        if not newurl.startswith(("http://", "https://")):
+            raise BundleError(req.full_url, f"redirected to {newurl[:200]}: not http(s), refused")
         if req.full_url.startswith("https://") and not newurl.startswith("https://"):
-            raise BundleError(req.full_url, f"redirected to {newurl}: refused (https to http)")
+            raise BundleError(
+                req.full_url, f"redirected to {newurl[:200]}: refused (https to http)"
+            )
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-_OPENER = urllib.request.build_opener(_NoDowngrade())
+def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
+    """An opener whose connections the deadline can shut down."""
+
+    def watched(base: type[http.client.HTTPConnection]) -> Callable[..., Any]:
+        class Watched(base):  # type: ignore[valid-type,misc]
+            def connect(self) -> None:
+                super().connect()  # for https, the TLS socket once the handshake is done
+                deadline.watch(self.sock)
+
+        return Watched
+
+    class _HTTP(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> Any:
+            return self.do_open(watched(http.client.HTTPConnection), req)
+
+    class _HTTPS(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> Any:
+            return self.do_open(
+                watched(http.client.HTTPSConnection),
+                req,
+                context=self._context,  # type: ignore[attr-defined]
+            )
+
+    return urllib.request.build_opener(_Redirects(), _HTTP(), _HTTPS())
 
 
 def _base(url: str) -> str:
@@ -76,68 +186,124 @@ def _base(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
+def _sane(value: str | None) -> str | None:
+    return value if value is not None and _VALIDATOR.fullmatch(value) else None
+
+
 def _get(
-    url: str, timeout: float, limit: int, etag: str | None = None, optional: bool = False
-) -> tuple[int, bytes, str | None]:
-    """(status, body, ETag). 304 gives an empty body; 404 of an optional file gives status 404."""
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})
-    if etag is not None:
-        request.add_header("If-None-Match", etag)
+    opener: urllib.request.OpenerDirector,
+    deadline: _Deadline,
+    url: str,
+    limit: int,
+    validators: Validators | None = None,
+    optional: bool = False,
+) -> tuple[int, bytes, Validators]:
+    """(status, body, validators). 304 gives an empty body; 404 of an optional file gives
+    status 404. Anything else that is not a whole 200 answer within the limit and the deadline
+    is a :class:`BundleError` naming ``url``."""
+    conditional = validators is not None and (
+        validators.etag is not None or validators.last_modified is not None
+    )
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
+        request = urllib.request.Request(url, headers={"Accept": "application/json"})
+        if validators is not None and validators.etag is not None:
+            request.add_header("If-None-Match", validators.etag)
+        if validators is not None and validators.last_modified is not None:
+            request.add_header("If-Modified-Since", validators.last_modified)
+        with opener.open(request, timeout=deadline.remaining()) as response:
+            if response.status != 200:
+                raise BundleError(
+                    url, f"HTTP {response.status} {response.reason[:80]}: expected 200 OK"
+                )
             length = response.headers.get("Content-Length")
-            if length is not None and length.isdigit() and int(length) > limit:
-                raise BundleError(url, f"{length} bytes, above the limit of {limit}")
+            declared = int(length) if length is not None and _LENGTH.fullmatch(length) else None
+            if declared is not None and declared > limit:
+                raise BundleError(url, f"{declared} bytes, above the limit of {limit}")
             body = response.read(limit + 1)
+            if deadline.expired:
+                raise TimeoutError
             if len(body) > limit:
                 raise BundleError(url, f"more than {limit} bytes, above the limit")
-            if length is not None and length.isdigit() and len(body) != int(length):
+            if declared is not None and len(body) != declared:
                 raise BundleError(
-                    url, f"{len(body)} bytes received, Content-Length said {length} (cut off)"
+                    url, f"{len(body)} bytes received, Content-Length said {declared} (cut off)"
                 )
-            return response.status, body, response.headers.get("ETag")
+            return (
+                200,
+                body,
+                Validators(
+                    _sane(response.headers.get("ETag")),
+                    _sane(response.headers.get("Last-Modified")),
+                ),
+            )
+    except BundleError:
+        raise
     except urllib.error.HTTPError as error:
+        error.close()
         if error.code == 304:
-            return 304, b"", etag
+            if not conditional:
+                raise BundleError(
+                    url, "HTTP 304 Not Modified to a request that was not conditional"
+                ) from None
+            return 304, b"", validators or Validators()
         if error.code == 404 and optional:
-            return 404, b"", None
-        raise BundleError(url, f"HTTP {error.code} {error.reason}") from None
-    except urllib.error.URLError as error:
-        raise BundleError(url, f"cannot fetch: {error.reason}") from None
-    except TimeoutError:
-        raise BundleError(url, f"no answer within {timeout:g} s") from None
-    except OSError as error:  # connection reset mid-body, IncompleteRead, ...
-        raise BundleError(url, f"cannot fetch: {error}") from None
-    except ValueError as error:  # a URL urllib cannot use
-        raise BundleError(url, f"cannot fetch: {error}") from None
+            return 404, b"", Validators()
+        raise BundleError(url, f"HTTP {error.code} {str(error.reason)[:80]}") from None
+    except Exception as error:
+        if deadline.expired or isinstance(error, TimeoutError):
+            raise BundleError(
+                url, f"no complete answer within {deadline.seconds:g} s (the fetch's deadline)"
+            ) from None
+        if isinstance(error, urllib.error.URLError):
+            raise BundleError(url, f"cannot fetch: {str(error.reason)[:200]}") from None
+        # A reset connection, a malformed status line or header, IncompleteRead, a URL urllib
+        # cannot use: the origin's fault or the URL's, never the service's crash.
+        raise BundleError(url, f"cannot fetch: {type(error).__name__} {str(error)[:200]}") from None
 
 
 def read_remote_set(
     url: str,
     *,
-    etag: str | None = None,
+    validators: Validators | None = None,
     known: Mapping[str, tuple[str, dict[str, Any]]] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    check_manifest: Callable[[BundleSet], object] | None = None,
+    keep_bundle: Callable[[str, bytes], object] | None = None,
 ) -> Fetched | None:
-    """Fetch and verify the set under ``url``; None when the manifest's ETag is still ``etag``.
+    """Fetch and verify the set under ``url``; None when the origin says the manifest is still
+    the one ``validators`` identify (304).
 
-    ``known`` maps a SHA-256 to a bundle already held and verified (display, parsed): such
-    bundles are reused instead of fetched.
+    ``check_manifest`` sees the set with its manifest and signature but no bundles yet, before
+    any bundle is fetched (the environment and signature checks). ``known`` maps a SHA-256 to a
+    bundle already held and verified (display, parsed): such bundles are reused instead of
+    fetched. ``keep_bundle(sha256, bytes)`` is given each fetched bundle once verified (the
+    disk copy). ``timeout`` is the deadline of the whole fetch.
     """
-    import http.client
-
     base = _base(url)
     manifest_url = base + MANIFEST
+    deadline = _Deadline(timeout)
+    opener = _opener(deadline)
     try:
-        status, manifest_bytes, new_etag = _get(manifest_url, timeout, max_bytes, etag)
+        status, manifest_bytes, new_validators = _get(
+            opener, deadline, manifest_url, max_bytes, validators
+        )
         if status == 304:
             return None
         manifest = _parse(manifest_url, manifest_bytes)
         entries = _entries(manifest_url, manifest)
-        signature_status, signature, _ = _get(
-            base + SIGNATURE, timeout, _SIGNATURE_MAX, optional=True
+        signature_status, signature_bytes, _ = _get(
+            opener, deadline, base + SIGNATURE, _SIGNATURE_MAX, optional=True
         )
+        signature = signature_bytes if signature_status != 404 else None
+        if check_manifest is not None:
+            try:
+                check_manifest(BundleSet(base, manifest, {}, manifest_bytes, signature))
+            except BundleError as refused:
+                # Refused for what it says (environment, signature), not for a transport
+                # failure: the caller may ask "changed?" about this manifest next time.
+                refused.validators = new_validators  # type: ignore[attr-defined]
+                raise
         bundles: dict[str, tuple[str, dict[str, Any]]] = {}
         for code, (file, digest, size) in sorted(entries.items()):
             display = base + file
@@ -147,17 +313,12 @@ def read_remote_set(
                 continue
             if size > max_bytes:
                 raise BundleError(display, f"{size} bytes, above the limit of {max_bytes}")
-            _, data, _ = _get(display, timeout, max_bytes)
+            # Never more than the manifest declares: a longer answer is refused at its
+            # Content-Length, or after size + 1 bytes.
+            _, data, _ = _get(opener, deadline, display, size)
             bundles[code] = (display, _verify(display, code, data, digest, size))
-    except http.client.HTTPException as error:
-        raise BundleError(url, f"cannot fetch: {type(error).__name__} {error}") from None
-    return Fetched(
-        BundleSet(
-            base,
-            manifest,
-            bundles,
-            manifest_bytes,
-            signature if signature_status != 404 else None,
-        ),
-        new_etag,
-    )
+            if keep_bundle is not None:
+                keep_bundle(digest, data)
+    finally:
+        deadline.cancel()
+    return Fetched(BundleSet(base, manifest, bundles, manifest_bytes, signature), new_validators)

@@ -18,12 +18,13 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from marketctl.runtime._bundles import _parse
 from marketctl.runtime.errors import BundleError
 
 __all__ = ["SIGNATURE", "TrustedKey", "key_id", "trusted_keys", "verify_manifest"]
@@ -31,6 +32,8 @@ __all__ = ["SIGNATURE", "TrustedKey", "key_id", "trusted_keys", "verify_manifest
 SIGNATURE: Final = "manifest.sig"
 ALGORITHM: Final = "ed25519"
 MAX_SIGNATURE_BYTES: Final = 4096
+_KEY_ID: Final = re.compile(r"[0-9a-f]{16}")
+_RESIGN: Final = "sign the set again with marketctl build --sign"
 
 KeySource = str | bytes | os.PathLike[str]
 
@@ -97,15 +100,14 @@ def verify_manifest(
         )
     if len(signature) > MAX_SIGNATURE_BYTES:
         raise BundleError(display, f"larger than {MAX_SIGNATURE_BYTES} bytes: not a signature")
-    try:
-        document = json.loads(signature)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BundleError(display, "not valid JSON") from None
+    document = _parse(display, signature, max_depth=2, hint=_RESIGN)
     if not isinstance(document, dict) or document.get("algorithm") != ALGORITHM:
         raise BundleError(display, f"not an {ALGORITHM} signature written by marketctl build")
     signer, encoded = document.get("key_id"), document.get("signature")
     if not isinstance(signer, str) or not isinstance(encoded, str):
         raise BundleError(display, "has no key_id or signature text")
+    if not _KEY_ID.fullmatch(signer):
+        raise BundleError(display, "its key_id is not 16 lower-case hex digits; " + _RESIGN)
     try:
         raw = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
