@@ -13,6 +13,7 @@ import importlib
 import json
 import shutil
 import subprocess
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -253,9 +254,12 @@ def _provider_answers(
 
     # The provider evaluates with the flagd core's targeting (its clock patched per probe).
     targeting = importlib.import_module("openfeature.contrib.tools.flagd.core.targeting.targeting")
+    # deadline_ms: how often the provider's file watcher thread wakes, so that it sees the
+    # shutdown below soon and can be joined.
     provider = flagd_provider.FlagdProvider(
-        resolver_type=ResolverType.FILE, offline_flag_source_path=str(flags)
+        resolver_type=ResolverType.FILE, offline_flag_source_path=str(flags), deadline_ms=100
     )
+    before = set(threading.enumerate())
     api.set_provider_and_wait(provider)
     try:
         client = api.get_client()
@@ -270,6 +274,8 @@ def _provider_answers(
             answers.append(details.value)
     finally:
         api.shutdown()
+        for thread in set(threading.enumerate()) - before:
+            thread.join(timeout=30)  # the watcher ends at its next wake-up after shutdown
     return answers
 
 

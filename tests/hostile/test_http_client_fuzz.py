@@ -172,12 +172,6 @@ def server(built: Path) -> Iterator[HostileServer]:
 NAMES = ["manifest.json", "manifest.sig", "se.json", "jp.json"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 22, item 3 (only BundleError leaves the runtime): a 304 to a first load "
-    "raises AssertionError; remove this mark when the runtime's load path refuses it with "
-    "BundleError",
-)
 @settings(
     max_examples=150,
     deadline=None,

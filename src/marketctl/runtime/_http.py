@@ -124,7 +124,10 @@ class _Deadline:
             sock.shutdown(socket.SHUT_RDWR)
 
     def cancel(self) -> None:
+        """Stop the timer and wait for its thread (a fetch leaves no thread behind)."""
         self._timer.cancel()
+        if self._timer is not threading.current_thread():
+            self._timer.join()
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):
