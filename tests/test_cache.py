@@ -94,3 +94,16 @@ def test_no_cache_writes_nothing_and_a_fifo_is_never_cached(repo: Path) -> None:
     assert not (repo / ".marketctl-cache").exists()
     os.mkfifo(repo / "markets/se/pipe.yaml")
     assert cache_module.ReportCache(repo).key("validate", {}, "2026-11-30") is None
+
+
+def test_a_tree_with_known_digests_is_the_same_tree(repo: Path) -> None:
+    from marketctl.repository.cache import tree_of
+
+    known: dict[str, tuple[object, str]] = {}
+    first = tree_of(repo, known)
+    assert first is not None and first == tree_of(repo) and len(known) == len(first.files)
+    tax = repo / "markets/se/tax.yaml"
+    tax.write_text(tax.read_text(encoding="utf-8") + "# changed\n", encoding="utf-8")
+    again = tree_of(repo, known)
+    assert again is not None and again == tree_of(repo) and again != first
+    assert again.files["markets/se/tax.yaml"] != first.files["markets/se/tax.yaml"]

@@ -89,8 +89,10 @@ class EditorSession:
         self._units: dict[str, Any] | None = None
         self._units_day = ""
         self._repository: Repository | None = None
-        # Every file parsed once per version of its bytes, for the life of the session.
+        # Every file parsed once per version of its bytes, for the life of the session, and
+        # hashed once per version on disk.
         self._memo = DocumentMemo()
+        self._digests: dict[str, tuple[object, str]] = {}
 
     def source(self) -> OverlaySource:
         return OverlaySource(self.root, dict(self.texts), self._memo)
@@ -119,7 +121,7 @@ class EditorSession:
     # -- findings --------------------------------------------------------------------------
 
     def _tree(self, texts: Mapping[str, bytes]) -> Tree | None:
-        tree = tree_of(self.root)
+        tree = tree_of(self.root, self._digests)
         if tree is None:
             return None
         files = dict(tree.files)

@@ -105,9 +105,13 @@ class Tree:
     files: dict[str, str]
 
 
-def tree_of(root: Path) -> Tree | None:
+def tree_of(root: Path, known: dict[str, tuple[object, str]] | None = None) -> Tree | None:
     """The tree below markets/ (hidden files too: the loader decides what they mean); None
-    where something is not a plain file, a link to one, or a link to a folder."""
+    where something is not a plain file, a link to one, or a link to a folder.
+
+    ``known``, kept by a long-lived caller (the language server) across calls: each file's
+    digest by its device, inode, size and modification time, so an unchanged file is not read
+    again; it is updated in place."""
     files: dict[str, str] = {}
     base = root / "markets"
     for current, dirs, names in os.walk(base):
@@ -132,12 +136,19 @@ def tree_of(root: Path) -> Tree | None:
                     continue
             if not stat.S_ISREG(info.st_mode):
                 return None
+            signature = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+            seen = known.get(relative) if known is not None else None
+            if seen is not None and seen[0] == signature:
+                files[relative] = prefix + seen[1]
+                continue
             try:
                 content = _digest_of(path)
             except OSError:  # unreadable, or gone since the walk: the loader reports it
                 return None
             if content is None:
                 return None
+            if known is not None:
+                known[relative] = (signature, content)
             files[relative] = prefix + content
     digest = hashlib.sha256()
     for relative in sorted(files):
