@@ -190,22 +190,22 @@ def test_only_bundle_errors_leave_the_http_client(
     server.answers = {}
     with bounded(5, 100):
         if on_reload:
-            markets = runtime.load(server.url, timeout=2)
+            markets = runtime.load(server.url, timeout=2, insecure=True)
             server.answers = {name: answer}
             with contextlib.suppress(runtime.BundleError):  # anything else fails the case
                 markets.reload()
         else:
             server.answers = {name: answer}
             with contextlib.suppress(runtime.BundleError):  # anything else fails the case
-                runtime.load(server.url, timeout=2)
+                runtime.load(server.url, timeout=2, insecure=True)
 
 
 def test_the_hostile_server_serves_the_set_when_it_is_honest(server: HostileServer) -> None:
     """The harness can tell: honest answers load, one cut-off bundle is a BundleError."""
     server.answers = {}
-    assert {"ca", "jp", "se"} <= set(runtime.load(server.url, timeout=2))
+    assert {"ca", "jp", "se"} <= set(runtime.load(server.url, timeout=2, insecure=True))
     server.answers = {"se.json": Answer(body=server.files["se.json"][:100])}
     with pytest.raises(runtime.BundleError) as raised:
-        runtime.load(server.url, timeout=2)
+        runtime.load(server.url, timeout=2, insecure=True)
     assert str(raised.value).startswith(f"{server.url}se.json: ")
     server.answers = {}

@@ -5,7 +5,9 @@ answers per market.
 
     from marketctl import runtime
 
-    markets = runtime.load("dist")          # verifies manifest, checksums, format versions
+    # Safe by default: name the environment and the trusted keys (insecure=True loads a set
+    # unchecked on purpose, as a test of bundles it just built does).
+    markets = runtime.load("dist", env="production", trust=[Path("release.key.pub")])
     jp = markets["jp"]
     jp.format_price(Decimal("1299"))        # '￥1,299'
     markets["ca"].tax_rate("standard", region="CA-QC")   # Decimal('14.975')

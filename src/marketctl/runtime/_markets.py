@@ -409,8 +409,10 @@ def load(
     - ``env``: refuse a set built for another environment (``marketctl build --env``).
     - ``trust``: Ed25519 public keys (PEM text or bytes, or a path to a ``.pub`` file); refuse
       a set that is unsigned or not signed by one of them. Two keys while rotating.
-    - ``env="production"`` requires ``trust``: a production service loads only signed sets,
-      unless ``insecure=True`` says on purpose that it does not check signatures.
+    - Safe by default: a load names ``env`` or ``trust`` (both, in a service), and
+      ``env="production"`` requires ``trust``. ``insecure=True`` says on purpose that this
+      load checks neither (a test of a set it just built, a local tool); otherwise both are
+      refused with a :class:`BundleError` saying what to pass.
     - ``state_dir``: a folder of the service's own (beside its cache) where the highest release
       accepted from this origin for this environment is recorded; a lower release is refused,
       also after a restart. Without it, only a running process refuses older releases. A set
@@ -429,6 +431,14 @@ def load(
             "trust",
             "env='production' loads only sets signed by a trusted key: pass trust=[public "
             "key], or insecure=True to load unsigned sets on purpose",
+        )
+    if env is None and trust is None and not insecure:
+        raise BundleError(
+            "env",
+            "without env= or trust= a load checks neither the environment a set was built for "
+            "nor who signed it: pass env='<environment>' (marketctl build --env) and "
+            "trust=[public key] (marketctl build --sign), or insecure=True to load it "
+            "unchecked on purpose",
         )
     try:
         keys = trusted_keys(trust) if trust is not None else None
