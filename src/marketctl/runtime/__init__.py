@@ -19,7 +19,8 @@ answers per market.
     markets.reload()                        # swap in a new build; keeps the old set on failure
 
     # Kept current in the background: conditional polls with jitter, backoff, a deadline.
-    watched = runtime.watch("https://cdn.example.com/markets/production/", interval=30,
+    # The URL of the envelope marketctl release publish wrote (or of a build directory).
+    watched = runtime.watch("https://cdn.example.com/markets/production/release.json", interval=30,
                             env="production", trust=[Path("release.key.pub")],
                             state_dir="/var/lib/my-service/marketctl")
     watched.markets["jp"]; watched.state.release; watched.state.age()

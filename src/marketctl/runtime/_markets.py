@@ -14,8 +14,10 @@ from marketctl.runtime._http import (
     DEFAULT_MAX_BYTES,
     DEFAULT_TIMEOUT,
     Validators,
+    is_envelope,
     is_url,
     read_remote_set,
+    url_file,
 )
 from marketctl.runtime._market import Market
 from marketctl.runtime._signatures import KeySource, TrustedKey, trusted_keys, verify_manifest
@@ -83,7 +85,7 @@ class _Generation:
 
 def _display(bundle_set: BundleSet, name: str) -> str:
     if is_url(bundle_set.path):
-        return bundle_set.path + name
+        return url_file(bundle_set.path, name)
     return os.path.join(bundle_set.path, name)
 
 
@@ -217,7 +219,7 @@ def _accept(generation: _Generation, options: _Options) -> None:
 
 def _manifest_display(generation: _Generation) -> str:
     if is_url(generation.path):
-        return generation.path + MANIFEST
+        return url_file(generation.path, MANIFEST)
     return os.path.join(generation.path, MANIFEST)
 
 
@@ -241,7 +243,7 @@ def _check_release(generation: _Generation, options: _Options) -> ReleaseState |
 
 
 def _normal_url(url: str) -> str:
-    return url if url.endswith("/") else url + "/"
+    return url if url.endswith("/") or is_envelope(url) else url + "/"
 
 
 def _check_successor(current: _Generation, new: _Generation) -> None:
@@ -250,7 +252,7 @@ def _check_successor(current: _Generation, new: _Generation) -> None:
     dropped = sorted(set(current.markets) - set(new.markets) - withdrawn)
     if dropped:
         raise BundleError(
-            os.path.join(new.path, MANIFEST) if not is_url(new.path) else new.path + MANIFEST,
+            _manifest_display(new),
             f"drops market(s) {', '.join(dropped)} that this service is serving, without "
             "listing them as withdrawn; a market leaves only explicitly (status: withdrawn, or "
             "deleted from markets/ and rebuilt over the previous set); keeping the current set",
