@@ -1,13 +1,16 @@
 """A fleet of services polling one origin through a scripted timeline (issue 23.8).
 
-    python benchmarks/fleet.py [--services 4] [--interval 0.5]
+    python benchmarks/fleet.py [--services 4] [--interval 0.5] [--layout envelope|directory]
 
 Builds this repository's jp and se markets into signed sets, serves them from an HTTP origin
 on 127.0.0.1 (strong ETags, If-None-Match; it counts the bytes of every answer), and starts
 --services processes, each running ``runtime.watch(url, trust=[key], state_dir=...)`` and
-printing every set it swaps in. The timeline, each step held for a few poll intervals:
+printing every set it swaps in. ``--layout envelope`` (the default) publishes each set with
+``marketctl release publish`` (bundles named by SHA-256, one signed ``release.json``; services
+watch its URL); ``--layout directory`` serves the build directories as they are. The timeline,
+each step held for a few poll intervals:
 
-1. good release 1;  2. good release 2;  3. a corrupt release 3 (one byte of jp.json changed);
+1. good release 1;  2. good release 2;  3. a corrupt release 3 (jp's bundle does not match);
 4. release 4 signed by a key nobody trusts;  5. an outage (every request answered 503);
 6. release 1 republished (old, validly signed);  7. half the services restarted (still
    release 1 on the origin);  8. good release 5.
@@ -16,7 +19,8 @@ Printed: for each good release, the time until every service serves it (target: 
 intervals); bad or mixed sets served (a manifest that is not a good release's; target 0);
 services on an older release after the restarts (target 0); bytes per idle poll (the answer to a
 conditional request for an unchanged manifest; target at most 300) and per poll during the bad
-release; CPU time per poll and the largest RSS of a service.
+releases (with the envelope: at most the envelope's size, as a bad release is refused for good);
+CPU time per poll and the largest RSS of a service.
 """
 
 from __future__ import annotations
@@ -104,8 +108,8 @@ class Origin:
         self.thread.join()
 
 
-def _build(work: Path, key: Path) -> dict[str, Path]:
-    """The sets of the timeline, by step name."""
+def _build(work: Path, key: Path, envelope: bool) -> dict[str, Path]:
+    """The sets of the timeline, by step name (published folders with ``envelope``)."""
     from marketctl.commands.build import build
     from marketctl.commands.signing import generate_key_pair
 
@@ -133,24 +137,44 @@ def _build(work: Path, key: Path) -> dict[str, Path]:
     (sets["r3"] / "manifest.json").write_bytes(text)
     signature, _ = sign_manifest(load_signing_key(key), text)
     (sets["r3"] / "manifest.sig").write_bytes(signature)
-    return sets
+    if not envelope:
+        return sets
+    from marketctl.commands.publish import envelope_bytes, publish
+
+    published: dict[str, Path] = {}
+    for name, folder in sets.items():
+        published[name] = work / f"published-{name}"
+        if name != "r3":
+            publish(folder, published[name])
+            continue
+        # The corrupt release as a bucket would hold it: a signed envelope naming jp by a
+        # SHA-256 whose file holds other bytes (a damaged upload of an immutable object).
+        published[name].mkdir()
+        for code, entry in manifest["bundles"].items():
+            target = published[name] / f"{entry['sha256']}.json"
+            target.write_bytes((folder / f"{code}.json").read_bytes())
+        (published[name] / "release.json").write_bytes(envelope_bytes(text, signature))
+    return published
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--services", type=int, default=4)
     parser.add_argument("--interval", type=float, default=0.5)
+    parser.add_argument("--layout", choices=("envelope", "directory"), default="envelope")
     options = parser.parse_args()
     interval = options.interval
+    envelope = options.layout == "envelope"
+    polled = "release.json" if envelope else "manifest.json"
     with tempfile.TemporaryDirectory() as temporary:
         work = Path(temporary)
         from marketctl.commands.signing import generate_key_pair
 
         key = work / "release.key"
         public, _ = generate_key_pair(key)
-        sets = _build(work, key)
+        sets = _build(work, key, envelope)
         good = {
-            hashlib.sha256((sets[name] / "manifest.json").read_bytes()).hexdigest(): int(name[1])
+            hashlib.sha256((work / name / "manifest.json").read_bytes()).hexdigest(): int(name[1])
             for name in ("r1", "r2", "r5")
         }
         origin = Origin()
@@ -166,7 +190,7 @@ def main() -> None:
                     sys.executable,
                     "-c",
                     SERVICE,
-                    origin.url,
+                    origin.url + ("release.json" if envelope else ""),
                     str(public),
                     str(work / f"state-{index}"),
                     str(interval),
@@ -218,17 +242,21 @@ def main() -> None:
                 results[step] = converge(2, published, seen)
             mark = len(origin.log)
             time.sleep(4 * interval)  # idle: steady polls of an unchanged manifest
-            idle = [b for n, s, b in origin.log[mark:] if n == "manifest.json" and s == 304]
+            idle = [b for n, s, b in origin.log[mark:] if n == polled and s == 304]
             for name in ("r3", "r4"):
                 mark = len(origin.log)
                 origin.current = sets[name]
                 time.sleep(8 * interval)
                 window = origin.log[mark:]
-                polls = [s for n, s, _ in window if n == "manifest.json"]
+                polls = [s for n, s, _ in window if n == polled]
+                bundles = [b for n, s, b in window if n != polled and s == 200]
                 results[f"bytes per poll, {name}"] = (
                     sum(b for _, _, b in window) / max(len(polls), 1),
                     polls.count(200),
                     polls.count(304),
+                    len(bundles),
+                    sum(bundles),
+                    max((b for n, _, b in window if n == polled), default=0),
                 )
             origin.down = True
             time.sleep(4 * interval)
@@ -257,7 +285,15 @@ def main() -> None:
         served = [record for lines in seen for record in lines]
         wrong = [r for r in served if r["manifest"] not in good]
         polls = sum(f["polls"] for f in finals)
-        print(f"services: {options.services}, poll interval {interval:g} s")
+        print(
+            f"services: {options.services}, poll interval {interval:g} s, layout "
+            f"{options.layout}"
+            + (
+                f" (release.json of r3: {(sets['r3'] / polled).stat().st_size} bytes)"
+                if envelope
+                else ""
+            )
+        )
         for step in ("release 1 at start", "release 2", "release 5"):
             took = results[step]
             print(
@@ -276,10 +312,13 @@ def main() -> None:
         )
         for name in ("r3", "r4"):
             label = "corrupt" if name == "r3" else "unknown key"
-            average, full, unchanged = results[f"bytes per poll, {name}"]
+            average, full, unchanged, fetched, fetched_bytes, largest = results[
+                f"bytes per poll, {name}"
+            ]
             print(
                 f"  {label} release: {average:.0f} bytes answered per poll ({full} full "
-                f"fetches of the manifest, {unchanged} answered 304)"
+                f"fetches of {polled}, {unchanged} answered 304, the largest answer "
+                f"{largest} bytes; {fetched} other file(s) downloaded, {fetched_bytes} bytes)"
             )
         cpu = sum(f["cpu"] for f in finals)
         print(

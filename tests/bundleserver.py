@@ -2,7 +2,8 @@
 
 Serves one directory with strong ETags (SHA-256 of the bytes) and ``If-None-Match``, like a CDN
 or an object store. Its ``mode`` makes it misbehave: ``truncate`` cuts every bundle short
-(the connection closes before Content-Length bytes), ``slow`` answers after ``delay`` seconds.
+(the connection closes before Content-Length bytes), ``slow`` answers after ``delay`` seconds,
+``plain`` sends no ETag and ignores ``If-None-Match`` (an origin without validators).
 ``requests`` records every path asked for, with the status answered.
 
 ``stop()`` ends the server and joins every thread it started, handlers included, so nothing it
@@ -53,7 +54,7 @@ class BundleServer:
                 if data is None:
                     data = path.read_bytes()
                 etag = '"' + hashlib.sha256(data).hexdigest() + '"'
-                if self.headers.get("If-None-Match") == etag:
+                if server.mode != "plain" and self.headers.get("If-None-Match") == etag:
                     server.requests.append((name, 304))
                     self.send_response(304)
                     self.send_header("ETag", etag)
@@ -62,7 +63,8 @@ class BundleServer:
                     return
                 server.requests.append((name, 200))
                 self.send_response(200)
-                self.send_header("ETag", etag)
+                if server.mode != "plain":
+                    self.send_header("ETag", etag)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()

@@ -62,7 +62,7 @@ def test_scheme_default_override_bundle_and_runtime(
     features = json.loads((out / "jp.json").read_text())["features"]
     assert features["buyback"]["bucketing"] == "flagd-fractional-v3"
     assert features["instant_quote"]["bucketing"] == "flagd-fractional-v2"
-    jp = runtime.load(out)["jp"]
+    jp = runtime.load(out, insecure=True)["jp"]
     assert jp.feature_bucketing("buyback") == "flagd-fractional-v3"
     at = datetime(2027, 1, 20, tzinfo=UTC)  # buyback at 50 % in jp
     units = [f"user-{n}" for n in range(2000)]

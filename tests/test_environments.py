@@ -70,7 +70,7 @@ def test_staging_is_the_last_layer_and_is_written_into_every_bundle(
     plain = tmp_path / "plain"
     _ok(capsys, repo, "build", "-o", str(plain))
     assert _manifest(plain)["environment"] is None
-    assert not runtime.load(plain)["jp"].feature_enabled(
+    assert not runtime.load(plain, insecure=True)["jp"].feature_enabled(
         "buyback", unit_id="user-1", at=AFTER_STAGING_STEP
     )
 
@@ -200,7 +200,7 @@ def test_a_partial_build_keeps_the_rest_of_the_set_verified(
     assert sorted(after) == ["ca.json", "jp.json", "manifest.json", "se.json"]
     assert after["ca.json"] == before["ca.json"] and after["se.json"] == before["se.json"]
     assert after["jp.json"] != before["jp.json"]
-    markets = runtime.load(out)
+    markets = runtime.load(out, insecure=True)
     assert sorted(markets) == ["ca", "jp", "se"]
     assert markets["jp"].message("cart.title", locale="ja-JP").startswith("🛒 ")
 
@@ -226,7 +226,7 @@ def test_withdrawn_and_deleted_markets_leave_the_set_explicitly(
 ) -> None:
     out = tmp_path / "dist"
     _ok(capsys, repo, "build", "-o", str(out))
-    service = runtime.load(out)
+    service = runtime.load(out, insecure=True)
     edit(repo / "markets/se/market.yaml", "status: live", "status: withdrawn")
     assert _ok(capsys, repo, "build", "-o", str(out)) == (
         f"built 2 bundle(s) into {out}: ca, jp\nwithdrawn (services drop them): se\n"
@@ -249,7 +249,7 @@ def test_reload_refuses_a_set_that_silently_drops_a_market(
 ) -> None:
     out = tmp_path / "dist"
     _ok(capsys, repo, "build", "-o", str(out))
-    service = runtime.load(out)
+    service = runtime.load(out, insecure=True)
     # A fresh build of two markets (not over the previous set) says nothing about se.
     other = tmp_path / "other"
     _ok(capsys, repo, "build", "ca", "jp", "-o", str(other))

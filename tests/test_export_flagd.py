@@ -114,7 +114,7 @@ def test_flagd_core_js_accepts_the_export_and_agrees_on_every_probe(
         "instant_quote",
     ]
     assert invoke(capsys, repo, "build", "-o", str(tmp_path / "dist"), *env_args).code == 0
-    markets = runtime.load(tmp_path / "dist")
+    markets = runtime.load(tmp_path / "dist", insecure=True)
     probes = _probes(markets)
     expected = _runtime_answers(markets, probes)
     assert len(probes) > 20_000
@@ -167,7 +167,7 @@ def test_flagd_core_python_agrees_on_v3_features(
         "flagd-fractional-v3"
     }
     assert invoke(capsys, repo, "build", "-o", str(tmp_path / "dist")).code == 0
-    markets = runtime.load(tmp_path / "dist")
+    markets = runtime.load(tmp_path / "dist", insecure=True)
     probes = _probes(markets)
     expected = _runtime_answers(markets, probes)
     core = core_module.FlagdCore()
@@ -298,14 +298,14 @@ def test_the_python_openfeature_provider_in_file_mode_agrees_on_v3_features(
     flags = tmp_path / "flags.json"
     _export(capsys, repo, flags, "--for", "python")
     assert invoke(capsys, repo, "build", "-o", str(tmp_path / "dist")).code == 0
-    markets = runtime.load(tmp_path / "dist")
+    markets = runtime.load(tmp_path / "dist", insecure=True)
     probes = _probes(markets)
     expected = _runtime_answers(markets, probes)
     assert 0 < sum(expected) < len(expected)
     assert _provider_answers(flags, probes, monkeypatch) == expected
 
     # The same provider on v2 features: it hashes with v3, and units get other answers.
-    v2 = runtime.load(tmp_path / "v2")
+    v2 = runtime.load(tmp_path / "v2", insecure=True)
     v2_probes = _probes(v2)
     v2_expected = _runtime_answers(v2, v2_probes)
     v2_answers = _provider_answers(v2_flags, v2_probes, monkeypatch)

@@ -54,7 +54,7 @@ def test_load_over_http_then_reload_with_a_conditional_request(
     tmp_path: Path,
 ) -> None:
     bucket, server = published
-    markets = runtime.load(server.url)
+    markets = runtime.load(server.url, insecure=True)
     assert sorted(markets) == ["ca", "jp", "se"]
     assert markets.path == server.url
     assert str(markets["jp"].format_price(__import__("decimal").Decimal("1299"))) == "￥1,299"
@@ -88,7 +88,7 @@ def test_a_server_that_goes_away_leaves_the_last_good_set(
     published: tuple[Path, BundleServer],
 ) -> None:
     _, server = published
-    markets = runtime.load(server.url, timeout=2)
+    markets = runtime.load(server.url, timeout=2, insecure=True)
     server.stop()
     with pytest.raises(runtime.BundleError) as gone:
         markets.reload()
@@ -104,7 +104,7 @@ def test_a_truncated_bundle_is_refused_and_the_last_good_set_kept(
     tmp_path: Path,
 ) -> None:
     bucket, server = published
-    markets = runtime.load(server.url)
+    markets = runtime.load(server.url, insecure=True)
     edit(repo / "markets/jp/market.yaml", "name: Japan", "name: Nippon")
     _build(capsys, repo, tmp_path / "next")
     _publish(tmp_path / "next", bucket)
@@ -134,7 +134,7 @@ def test_an_old_manifest_is_refused(
     edit(repo / "markets/jp/market.yaml", "name: Japan", "name: Nippon")
     _build(capsys, repo, tmp_path / "new")  # replaces release 1: release 2
     _publish(tmp_path / "new", bucket)
-    markets = runtime.load(server.url)
+    markets = runtime.load(server.url, insecure=True)
     assert markets["jp"].name == "Nippon"
 
     # A stale cache serves the old manifest beside the new bundles: checksums disagree.
@@ -162,14 +162,14 @@ def test_size_limit_and_timeout(published: tuple[Path, BundleServer]) -> None:
     bucket, server = published
     size = json.loads((bucket / "manifest.json").read_text())["bundles"]["ca"]["bytes"]
     with pytest.raises(runtime.BundleError) as big:
-        runtime.load(server.url, max_bytes=1000)
+        runtime.load(server.url, max_bytes=1000, insecure=True)
     # The manifest (under 1000 bytes) is read; the first bundle is refused before its body.
     assert str(big.value) == f"{server.url}ca.json: {size} bytes, above the limit of 1000"
     assert ("ca.json", 200) not in server.requests
 
     server.mode, server.delay = "slow", 1.5
     with pytest.raises(runtime.BundleError) as slow:
-        runtime.load(server.url, timeout=0.3)
+        runtime.load(server.url, timeout=0.3, insecure=True)
     assert str(slow.value).startswith(f"{server.url}manifest.json: ")
 
 
@@ -204,7 +204,7 @@ def test_environment_and_signature_are_checked_over_http(
 
 def test_only_http_urls(tmp_path: Path) -> None:
     with pytest.raises(runtime.BundleError) as query:
-        runtime.load("http://127.0.0.1:9/dist?x=1")
+        runtime.load("http://127.0.0.1:9/dist?x=1", insecure=True)
     assert str(query.value) == (
         "http://127.0.0.1:9/dist?x=1: a bundle URL has no query or fragment: name the directory"
     )

@@ -55,14 +55,14 @@ def test_a_restarted_service_refuses_an_older_release(
     shutil.copytree(out, tmp_path / "release-1")
     edit(repo / "markets/jp/market.yaml", "name: Japan", "name: Nippon")
     _build(capsys, repo, out)
-    assert runtime.load(out, state_dir=state).release == 2
+    assert runtime.load(out, state_dir=state, insecure=True).release == 2
 
     # The old release put back in place (a replayed publish): a new process refuses it.
     shutil.rmtree(out)
     shutil.copytree(tmp_path / "release-1", out)
     program = (
         "import sys\nfrom marketctl import runtime\n"
-        "try:\n    runtime.load(sys.argv[1], state_dir=sys.argv[2])\n"
+        "try:\n    runtime.load(sys.argv[1], state_dir=sys.argv[2], insecure=True)\n"
         "except runtime.BundleError as error:\n    print(error)\n"
     )
     result = subprocess.run(
@@ -79,7 +79,7 @@ def test_a_restarted_service_refuses_an_older_release(
         "purpose, publish a new release with the old content (marketctl release rollback)\n"
     )
     # Without the state folder only a running process protects itself: this is why it exists.
-    assert runtime.load(out).release == 1
+    assert runtime.load(out, insecure=True).release == 1
 
 
 def test_rollback_is_a_new_higher_release_with_the_old_content(
@@ -90,7 +90,7 @@ def test_rollback_is_a_new_higher_release_with_the_old_content(
     shutil.copytree(out, old)
     edit(repo / "markets/jp/market.yaml", "name: Japan", "name: Nippon")
     _build(capsys, repo, out)
-    markets = runtime.load(out, state_dir=state)
+    markets = runtime.load(out, state_dir=state, insecure=True)
     assert markets["jp"].name == "Nippon"
 
     done = invoke(capsys, repo, "release", "rollback", str(old), "-o", str(out))
@@ -99,7 +99,7 @@ def test_rollback_is_a_new_higher_release_with_the_old_content(
     assert (out / "jp.json").read_bytes() == (old / "jp.json").read_bytes()
     assert markets.reload() is True
     assert (markets.release, markets["jp"].name) == (3, "Japan")
-    assert runtime.load(out, state_dir=state).release == 3
+    assert runtime.load(out, state_dir=state, insecure=True).release == 3
 
 
 def test_production_requires_a_trusted_key_unless_told(
@@ -121,11 +121,11 @@ def test_a_damaged_state_file_is_a_bundle_error(
 ) -> None:
     out, state = tmp_path / "dist", tmp_path / "state"
     _build(capsys, repo, out)
-    runtime.load(out, state_dir=state)
+    runtime.load(out, state_dir=state, insecure=True)
     (recorded,) = state.iterdir()
     recorded.write_text("[" * 100 + "]" * 100)
     with pytest.raises(runtime.BundleError) as damaged:
-        runtime.load(out, state_dir=state)
+        runtime.load(out, state_dir=state, insecure=True)
     assert str(damaged.value) == (
         f"{recorded}: nests deeper than 1 levels; delete the file to accept any release again "
         "(this gives up rollback protection until the next release is accepted)"

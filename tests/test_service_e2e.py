@@ -50,10 +50,13 @@ def _build(root: Path, output: Path) -> None:
 def _service(
     bundles: Path | str, log: Path, extra: list[str] | None = None
 ) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """The running service and its base URL; terminated on the way out."""
+    """The running service and its base URL; terminated on the way out. Without ``extra`` it
+    serves an unsigned set built for no environment, which it loads only with --insecure."""
+    if extra is None:
+        extra = ["--insecure"]
     with open(log, "w", encoding="utf-8") as stderr:
         process = subprocess.Popen(
-            [sys.executable, str(APP), "--bundles", str(bundles), "--port", "0", *(extra or [])],
+            [sys.executable, str(APP), "--bundles", str(bundles), "--port", "0", *extra],
             stdout=subprocess.PIPE,
             stderr=stderr,
             text=True,
@@ -226,7 +229,7 @@ def test_service_answers_then_refuses_a_corrupted_set(repo: Path, tmp_path: Path
     _flip_a_byte(dist / "se.json")
     actual = hashlib.sha256((dist / "se.json").read_bytes()).hexdigest()
     result = subprocess.run(
-        [sys.executable, str(APP), "--bundles", str(dist), "--port", "0"],
+        [sys.executable, str(APP), "--bundles", str(dist), "--insecure", "--port", "0"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -301,3 +304,21 @@ def _flip_a_byte_in(path: Path) -> None:
     index = data.index(b'"name": "Japan"') + len(b'"name": "J')
     data[index] = ord("Z")
     path.write_bytes(bytes(data))
+
+
+def test_the_service_names_env_and_trust_or_says_insecure(tmp_path: Path) -> None:
+    """Safe by default (issue 23.5): without --env, --trust or --insecure the service refuses to
+    start before reading anything, and says what to pass."""
+    result = subprocess.run(
+        [sys.executable, str(APP), "--bundles", str(tmp_path / "dist"), "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "marketctl-example-service: cannot start: env: without env= or trust= a load checks "
+        "neither the environment a set was built for nor who signed it: pass "
+        "env='<environment>' (marketctl build --env) and trust=[public key] (marketctl build "
+        "--sign), or insecure=True to load it unchecked on purpose\n"
+    )

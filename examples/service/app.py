@@ -1,8 +1,8 @@
 """A small backend service that answers market questions from verified bundles.
 
-    python examples/service/app.py --bundles dist --port 8080
-    python examples/service/app.py --bundles https://cdn.example.com/markets/staging/ \
-        --env staging --trust release.pub --port 8080
+    python examples/service/app.py --bundles https://cdn.example.com/markets/production/ \
+        --env production --trust release.pub --port 8080
+    python examples/service/app.py --bundles dist --insecure --port 8080   # a local build
 
 Loads the bundle set at start-up (every message compiled, so a bad set fails now, not on the
 first request) and exits with status 1 and the problem on stderr when the set does not verify.
@@ -570,6 +570,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="PUBLIC_KEY",
         help="trust sets signed by this Ed25519 public key (PEM); repeat while rotating keys",
     )
+    parser.add_argument(
+        "--insecure",
+        action="store_true",
+        help="load a set without --env and --trust (or unsigned in production) on purpose",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     parser.add_argument("--access-log", action="store_true", help="log each request to stderr")
@@ -577,7 +582,11 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         markets = runtime.load(
-            options.bundles, env=options.env, trust=options.trust, precompile=True
+            options.bundles,
+            env=options.env,
+            trust=options.trust,
+            insecure=options.insecure,
+            precompile=True,
         )
     except runtime.BundleError as error:
         sys.stderr.write(f"{NAME}: cannot start: {error}\n")

@@ -1096,6 +1096,37 @@ def release_rollback(
         )
 
 
+@subcommand(release, "publish", "marketctl release publish dist bucket/production")
+@click.argument("source", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("bucket", type=click.Path(file_okay=False, path_type=Path))
+@format_option("text", "json")
+@click.pass_context
+def release_publish(ctx: click.Context, source: Path, bucket: Path, output_format: str) -> None:
+    """Write the build in SOURCE (verified) into BUCKET as one signed object per publish:
+    bundles named by SHA-256 (written once), then release.json, the signed envelope, in one
+    atomic write. Services load BUCKET's URL + release.json."""
+    from marketctl.commands.publish import publish
+
+    done = publish(source, bucket)
+    if output_format == "json":
+        import json
+
+        document = {
+            "envelope": str(done.envelope),
+            "release": done.release,
+            "environment": done.environment,
+            "signed": done.signed,
+            "written": list(done.written),
+        }
+        click.echo(json.dumps(document, indent=2))
+    elif not quiet(ctx):
+        signed = "signed" if done.signed else "unsigned"
+        click.echo(
+            f"published release {done.release} ({signed}) as {done.envelope}: "
+            f"{len(done.written)} new bundle(s)"
+        )
+
+
 def _fail(message: str, code: int) -> int:
     click.echo(message, err=True)
     return code

@@ -5,16 +5,17 @@
     from marketctl.testing import build_bundles, tamper
 
     def test_prices(tmp_path):
-        markets = runtime.load(build_bundles(tmp_path / "dist", root=CONFIG_REPO))
+        markets = runtime.load(build_bundles(tmp_path / "dist", root=CONFIG_REPO), insecure=True)
         assert markets["jp"].format_price(Decimal("1299")) == "￥1,299"
 
     def test_refuses_a_tampered_set(tmp_path):
         dist = build_bundles(tmp_path / "dist", root=CONFIG_REPO)
         tamper(dist, "jp")
-        with pytest.raises(runtime.BundleError): runtime.load(dist)
+        with pytest.raises(runtime.BundleError): runtime.load(dist, insecure=True)
 
 Unlike :mod:`marketctl.runtime`, this module uses the compiler (and so Babel, GitPython...):
-import it in tests, not in the service.
+import it in tests, not in the service. A test of bundles it just built loads them with
+``insecure=True`` (no environment, no signature: the service itself names both).
 """
 
 from __future__ import annotations
@@ -52,8 +53,9 @@ def build_bundles(destination: Path, root: Path | None = None, markets: Iterable
 def load_bundles(
     destination: Path, root: Path | None = None, markets: Iterable[str] = ()
 ) -> Markets:
-    """:func:`build_bundles`, then :func:`marketctl.runtime.load` of the result."""
-    return load(build_bundles(destination, root, markets))
+    """:func:`build_bundles`, then :func:`marketctl.runtime.load` of the result (with
+    ``insecure=True``: the set was built here, unsigned, for no environment)."""
+    return load(build_bundles(destination, root, markets), insecure=True)
 
 
 def refresh_manifest(directory: Path) -> None:

@@ -190,22 +190,94 @@ def test_only_bundle_errors_leave_the_http_client(
     server.answers = {}
     with bounded(5, 100):
         if on_reload:
-            markets = runtime.load(server.url, timeout=2)
+            markets = runtime.load(server.url, timeout=2, insecure=True)
             server.answers = {name: answer}
             with contextlib.suppress(runtime.BundleError):  # anything else fails the case
                 markets.reload()
         else:
             server.answers = {name: answer}
             with contextlib.suppress(runtime.BundleError):  # anything else fails the case
-                runtime.load(server.url, timeout=2)
+                runtime.load(server.url, timeout=2, insecure=True)
 
 
 def test_the_hostile_server_serves_the_set_when_it_is_honest(server: HostileServer) -> None:
     """The harness can tell: honest answers load, one cut-off bundle is a BundleError."""
     server.answers = {}
-    assert {"ca", "jp", "se"} <= set(runtime.load(server.url, timeout=2))
+    assert {"ca", "jp", "se"} <= set(runtime.load(server.url, timeout=2, insecure=True))
     server.answers = {"se.json": Answer(body=server.files["se.json"][:100])}
     with pytest.raises(runtime.BundleError) as raised:
-        runtime.load(server.url, timeout=2)
+        runtime.load(server.url, timeout=2, insecure=True)
     assert str(raised.value).startswith(f"{server.url}se.json: ")
     server.answers = {}
+
+
+@pytest.fixture(scope="module")
+def envelope_server(
+    built: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[HostileServer]:
+    """The same set as ``marketctl release publish`` lays it out: release.json and bundles
+    named by SHA-256."""
+    from marketctl.commands.publish import publish
+
+    folder = tmp_path_factory.mktemp("published")
+    publish(built, folder)
+    hostile = HostileServer(folder)
+    yield hostile
+    hostile.stop()
+
+
+ENVELOPES: list[bytes | None] = [
+    *BODIES,
+    b'{"envelope": true, "manifest": "{}", "signature": null}',
+    b'{"envelope": 1e999999, "manifest": "{}", "signature": null}',
+    b'{"envelope": 1, "manifest": "' + b"[" * 2000 + b'", "signature": null}',
+    b'{"envelope": 1, "manifest": "{}", "signature": "' + b"s" * 100_000 + b'"}',
+    b'{"envelope": 1, "manifest": "\\ud800", "signature": null}',
+    b'{"envelope": 1, "manifest": {}, "signature": []}',
+    b'{"envelope": 1, "manifest": "{}", "signature": null, "more": 1}',
+]
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data(), on_reload=st.booleans())
+def test_only_bundle_errors_leave_the_envelope_client(
+    envelope_server: HostileServer, bounded: Bounded, data: st.DataObject, on_reload: bool
+) -> None:
+    """The published layout (issue 23.2) under the same hostile answers, and hostile envelopes."""
+    names = sorted(envelope_server.files)
+    name = data.draw(st.sampled_from(names))
+    answer = data.draw(answers([name]))[1]
+    if name == "release.json":
+        answer = Answer(
+            answer.status,
+            answer.headers,
+            data.draw(st.sampled_from(ENVELOPES)),
+            answer.length,
+            answer.cut,
+        )
+    url = envelope_server.url + "release.json"
+    envelope_server.answers = {}
+    with bounded(5, 100):
+        if on_reload:
+            markets = runtime.load(url, timeout=2, insecure=True)
+            envelope_server.answers = {name: answer}
+            with contextlib.suppress(runtime.BundleError):
+                markets.reload()
+        else:
+            envelope_server.answers = {name: answer}
+            with contextlib.suppress(runtime.BundleError):
+                runtime.load(url, timeout=2, insecure=True)
+    envelope_server.answers = {}
+
+
+def test_the_envelope_server_serves_the_set_when_it_is_honest(
+    envelope_server: HostileServer,
+) -> None:
+    url = envelope_server.url + "release.json"
+    assert {"ca", "jp", "se"} <= set(runtime.load(url, timeout=2, insecure=True))

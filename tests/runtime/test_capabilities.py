@@ -48,7 +48,7 @@ def test_an_unknown_capability_is_refused(
     _build_with_v3(repo, capsys, out)
     edit_bundle(out, "jp", lambda bundle: bundle["capabilities"].append("bucketing:flagd-v9"))
     with pytest.raises(runtime.BundleError) as refused:
-        runtime.load(out)
+        runtime.load(out, insecure=True)
     assert str(refused.value) == (
         f"{out}/jp.json: needs bucketing:flagd-v9, which this runtime does not know (it knows "
         "bucketing:flagd-fractional-v2, bucketing:flagd-fractional-v3); upgrade marketctl in "

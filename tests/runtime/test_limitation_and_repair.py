@@ -59,7 +59,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def markets(built: Path) -> Markets:
-    return runtime.load(built)
+    return runtime.load(built, insecure=True)
 
 
 def test_a_limitation_from_discovery_with_an_ultimate_period(markets: Markets) -> None:

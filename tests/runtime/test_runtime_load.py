@@ -50,15 +50,38 @@ def _write_manifest(dist: Path, manifest: dict[str, Any]) -> None:
 
 def _load_error(dist: Path | str) -> str:
     with pytest.raises(BundleError) as caught:
-        runtime.load(dist)
+        runtime.load(dist, insecure=True)
     return str(caught.value)
 
 
 # --- a good set -----------------------------------------------------------------------------
 
 
+UNCHECKED = (
+    "env: without env= or trust= a load checks neither the environment a set was built for nor "
+    "who signed it: pass env='<environment>' (marketctl build --env) and trust=[public key] "
+    "(marketctl build --sign), or insecure=True to load it unchecked on purpose"
+)
+
+
+def test_a_load_naming_neither_env_nor_trust_is_refused_unless_told(dist: Path) -> None:
+    """Safe by default (issue 23.5): loading a set unchecked is said on purpose, for load()
+    and watch() alike (and so for every reload, which checks what load() was told)."""
+    with pytest.raises(BundleError) as refused:
+        runtime.load(dist)
+    assert str(refused.value) == UNCHECKED
+    threads = threading.active_count()
+    with pytest.raises(BundleError) as refused:
+        runtime.watch(dist, interval=1000)
+    assert str(refused.value) == UNCHECKED
+    assert threading.active_count() == threads  # no poller was started
+    markets = runtime.load(dist, insecure=True)
+    assert (markets.environment, markets.signed_by) == (None, None)
+    assert markets.reload() is True
+
+
 def test_load_gives_a_mapping_of_every_market(dist: Path) -> None:
-    markets = runtime.load(dist)
+    markets = runtime.load(dist, insecure=True)
     assert sorted(markets) == ["ca", "jp", "se"]
     assert len(markets) == 3
     assert "jp" in markets
@@ -80,12 +103,12 @@ def test_load_gives_a_mapping_of_every_market(dist: Path) -> None:
 
 
 def test_load_accepts_a_str_path_and_precompiles_on_request(dist: Path) -> None:
-    markets = runtime.load(str(dist), precompile=True)
+    markets = runtime.load(str(dist), precompile=True, insecure=True)
     assert markets["se"].message("cart.items", count=2) == "2 varor"
 
 
 def test_unknown_market_is_a_key_error_with_the_known_markets(dist: Path) -> None:
-    markets = runtime.load(dist)
+    markets = runtime.load(dist, insecure=True)
     with pytest.raises(UnknownMarketError) as caught:
         markets["de"]
     assert isinstance(caught.value, KeyError)
@@ -194,7 +217,7 @@ def test_bundle_not_listed_in_the_manifest(dist: Path) -> None:
 def test_other_files_in_the_directory_are_ignored(dist: Path) -> None:
     (dist / "README.txt").write_text("served by the CDN\n", encoding="utf-8")
     (dist / ".jp.json.swp").write_bytes(b"\0")
-    assert sorted(runtime.load(dist)) == ["ca", "jp", "se"]
+    assert sorted(runtime.load(dist, insecure=True)) == ["ca", "jp", "se"]
 
 
 def test_bundle_holding_another_market(dist: Path) -> None:
@@ -233,11 +256,11 @@ def test_broken_message_fails_a_precompiled_load(dist: Path) -> None:
 
     edit_bundle(dist, "se", break_message)
     with pytest.raises(BundleError) as caught:
-        runtime.load(dist, precompile=True)
+        runtime.load(dist, precompile=True, insecure=True)
     assert caught.value.file == f"{dist}/se.json"
     assert caught.value.problem.startswith("message 'cart.items' (sv-SE): invalid ICU message: ")
     # Without precompile the load succeeds and the message fails on first use, the same way.
-    se = runtime.load(dist)["se"]
+    se = runtime.load(dist, insecure=True)["se"]
     with pytest.raises(BundleError) as caught:
         se.message("cart.items", count=1)
     assert caught.value.problem.startswith("message 'cart.items' (sv-SE): invalid ICU message: ")
@@ -245,7 +268,7 @@ def test_broken_message_fails_a_precompiled_load(dist: Path) -> None:
 
 def test_every_bundle_error_is_a_runtime_error(tmp_path: Path) -> None:
     with pytest.raises(runtime.MarketctlRuntimeError):
-        runtime.load(tmp_path / "nothing")
+        runtime.load(tmp_path / "nothing", insecure=True)
 
 
 # --- reload -----------------------------------------------------------------------------
@@ -256,7 +279,7 @@ def _rename(dist: Path, code: str, name: str) -> None:
 
 
 def test_reload_swaps_in_a_new_set(dist: Path, tmp_path: Path) -> None:
-    markets = runtime.load(dist)
+    markets = runtime.load(dist, insecure=True)
     before = markets["jp"]
     _rename(dist, "jp", "Nippon")
     markets.reload()
@@ -272,7 +295,7 @@ def test_reload_swaps_in_a_new_set(dist: Path, tmp_path: Path) -> None:
 
 
 def test_reload_keeps_the_last_good_set_when_the_new_one_fails(dist: Path) -> None:
-    markets = runtime.load(dist)
+    markets = runtime.load(dist, insecure=True)
     expected = _manifest(dist)["bundles"]["jp"]["sha256"]
     _rename(dist, "se", "Sverige")
     tamper(dist, "jp")  # the new set: se renamed, jp corrupted
@@ -297,7 +320,7 @@ def test_readers_are_never_blocked_or_shown_a_partial_set(dist: Path, tmp_path: 
     shutil.copytree(dist, second)
     for code in ("ca", "jp", "se"):
         _rename(second, code, "renamed")
-    markets = runtime.load(dist)
+    markets = runtime.load(dist, insecure=True)
     names = {"ca": "Canada", "jp": "Japan", "se": "Sweden"}
     problems: list[str] = []
     reads = [0]
@@ -348,9 +371,9 @@ def test_refresh_manifest_makes_an_edited_set_verify(dist: Path) -> None:
     path = dist / "jp.json"
     path.write_bytes(path.read_bytes().replace(b'"name": "Japan"', b'"name": "Japon"'))
     with pytest.raises(BundleError):
-        runtime.load(dist)
+        runtime.load(dist, insecure=True)
     refresh_manifest(dist)
-    assert runtime.load(dist)["jp"].name == "Japon"
+    assert runtime.load(dist, insecure=True)["jp"].name == "Japon"
 
 
 # --- what the runtime imports -----------------------------------------------------------
@@ -362,7 +385,7 @@ import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 from marketctl import runtime
-markets = runtime.load({str(dist)!r})
+markets = runtime.load({str(dist)!r}, insecure=True)
 after_load = sorted(m for m in sys.modules if m.split(".")[0] == "babel")
 jp = markets["jp"]
 jp.format_price(Decimal("1299"))

@@ -49,6 +49,7 @@ def test_watch_reloads_on_change_only_and_backs_off_on_failure(
             on_change=lambda markets: changed.set(),
             on_error=on_error,
             timeout=2,
+            insecure=True,
         )
         with watched:
             assert (watched.state.release, watched.state.reloads) == (1, 0)
@@ -97,7 +98,7 @@ def test_a_failing_callback_does_not_stop_the_poller(
     def broken(markets: runtime.Markets) -> None:
         raise RuntimeError("the service's bug")
 
-    watched = runtime.watch(dist, interval=1000, max_backoff=1000, on_change=broken)
+    watched = runtime.watch(dist, interval=1000, max_backoff=1000, on_change=broken, insecure=True)
     with watched:
         assert watched.poll() is True  # a directory reloads every time
         assert watched.state.last_error == "broken raised RuntimeError: the service's bug"
@@ -116,19 +117,19 @@ def test_a_start_while_the_origin_is_down_loads_the_last_verified_copy(
     server = BundleServer(bucket)
     url = server.url
     try:
-        assert runtime.load(url, state_dir=state).from_disk is False
+        assert runtime.load(url, state_dir=state, insecure=True).from_disk is False
     finally:
         server.stop()
 
     with pytest.raises(runtime.BundleError) as down:
-        runtime.load(url, timeout=2)
-    markets = runtime.load(url, state_dir=state, timeout=2)
+        runtime.load(url, timeout=2, insecure=True)
+    markets = runtime.load(url, state_dir=state, timeout=2, insecure=True)
     assert (markets.from_disk, markets.release, markets.path) == (True, 1, url)
     assert markets["jp"].name == "Japan"
 
     # Too old a copy: the origin's own error, as without a copy.
     with pytest.raises(runtime.BundleError) as too_old:
-        runtime.load(url, state_dir=state, timeout=2, fallback_max_age=0)
+        runtime.load(url, state_dir=state, timeout=2, fallback_max_age=0, insecure=True)
     assert str(too_old.value) == str(down.value)
 
     # A copy changed on disk is refused like any other set.
@@ -139,12 +140,12 @@ def test_a_start_while_the_origin_is_down_loads_the_last_verified_copy(
     ]
     kept.write_bytes(kept.read_bytes().replace(b"Japan", b"Jaqan"))
     with pytest.raises(runtime.BundleError) as damaged:
-        runtime.load(url, state_dir=state, timeout=2)
+        runtime.load(url, state_dir=state, timeout=2, insecure=True)
     assert str(damaged.value).startswith(f"{url}jp.json: SHA-256 ")
 
     # The origin back: a reload reads it and the set is no longer the disk copy.
     kept.write_bytes((dist / "jp.json").read_bytes())
-    markets = runtime.load(url, state_dir=state, timeout=2)
+    markets = runtime.load(url, state_dir=state, timeout=2, insecure=True)
     server = BundleServer(bucket, port=int(url.rsplit(":", 1)[1].strip("/")))
     try:
         assert markets.reload() is True

@@ -127,7 +127,9 @@ def run_specs(
 
     def run_against(directory: Path) -> SpecRun:
         try:
-            loaded = runtime.load(directory)
+            # The specs check what a set says, not where it may be deployed: a set built
+            # here or named with --bundles is loaded for any environment, signed or not.
+            loaded = runtime.load(directory, insecure=True)
         except runtime.BundleError as error:
             raise MarketctlError(
                 f"cannot load the bundles in {directory}: {error}",

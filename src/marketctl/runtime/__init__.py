@@ -5,7 +5,9 @@ answers per market.
 
     from marketctl import runtime
 
-    markets = runtime.load("dist")          # verifies manifest, checksums, format versions
+    # Safe by default: name the environment and the trusted keys (insecure=True loads a set
+    # unchecked on purpose, as a test of bundles it just built does).
+    markets = runtime.load("dist", env="production", trust=[Path("release.key.pub")])
     jp = markets["jp"]
     jp.format_price(Decimal("1299"))        # '￥1,299'
     markets["ca"].tax_rate("standard", region="CA-QC")   # Decimal('14.975')
@@ -17,7 +19,8 @@ answers per market.
     markets.reload()                        # swap in a new build; keeps the old set on failure
 
     # Kept current in the background: conditional polls with jitter, backoff, a deadline.
-    watched = runtime.watch("https://cdn.example.com/markets/production/", interval=30,
+    # The URL of the envelope marketctl release publish wrote (or of a build directory).
+    watched = runtime.watch("https://cdn.example.com/markets/production/release.json", interval=30,
                             env="production", trust=[Path("release.key.pub")],
                             state_dir="/var/lib/my-service/marketctl")
     watched.markets["jp"]; watched.state.release; watched.state.age()

@@ -19,13 +19,25 @@ mismatch, keeps its last good set and tries again on the next reload.
 - Only :class:`BundleError` leaves: an odd status (a 304 to a request that was not
   conditional, a 206, a 204), a malformed header or a broken connection is one, naming the URL.
 
+The published layout (``marketctl publish``, a URL ending in ``/release.json``): one signed
+object per publish. ``release.json`` is the envelope: the manifest's exact text (environment,
+release, format, capabilities, each bundle's SHA-256 and size) and its signature, in one file a
+publisher replaces in one atomic write; the bundles beside it are named by their SHA-256
+(``<sha256>.json``), written once and never changed. The envelope's signature is checked before
+any bundle is fetched, and no bundle is read past its declared size. As bundles are immutable, a
+bundle that does not match the envelope is not "not uploaded yet": the release is refused for
+good (the refusal carries the envelope's validators, so later polls ask "changed?" and cost a
+304, or at most the envelope's bytes when the origin sends no validator).
+
 Only the standard library (urllib): services need no HTTP client of ours.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import http.client
+import json
 import re
 import socket
 import threading
@@ -43,10 +55,13 @@ from marketctl.runtime.errors import BundleError
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_TIMEOUT",
+    "ENVELOPE",
     "Fetched",
     "Validators",
+    "is_envelope",
     "is_url",
     "read_remote_set",
+    "url_file",
 ]
 
 #: Seconds for a whole fetch (the manifest, its signature and every bundle it needs).
@@ -60,8 +75,26 @@ _VALIDATOR: Final = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,254}")
 _LENGTH: Final = re.compile(r"[0-9]{1,19}")
 
 
+#: The one signed file of the published layout (``marketctl publish``).
+ENVELOPE: Final = "release.json"
+#: The envelope's own format version (what ``"envelope"`` says).
+ENVELOPE_FORMAT: Final = 1
+_MAX_ENVELOPE_SIGNATURE: Final = 4096
+
+
 def is_url(source: object) -> bool:
     return isinstance(source, str) and source.startswith(("http://", "https://"))
+
+
+def is_envelope(url: str) -> bool:
+    """Whether ``url`` names a published envelope rather than a build directory."""
+    return url.endswith("/" + ENVELOPE)
+
+
+def url_file(path: str, name: str) -> str:
+    """What a message about file ``name`` of the set at ``path`` names: the envelope itself
+    holds the manifest and the signature."""
+    return path if is_envelope(path) else path + name
 
 
 @dataclass(frozen=True)
@@ -70,6 +103,9 @@ class Validators:
 
     etag: str | None = None
     last_modified: str | None = None
+    # SHA-256 of an envelope's bytes: the same envelope again is unchanged, also from an
+    # origin that sends neither ETag nor Last-Modified.
+    sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +225,10 @@ def _base(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
+class _Oversize(BundleError):
+    """A body longer than the limit: for an immutable bundle, longer than it was declared."""
+
+
 def _sane(value: str | None) -> str | None:
     return value if value is not None and _VALIDATOR.fullmatch(value) else None
 
@@ -221,12 +261,12 @@ def _get(
             length = response.headers.get("Content-Length")
             declared = int(length) if length is not None and _LENGTH.fullmatch(length) else None
             if declared is not None and declared > limit:
-                raise BundleError(url, f"{declared} bytes, above the limit of {limit}")
+                raise _Oversize(url, f"{declared} bytes, above the limit of {limit}")
             body = response.read(limit + 1)
             if deadline.expired:
                 raise TimeoutError
             if len(body) > limit:
-                raise BundleError(url, f"more than {limit} bytes, above the limit")
+                raise _Oversize(url, f"more than {limit} bytes, above the limit")
             if declared is not None and len(body) != declared:
                 raise BundleError(
                     url, f"{len(body)} bytes received, Content-Length said {declared} (cut off)"
@@ -283,6 +323,10 @@ def read_remote_set(
     fetched. ``keep_bundle(sha256, bytes)`` is given each fetched bundle once verified (the
     disk copy). ``timeout`` is the deadline of the whole fetch.
     """
+    if is_envelope(url):
+        return _read_envelope_set(
+            url, validators, known, timeout, max_bytes, check_manifest, keep_bundle
+        )
     base = _base(url)
     manifest_url = base + MANIFEST
     deadline = _Deadline(timeout)
@@ -325,3 +369,89 @@ def read_remote_set(
     finally:
         deadline.cancel()
     return Fetched(BundleSet(base, manifest, bundles, manifest_bytes, signature), new_validators)
+
+
+def _envelope(url: str, data: bytes) -> tuple[bytes, bytes | None]:
+    """The manifest's bytes and the signature's (None when unsigned) of an envelope."""
+    document = _parse(url, data, max_depth=2, hint="publish it again with marketctl publish")
+    if not isinstance(document, dict) or set(document) != {"envelope", "manifest", "signature"}:
+        raise BundleError(
+            url,
+            "not an envelope marketctl publish wrote (an object of envelope, manifest and "
+            "signature); publish it again with marketctl publish",
+        )
+    if document["envelope"] != ENVELOPE_FORMAT or type(document["envelope"]) is not int:
+        raise BundleError(
+            url,
+            f"envelope format {json.dumps(document['envelope'])[:40]} is not supported by this "
+            f"runtime (it reads {ENVELOPE_FORMAT}); upgrade marketctl in the service",
+        )
+    manifest, signature = document["manifest"], document["signature"]
+    if not isinstance(manifest, str) or not (signature is None or isinstance(signature, str)):
+        raise BundleError(url, "manifest must be a string and signature a string or null")
+    try:
+        signed = signature.encode("utf-8") if signature is not None else None
+        return manifest.encode("utf-8"), signed
+    except UnicodeEncodeError:
+        problem = "a lone surrogate in the envelope: not what marketctl wrote"
+        raise BundleError(url, problem) from None
+
+
+def _read_envelope_set(
+    url: str,
+    validators: Validators | None,
+    known: Mapping[str, tuple[str, dict[str, Any]]] | None,
+    timeout: float,
+    max_bytes: int,
+    check_manifest: Callable[[BundleSet], object] | None,
+    keep_bundle: Callable[[str, bytes], object] | None,
+) -> Fetched | None:
+    _base(url)  # the scheme, no query or fragment
+    base = url[: -len(ENVELOPE)]
+    deadline = _Deadline(timeout)
+    opener = _opener(deadline)
+    try:
+        status, data, said = _get(opener, deadline, url, max_bytes, validators)
+        if status == 304:
+            return None
+        digest = hashlib.sha256(data).hexdigest()
+        if validators is not None and validators.sha256 == digest:
+            return None  # the same envelope, from an origin without validators
+        new_validators = Validators(said.etag, said.last_modified, digest)
+        try:
+            manifest_bytes, signature = _envelope(url, data)
+            if signature is not None and len(signature) > _MAX_ENVELOPE_SIGNATURE:
+                raise BundleError(url, "the signature is too large to be one")
+            manifest = _parse(url, manifest_bytes)
+            entries = _entries(url, manifest)
+            if check_manifest is not None:
+                check_manifest(BundleSet(url, manifest, {}, manifest_bytes, signature))
+            bundles: dict[str, tuple[str, dict[str, Any]]] = {}
+            for code, (_, sha256, size) in sorted(entries.items()):
+                display = f"{base}{sha256}.json"
+                held = (known or {}).get(sha256)
+                if held is not None:
+                    bundles[code] = (display, held[1])
+                    continue
+                if size > max_bytes:
+                    raise BundleError(display, f"{size} bytes, above the limit of {max_bytes}")
+                try:
+                    _, body, _ = _get(opener, deadline, display, size)
+                except _Oversize as error:
+                    raise BundleError(error.file, error.problem) from None
+                except BundleError as error:
+                    error.transient = True  # type: ignore[attr-defined]
+                    raise
+                bundles[code] = (display, _verify(display, code, body, sha256, size))
+                if keep_bundle is not None:
+                    keep_bundle(sha256, body)
+        except BundleError as refused:
+            # What the envelope says, or a bundle that does not match it (bundles are named by
+            # their content and never change): this release is refused for good, and later
+            # polls only ask whether the envelope changed. A transport failure is tried again.
+            if not getattr(refused, "transient", False):
+                refused.validators = new_validators  # type: ignore[attr-defined]
+            raise
+    finally:
+        deadline.cancel()
+    return Fetched(BundleSet(url, manifest, bundles, manifest_bytes, signature), new_validators)

@@ -14,8 +14,10 @@ from marketctl.runtime._http import (
     DEFAULT_MAX_BYTES,
     DEFAULT_TIMEOUT,
     Validators,
+    is_envelope,
     is_url,
     read_remote_set,
+    url_file,
 )
 from marketctl.runtime._market import Market
 from marketctl.runtime._signatures import KeySource, TrustedKey, trusted_keys, verify_manifest
@@ -83,7 +85,7 @@ class _Generation:
 
 def _display(bundle_set: BundleSet, name: str) -> str:
     if is_url(bundle_set.path):
-        return bundle_set.path + name
+        return url_file(bundle_set.path, name)
     return os.path.join(bundle_set.path, name)
 
 
@@ -217,7 +219,7 @@ def _accept(generation: _Generation, options: _Options) -> None:
 
 def _manifest_display(generation: _Generation) -> str:
     if is_url(generation.path):
-        return generation.path + MANIFEST
+        return url_file(generation.path, MANIFEST)
     return os.path.join(generation.path, MANIFEST)
 
 
@@ -241,7 +243,7 @@ def _check_release(generation: _Generation, options: _Options) -> ReleaseState |
 
 
 def _normal_url(url: str) -> str:
-    return url if url.endswith("/") else url + "/"
+    return url if url.endswith("/") or is_envelope(url) else url + "/"
 
 
 def _check_successor(current: _Generation, new: _Generation) -> None:
@@ -250,7 +252,7 @@ def _check_successor(current: _Generation, new: _Generation) -> None:
     dropped = sorted(set(current.markets) - set(new.markets) - withdrawn)
     if dropped:
         raise BundleError(
-            os.path.join(new.path, MANIFEST) if not is_url(new.path) else new.path + MANIFEST,
+            _manifest_display(new),
             f"drops market(s) {', '.join(dropped)} that this service is serving, without "
             "listing them as withdrawn; a market leaves only explicitly (status: withdrawn, or "
             "deleted from markets/ and rebuilt over the previous set); keeping the current set",
@@ -409,8 +411,10 @@ def load(
     - ``env``: refuse a set built for another environment (``marketctl build --env``).
     - ``trust``: Ed25519 public keys (PEM text or bytes, or a path to a ``.pub`` file); refuse
       a set that is unsigned or not signed by one of them. Two keys while rotating.
-    - ``env="production"`` requires ``trust``: a production service loads only signed sets,
-      unless ``insecure=True`` says on purpose that it does not check signatures.
+    - Safe by default: a load names ``env`` or ``trust`` (both, in a service), and
+      ``env="production"`` requires ``trust``. ``insecure=True`` says on purpose that this
+      load checks neither (a test of a set it just built, a local tool); otherwise both are
+      refused with a :class:`BundleError` saying what to pass.
     - ``state_dir``: a folder of the service's own (beside its cache) where the highest release
       accepted from this origin for this environment is recorded; a lower release is refused,
       also after a restart. Without it, only a running process refuses older releases. A set
@@ -429,6 +433,14 @@ def load(
             "trust",
             "env='production' loads only sets signed by a trusted key: pass trust=[public "
             "key], or insecure=True to load unsigned sets on purpose",
+        )
+    if env is None and trust is None and not insecure:
+        raise BundleError(
+            "env",
+            "without env= or trust= a load checks neither the environment a set was built for "
+            "nor who signed it: pass env='<environment>' (marketctl build --env) and "
+            "trust=[public key] (marketctl build --sign), or insecure=True to load it "
+            "unchecked on purpose",
         )
     try:
         keys = trusted_keys(trust) if trust is not None else None

@@ -34,6 +34,7 @@ from marketctl.runtime._bundles import (
     _parse,
     _verify,
 )
+from marketctl.runtime._http import ENVELOPE, is_envelope, url_file
 from marketctl.runtime.errors import BundleError
 
 __all__ = ["ReleaseState", "SetCopy", "read_copied_set"]
@@ -189,7 +190,7 @@ def read_copied_set(
     base: str, manifest: bytes, signature: bytes | None, bundle_directory: str
 ) -> BundleSet:
     """The set of a disk copy, verified as a fetched one is (sizes, SHA-256, format, schema)."""
-    display = base + MANIFEST
+    display = url_file(base, MANIFEST)
     parsed = _parse(display, manifest)
     entries = _entries(display, parsed)
     directory = _Directory(bundle_directory)
@@ -197,7 +198,8 @@ def read_copied_set(
     try:
         for code, (file, digest, size) in sorted(entries.items()):
             data = directory.read(f"{digest}.json", "missing from the local copy", size)
-            bundles[code] = (base + file, _verify(base + file, code, data, digest, size))
+            named = f"{base[: -len(ENVELOPE)]}{digest}.json" if is_envelope(base) else base + file
+            bundles[code] = (named, _verify(named, code, data, digest, size))
     finally:
         directory.close()
     return BundleSet(base, parsed, bundles, manifest, signature)
