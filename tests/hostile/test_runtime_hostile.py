@@ -236,3 +236,30 @@ def test_amounts_at_the_limit_are_formatted(dist: Path, amount: int | Decimal) -
     assert se.message("checkout.total", amount=amount) == f"Totalt: {price}"
     assert se.format_price(se.round_price(amount)) == price
     se.format_price(se.gross_price(amount) if abs(amount) < 10**29 else amount)
+
+
+@pytest.mark.parametrize(("depth", "kind"), [(40, "list"), (100_000, "list"), (100_000, "dict")])
+def test_a_resealed_bundle_nested_deep_is_a_bundle_error(
+    bounded: Bounded, dist: Path, depth: int, kind: str
+) -> None:
+    # A bundle's nesting is not counted before it is parsed (its SHA-256 is the manifest's):
+    # the parser's recursion limit and the schema refuse it, as a BundleError either way.
+    deep: Any = "x"
+    for _ in range(min(depth, 900)):
+        deep = [deep] if kind == "list" else {"k": deep}
+    if depth <= 900:
+        text = json.dumps(deep)
+    elif kind == "list":
+        text = "[" * depth + "]" * depth
+    else:
+        text = '{"k": ' * depth + '"x"' + "}" * depth
+
+    def nest(bundle: dict[str, Any]) -> None:
+        bundle["currency"]["deep"] = "PLACEHOLDER"
+
+    edit_bundle(dist, "se", nest)
+    path = dist / "se.json"
+    path.write_bytes(path.read_bytes().replace(b'"PLACEHOLDER"', text.encode()))
+    refresh_manifest(dist)
+    message = _error(bounded, dist)
+    assert message.startswith(f"{dist}/se.json: "), message
