@@ -32,6 +32,7 @@ from marketctl.commands.legal_sources import VERIFIED, status_of
 from marketctl.commands.report import CHANGE_DAYS, CalendarEvent, calendar_events, rollout_steps
 from marketctl.commands.spectest import SpecRun
 from marketctl.commands.wording import FactWords
+from marketctl.core.intervals import date_or_none
 from marketctl.repository.markets import Market, Repository
 
 __all__ = [
@@ -110,20 +111,11 @@ def planned_markets(repository: Repository, codes: Sequence[str]) -> list[str]:
     return [code for code in codes if repository.market(code).market.get("status") in PLANNED]
 
 
-def _day(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)) if value is not None else None
-    except ValueError:
-        return None
-
-
 def _facts_item(market: Market, on: date) -> Item:
     words = FactWords(market)
     missing = []
     for fact in legal_facts(market):
-        start, end = _day(fact.start), _day(fact.end)
+        start, end = date_or_none(fact.start), date_or_none(fact.end)
         in_force = (start is None or start <= on) and (end is None or on <= end)
         if in_force and status_of(fact) != VERIFIED:
             why = fact.status.missing or "no verification status"
@@ -225,7 +217,7 @@ def _market_readiness(
 ) -> MarketReadiness:
     market = repository.market(code)
     config = market.market
-    launch = _day(config.get("launch_date"))
+    launch = date_or_none(config.get("launch_date"))
     status = str(config.get("status", ""))
     return MarketReadiness(
         code=code,
@@ -263,7 +255,9 @@ def _change_items(
         name = event.key.rsplit(".", 1)[-1]
         definition = features.get(name, {}) if isinstance(features, Mapping) else {}
         owner = definition.get("owner") if isinstance(definition, Mapping) else None
-        expires = _day(definition.get("expires")) if isinstance(definition, Mapping) else None
+        expires = (
+            date_or_none(definition.get("expires")) if isinstance(definition, Mapping) else None
+        )
         items = [
             Item(
                 "owner", bool(owner), f"owner {owner}" if owner else f"feature {name} has no owner"

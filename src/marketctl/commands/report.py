@@ -42,6 +42,7 @@ from marketctl.commands.bundle import decimal_text
 from marketctl.commands.legal_sources import UNVERIFIED, VERIFIED, status_of
 from marketctl.commands.wording import FactWords, rate_change
 from marketctl.core.errors import MarketctlError
+from marketctl.core.intervals import date_or_none
 from marketctl.reference.schedule import compile_rollout, rollout_zone
 from marketctl.repository.markets import Market, Repository
 
@@ -221,13 +222,6 @@ def _fact(market: Market, words: FactWords, legal: LegalFact) -> Fact:
     )
 
 
-def _day(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value)) if value is not None else None
-    except ValueError:
-        return None
-
-
 def market_facts(market: Market) -> list[Fact]:
     words = FactWords(market)
     return [_fact(market, words, legal) for legal in legal_facts(market)]
@@ -237,7 +231,7 @@ def _in_force(facts: Sequence[Fact], prefix: str, day: date) -> Fact | None:
     for fact in facts:
         if fact.path != prefix:
             continue
-        start, until = _day(fact.start), _day(fact.until)
+        start, until = date_or_none(fact.start), date_or_none(fact.until)
         if (start is None or start <= day) and (until is None or day <= until):
             return fact
     return None
@@ -277,7 +271,7 @@ def calendar_events(
         market = repository.market(code)
         config = market.market
         name = str(config.get("name", code))
-        add(_day(config.get("launch_date")), code, "launch", f"{name} launches")
+        add(date_or_none(config.get("launch_date")), code, "launch", f"{name} launches")
         words = FactWords(market)
         legal = legal_facts(market)
         for index, fact in enumerate(legal):
@@ -290,15 +284,15 @@ def calendar_events(
                 "diff_key": shown.diff_key,
             }
             previous = _previous(legal, index)
-            start = _day(fact.start)
+            start = date_or_none(fact.start)
             # A change that a previous interval hands over to is worded once, as a change.
-            if previous is None or _day(previous.end) != (
+            if previous is None or date_or_none(previous.end) != (
                 start - timedelta(days=1) if start else None
             ):
                 add(start, code, "law", f"{shown.words} from this day", **details)
             else:
                 add(start, code, "law", rate_change(words, fact, previous), **details)
-            until = _day(fact.end)
+            until = date_or_none(fact.end)
             if until is not None and not _has_next(legal, fact):
                 add(
                     until + timedelta(days=1),
@@ -321,7 +315,7 @@ def calendar_events(
                     diff_key=f"rollout.features.{feature}",
                 )
     for name, definition in sorted(_features(repository).items()):
-        add(_day(definition.get("expires")), "all", "expiry", f"feature {name} expires")
+        add(date_or_none(definition.get("expires")), "all", "expiry", f"feature {name} expires")
     return sorted(events)
 
 

@@ -10,13 +10,13 @@ never describe the law differently.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
 from marketctl.checks.facts import LegalFact
 from marketctl.commands.bundle import compile_warranty, decimal_text
+from marketctl.core.intervals import date_or_none
 from marketctl.reference.iso import subdivision
 from marketctl.repository.markets import Market
 from marketctl.runtime._legal import LegalTerms
@@ -46,15 +46,6 @@ def _months(months: int) -> str:
         years = months // 12
         return f"{years} year{'' if years == 1 else 's'}"
     return f"{months} month{'' if months == 1 else 's'}"
-
-
-def _day(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)) if value is not None else None
-    except ValueError:
-        return None
 
 
 def _node(data: Any, path: Sequence[str | int]) -> Any:
@@ -138,7 +129,7 @@ class FactWords:
                 f"claims within {_months(12 * int(node['years']))} of "
                 f"{node.get('counted_from') or 'delivery'} (limitation period)"
             )
-        start = _day(node.get("from"))
+        start = date_or_none(node.get("from"))
         if head in ("legal_guarantee", "withdrawal") and start is not None:
             terms = self._terms
             if terms is None:

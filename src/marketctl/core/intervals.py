@@ -36,6 +36,15 @@ def parse_date(value: object) -> date:
     raise ValueError(f"{value!r} is not a date written YYYY-MM-DD")
 
 
+def date_or_none(value: object) -> date | None:
+    """:func:`parse_date`, or None where ``value`` is absent or not a date (what validate
+    reports elsewhere): for readers that show what is there, such as the report."""
+    try:
+        return None if value is None else parse_date(value)
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class Interval:
     """The days from ``start`` to ``end``, both inclusive; ``end`` None: still in force."""
