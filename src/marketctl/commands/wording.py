@@ -19,7 +19,7 @@ from marketctl.commands.bundle import compile_warranty, decimal_text
 from marketctl.core.intervals import date_or_none
 from marketctl.reference.iso import subdivision
 from marketctl.repository.markets import Market
-from marketctl.runtime._legal import LegalTerms
+from marketctl.runtime._legal import LegalTerms, period_text
 
 __all__ = ["FactWords", "rate_change"]
 
@@ -39,13 +39,6 @@ def _percent(value: Any) -> str:
     if isinstance(value, Decimal | int) and not isinstance(value, bool):
         return f"{decimal_text(value)} %"
     return str(value)
-
-
-def _months(months: int) -> str:
-    if months % 12 == 0:
-        years = months // 12
-        return f"{years} year{'' if years == 1 else 's'}"
-    return f"{months} month{'' if months == 1 else 's'}"
 
 
 def _node(data: Any, path: Sequence[str | int]) -> Any:
@@ -126,7 +119,7 @@ class FactWords:
         head = fact.path[0] if fact.path else None
         if fact.path and fact.path[-1] == "limitation" and "years" in node:
             return (
-                f"claims within {_months(12 * int(node['years']))} of "
+                f"claims within {period_text(12 * int(node['years']))} of "
                 f"{node.get('counted_from') or 'delivery'} (limitation period)"
             )
         start = date_or_none(node.get("from"))
@@ -145,7 +138,7 @@ class FactWords:
             return f"legal guarantee{where}: {guarantee.summary()}"
         if head == "burden_of_proof" and "months" in node:
             return (
-                f"defects within {_months(int(node['months']))} of delivery are presumed "
+                f"defects within {period_text(int(node['months']))} of delivery are presumed "
                 "present at delivery"
             )
         if head == "short_term_reject" and "days" in node:

@@ -168,20 +168,22 @@ class LegalGuarantee:
         review): ``2 years from delivery (1 year for used goods)``. Customers read the
         ``warranty.legal_guarantee`` message instead."""
         if self.form == "fixed" and self.months:
-            text = f"{_period(self.months)} from {self.counted_from or 'delivery'}"
+            text = f"{period_text(self.months)} from {self.counted_from or 'delivery'}"
         elif self.form == "notice" and self.months:
-            text = f"notify within {_period(self.months)} of discovering the fault"
+            text = f"notify within {period_text(self.months)} of discovering the fault"
         elif self.form == "limitation" and self.years:
-            text = f"claims within {_period(12 * self.years)} of {self.counted_from or 'delivery'}"
+            text = (
+                f"claims within {period_text(12 * self.years)} of {self.counted_from or 'delivery'}"
+            )
         elif self.form == "reasonable":
             text = "as long as the goods can reasonably be expected to last"
         else:
             text = "no legal guarantee of this kind (general statutory rights)"
         if self.second_hand_min_months and self.form == "fixed":
-            text += f" ({_period(self.second_hand_min_months)} for used goods)"
+            text += f" ({period_text(self.second_hand_min_months)} for used goods)"
         if self.limitation is not None and self.form != "limitation":
             text += (
-                f"; claims within {_period(12 * self.limitation.years)}"
+                f"; claims within {period_text(12 * self.limitation.years)}"
                 f" of {self.limitation.counted_from or 'delivery'}"
             )
         return text
@@ -241,8 +243,9 @@ class ShortTermReject:
         return _verified(self.source)
 
 
-def _period(months: int) -> str:
-    """``24`` → ``2 years``, ``6`` → ``6 months``."""
+def period_text(months: int) -> str:
+    """A period in English words: ``24`` → ``2 years``, ``6`` → ``6 months`` (the summaries
+    here, and the report's words for legal facts)."""
     if months % 12 == 0:
         years = months // 12
         return f"{years} year{'' if years == 1 else 's'}"
