@@ -42,6 +42,11 @@ _SEVERITIES = {
 }
 
 
+def _utf16(text: str) -> int:
+    """The length of ``text`` in UTF-16 code units: how LSP counts characters on a line."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 class MarketctlLanguageServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("marketctl", __version__)
@@ -178,7 +183,7 @@ class MarketctlLanguageServer(LanguageServer):
         offset."""
         text = self._line(relative, line)
         prefix = text[: max(column - 1, 0)]
-        return types.Position(max(line - 1, 0), len(prefix.encode("utf-16-le")) // 2)
+        return types.Position(max(line - 1, 0), _utf16(prefix))
 
     def _token_length(self, finding: Finding) -> int:
         """The scalar the finding points at (at least one character)."""
@@ -187,7 +192,7 @@ class MarketctlLanguageServer(LanguageServer):
         if span is None:
             return 1
         start, end = span
-        return max(1, len(text[start:end].encode("utf-16-le")) // 2)
+        return max(1, _utf16(text[start:end]))
 
     # -- documents ------------------------------------------------------------------------
 
@@ -359,8 +364,8 @@ def _code_actions(
         line = finding.line - 1
         for number, (start, end, replacement) in enumerate(quick_fixes(finding, text)):
             span = types.Range(
-                types.Position(line, len(text[:start].encode("utf-16-le")) // 2),
-                types.Position(line, len(text[:end].encode("utf-16-le")) // 2),
+                types.Position(line, _utf16(text[:start])),
+                types.Position(line, _utf16(text[:end])),
             )
             actions.append(
                 types.CodeAction(
